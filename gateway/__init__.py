@@ -1,0 +1,1 @@
+"""Gateway: the public entry. Users and tokens, role checks, the proxy, the merged contract."""

@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import SettingsConfigDict
+
+from shared.settings import VAR_DIR, ServiceSettings
+
+DEV_ADMIN_PASSWORD = "gongkai-demo"
+
+
+class GatewaySettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore")
+
+    port: int = 8000
+    # Signing keys. Production: `signing_key` (PEM, RSA private key) and optionally
+    # `previous_public_keys` (PEM public keys still published in JWKS during a rotation).
+    # Embedded default: keys generated on first start and kept under `key_dir`.
+    signing_key: str = ""
+    previous_public_keys: list[str] = Field(default_factory=list)
+    key_dir: Path = VAR_DIR / "keys"
+    access_token_minutes: int = 15
+    refresh_token_days: int = 30
+    catalog_url: str = "http://127.0.0.1:8001"
+    requests_url: str = "http://127.0.0.1:8002"
+    feedback_url: str = "http://127.0.0.1:8003"
+    upstream_timeout_seconds: float = 10.0
+    upstream_connect_timeout_seconds: float = 2.0
+    cors_origins: list[str] = Field(default_factory=list)
+    redis_url: str = Field(default="", validation_alias=AliasChoices("GATEWAY_REDIS_URL", "REDIS_URL"))
+    rate_limit_login: str = "10/minute"
+    rate_limit_register: str = "5/minute"
+    rate_limit_anonymous_post: str = "30/minute"
+    # First admin, created at start when the user table is empty (embedded default only).
+    bootstrap_admin_password: str = DEV_ADMIN_PASSWORD
+
+    @property
+    def service_name(self) -> str:
+        return "gateway"
+
+    @property
+    def upstreams(self) -> dict[str, str]:
+        return {"catalog": self.catalog_url, "requests": self.requests_url, "feedback": self.feedback_url}
+
+    @model_validator(mode="after")
+    def _production_needs_a_key(self) -> GatewaySettings:
+        if self.is_production and not self.signing_key:
+            raise ValueError("production requires GATEWAY_SIGNING_KEY (PEM private key)")
+        return self
+
+
+@lru_cache
+def get_settings() -> GatewaySettings:
+    return GatewaySettings()

@@ -1,0 +1,1 @@
+"""Catalog service: agencies (the org tree), published documents, guides, search index."""

@@ -1,0 +1,1 @@
+"""Code every Gongkai process imports: settings, database, auth, errors, events, logging."""

@@ -1,0 +1,209 @@
+"""Token verification against the gateway's JWKS, principals, and role dependencies.
+
+Every service verifies bearer tokens itself (never trusting a forwarded header): RS256 only,
+issuer and audience checked, keys fetched from the gateway's JWKS, cached, and re-fetched
+when a token names an unknown `kid` (at most once per `min_refresh_seconds`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Annotated, Any
+
+import httpx
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from jose import jwt
+from jose.exceptions import ExpiredSignatureError, JWTClaimsError, JWTError
+
+from shared.errors import Forbidden, Unauthorized
+
+ALGORITHM = "RS256"
+TOKEN_URL = "/api/v1/auth/token"
+SERVICE_TOKEN_HEADER = "X-Service-Token"
+
+
+class Role(StrEnum):
+    PUBLIC = "public"
+    CLERK = "clerk"
+    INSPECTOR = "inspector"
+    ADMIN = "admin"
+    SERVICE = "service"
+
+
+ROLE_LABELS = {
+    Role.PUBLIC: "公众（公民、法人或其他组织）",
+    Role.CLERK: "经办人员",
+    Role.INSPECTOR: "监察人员",
+    Role.ADMIN: "系统管理员",
+    Role.SERVICE: "内部服务",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: the verified claims of an access token (or the service identity)."""
+
+    subject: str
+    role: Role
+    username: str = ""
+    agency_id: int | None = None
+    region_id: int | None = None
+
+    def is_clerk_of(self, agency_id: int | None) -> bool:
+        return self.role == Role.CLERK and agency_id is not None and self.agency_id == agency_id
+
+
+KeySource = Callable[[], Awaitable[dict[str, Any]]]
+
+
+def http_key_source(url: str, client: httpx.AsyncClient | None = None, timeout: float = 3.0) -> KeySource:
+    async def fetch() -> dict[str, Any]:
+        if client is not None:
+            response = await client.get(url, timeout=timeout)
+        else:
+            async with httpx.AsyncClient(timeout=timeout) as own:
+                response = await own.get(url)
+        response.raise_for_status()
+        return response.json()
+
+    return fetch
+
+
+class TokenVerifier:
+    def __init__(
+        self,
+        key_source: KeySource,
+        *,
+        issuer: str,
+        audience: str,
+        min_refresh_seconds: float = 10.0,
+        max_age_seconds: float = 300.0,
+        leeway_seconds: int = 5,
+    ) -> None:
+        self.key_source = key_source
+        self.issuer = issuer
+        self.audience = audience
+        self.min_refresh = min_refresh_seconds
+        self.max_age = max_age_seconds
+        self.leeway = leeway_seconds
+        self._keys: dict[str, dict[str, Any]] = {}
+        self._fetched_at = float("-inf")
+        self._lock = asyncio.Lock()
+
+    async def _refresh(self) -> None:
+        async with self._lock:
+            if time.monotonic() - self._fetched_at < self.min_refresh and self._keys:
+                return
+            try:
+                jwks = await self.key_source()
+            except (httpx.HTTPError, ValueError) as exc:
+                if not self._keys:
+                    raise Unauthorized("暂时无法获取令牌公钥，请稍后重试", code="jwks_unavailable") from exc
+                return
+            self._keys = {k["kid"]: k for k in jwks.get("keys", []) if "kid" in k}
+            self._fetched_at = time.monotonic()
+
+    async def key_for(self, kid: str) -> dict[str, Any]:
+        stale = time.monotonic() - self._fetched_at > self.max_age
+        if kid not in self._keys or stale:
+            await self._refresh()
+        key = self._keys.get(kid)
+        if key is None:
+            raise Unauthorized("令牌签名密钥未知", code="unknown_key")
+        return key
+
+    async def verify(self, token: str) -> Principal:
+        try:
+            header = jwt.get_unverified_header(token)
+        except JWTError as exc:
+            raise Unauthorized("令牌格式无效", code="invalid_token") from exc
+        if header.get("alg") != ALGORITHM:
+            raise Unauthorized("令牌签名算法不被接受", code="invalid_token")
+        kid = header.get("kid")
+        if not isinstance(kid, str) or not kid:
+            raise Unauthorized("令牌缺少密钥标识", code="invalid_token")
+        key = await self.key_for(kid)
+        try:
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=[ALGORITHM],
+                audience=self.audience,
+                issuer=self.issuer,
+                options={"require_exp": True, "require_iat": True, "require_sub": True,
+                         "require_aud": True, "require_iss": True, "leeway": self.leeway},
+            )
+        except ExpiredSignatureError as exc:
+            raise Unauthorized("令牌已过期", code="token_expired") from exc
+        except JWTClaimsError as exc:
+            raise Unauthorized("令牌声明无效（签发者、受众或时间）", code="invalid_token") from exc
+        except JWTError as exc:
+            raise Unauthorized("令牌签名无效", code="invalid_token") from exc
+        return principal_from_claims(claims)
+
+
+def principal_from_claims(claims: dict[str, Any]) -> Principal:
+    if claims.get("typ") != "access":
+        raise Unauthorized("不是访问令牌", code="invalid_token")
+    try:
+        role = Role(claims["role"])
+    except (KeyError, ValueError) as exc:
+        raise Unauthorized("令牌角色无效", code="invalid_token") from exc
+    if role == Role.SERVICE:
+        raise Unauthorized("令牌角色无效", code="invalid_token")
+    return Principal(
+        subject=str(claims["sub"]),
+        role=role,
+        username=str(claims.get("name", "")),
+        agency_id=claims.get("agency_id"),
+        region_id=claims.get("region_id"),
+    )
+
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False, scheme_name="OAuth2PasswordBearer")
+
+
+async def optional_principal(
+    request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]
+) -> Principal | None:
+    """The caller if a credential was presented (a bad one is 401, never anonymous)."""
+    service_token = request.headers.get(SERVICE_TOKEN_HEADER)
+    if service_token is not None:
+        expected = request.app.state.settings.service_token
+        if not hmac.compare_digest(service_token.encode(), expected.encode()):
+            raise Unauthorized("服务令牌无效", code="invalid_service_token")
+        return Principal(subject="service", role=Role.SERVICE, username="service")
+    if token is None:
+        if "authorization" in request.headers:
+            raise Unauthorized("只接受 Bearer 令牌", code="invalid_token")
+        return None
+    return await request.app.state.verifier.verify(token)
+
+
+OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
+
+
+def require_roles(*roles: Role) -> Callable[..., Awaitable[Principal]]:
+    """Dependency: 401 without a valid credential, 403 when the role is not among `roles`."""
+    allowed = frozenset(roles)
+
+    async def dependency(principal: OptionalPrincipal) -> Principal:
+        if principal is None:
+            raise Unauthorized("需要登录", code="authentication_required")
+        if principal.role not in allowed:
+            raise Forbidden("当前角色无权执行此操作", code="role_forbidden")
+        return principal
+
+    dependency.__name__ = "require_" + "_or_".join(sorted(allowed))
+    return dependency
+
+
+CurrentUser = Annotated[Principal, Depends(require_roles(Role.PUBLIC, Role.CLERK, Role.INSPECTOR, Role.ADMIN))]
+AdminUser = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
+StaffUser = Annotated[Principal, Depends(require_roles(Role.CLERK, Role.INSPECTOR, Role.ADMIN))]

@@ -1,0 +1,260 @@
+"""RFC 9457 problem+json for every failure, with Chinese titles and a stable `code`.
+
+Domain code raises `DomainError` subclasses named for the broken rule; one set of handlers
+installed by `install_error_handlers` turns them (and validation, HTTP and unexpected errors)
+into problem documents, so no route writes its own error shape.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+log = logging.getLogger("gongkai.errors")
+
+
+class FieldError(BaseModel):
+    field: str = Field(description="出错字段的路径，如 `body.name`、`query.page`")
+    message: str = Field(description="中文说明")
+    type: str = Field(description="错误类型代码")
+
+
+class Problem(BaseModel):
+    """The one error shape of the API (RFC 9457)."""
+
+    type: str = Field(examples=["urn:gongkai:problem:validation_failed"])
+    title: str = Field(examples=["请求参数有误"])
+    status: int = Field(examples=[422])
+    detail: str = Field(examples=["字段 body.name 缺少必填字段"])
+    code: str = Field(examples=["validation_failed"])
+    instance: str | None = None
+    errors: list[FieldError] = Field(default_factory=list)
+
+
+class DomainError(Exception):
+    """Base of every error the domain raises on purpose."""
+
+    status: int = 400
+    code: str = "bad_request"
+    title: str = "请求有误"
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        code: str | None = None,
+        errors: list[dict[str, str]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        self.detail = detail or self.title
+        if code:
+            self.code = code
+        self.errors = errors or []
+        self.headers = headers or {}
+        super().__init__(self.detail)
+
+
+class Unauthorized(DomainError):
+    status, code, title = 401, "unauthorized", "未认证或令牌无效"
+
+    def __init__(self, detail: str | None = None, **kw: Any) -> None:
+        super().__init__(detail, **kw)
+        self.headers.setdefault("WWW-Authenticate", "Bearer")
+
+
+class Forbidden(DomainError):
+    status, code, title = 403, "forbidden", "无权执行此操作"
+
+
+class NotFound(DomainError):
+    status, code, title = 404, "not_found", "资源不存在"
+
+
+class Conflict(DomainError):
+    status, code, title = 409, "conflict", "与当前状态冲突"
+
+
+class InvalidField(DomainError):
+    """A rule about one field was broken (beyond what the schema can say)."""
+
+    status, code, title = 422, "validation_failed", "请求参数有误"
+
+    def __init__(self, field: str, message: str, *, code: str = "validation_failed") -> None:
+        super().__init__(
+            f"字段 {field}：{message}", code=code, errors=[{"field": field, "message": message, "type": code}]
+        )
+
+
+class TooManyRequests(DomainError):
+    status, code, title = 429, "rate_limited", "请求过于频繁"
+
+    def __init__(self, retry_after: int, detail: str | None = None) -> None:
+        super().__init__(
+            detail or f"请求过于频繁，请 {retry_after} 秒后再试", headers={"Retry-After": str(retry_after)}
+        )
+
+
+class ServiceUnavailable(DomainError):
+    status, code, title = 503, "service_unavailable", "服务暂不可用"
+
+
+class UpstreamTimeout(DomainError):
+    status, code, title = 504, "upstream_timeout", "上游服务响应超时"
+
+
+_HTTP_TITLES = {
+    400: ("bad_request", "请求有误"),
+    401: ("unauthorized", "未认证或令牌无效"),
+    403: ("forbidden", "无权执行此操作"),
+    404: ("not_found", "资源不存在"),
+    405: ("method_not_allowed", "不支持此请求方法"),
+    406: ("not_acceptable", "无法提供所请求的格式"),
+    409: ("conflict", "与当前状态冲突"),
+    413: ("payload_too_large", "请求体过大"),
+    415: ("unsupported_media_type", "不支持的内容类型"),
+    422: ("validation_failed", "请求参数有误"),
+    429: ("rate_limited", "请求过于频繁"),
+    500: ("internal_error", "服务器内部错误"),
+    503: ("service_unavailable", "服务暂不可用"),
+    504: ("upstream_timeout", "上游服务响应超时"),
+}
+
+# Pydantic error types → Chinese messages (`{…}` filled from the error's context).
+_VALIDATION_MESSAGES = {
+    "missing": "缺少必填字段",
+    "extra_forbidden": "不允许的字段",
+    "json_invalid": "JSON 格式错误",
+    "json_type": "应为 JSON 对象",
+    "model_attributes_type": "应为 JSON 对象",
+    "dict_type": "应为 JSON 对象",
+    "list_type": "应为数组",
+    "string_type": "应为字符串",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "float_type": "应为数字",
+    "float_parsing": "应为数字",
+    "bool_type": "应为布尔值",
+    "bool_parsing": "应为布尔值",
+    "string_too_short": "长度不能少于 {min_length} 个字符",
+    "string_too_long": "长度不能超过 {max_length} 个字符",
+    "too_short": "至少需要 {min_length} 项",
+    "too_long": "最多 {max_length} 项",
+    "greater_than": "必须大于 {gt}",
+    "greater_than_equal": "必须大于或等于 {ge}",
+    "less_than": "必须小于 {lt}",
+    "less_than_equal": "必须小于或等于 {le}",
+    "enum": "取值无效，应为：{expected}",
+    "literal_error": "取值无效，应为：{expected}",
+    "string_pattern_mismatch": "格式不正确",
+    "uuid_parsing": "应为 UUID",
+    "uuid_type": "应为 UUID",
+    "date_parsing": "应为日期（YYYY-MM-DD）",
+    "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
+    "datetime_parsing": "应为日期时间（ISO 8601）",
+    "datetime_from_date_parsing": "应为日期时间（ISO 8601）",
+    "value_error": "取值无效",
+    "assertion_error": "取值无效",
+}
+
+
+def _message_for(err: dict[str, Any]) -> str:
+    template = _VALIDATION_MESSAGES.get(err.get("type", ""))
+    if template is None:
+        return "取值无效"
+    try:
+        return template.format(**(err.get("ctx") or {}))
+    except (KeyError, IndexError):
+        return template.split("{")[0].rstrip("：，, ")
+
+
+def problem_response(
+    status: int,
+    code: str,
+    title: str,
+    detail: str,
+    *,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+    instance: str | None = None,
+) -> JSONResponse:
+    body = {
+        "type": f"urn:gongkai:problem:{code}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+        "errors": errors or [],
+    }
+    if instance:
+        body["instance"] = instance
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
+
+
+def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def validation_problem(exc: RequestValidationError, instance: str | None = None) -> JSONResponse:
+    errors = []
+    malformed = False
+    for err in exc.errors():
+        if err.get("type") == "json_invalid":
+            malformed = True
+        loc = err.get("loc") or ()
+        field = _field_path(loc[:1]) if err.get("type") == "json_invalid" else _field_path(loc)
+        errors.append({"field": field, "message": _message_for(err), "type": err.get("type", "value_error")})
+    if malformed:
+        return problem_response(
+            400, "malformed_json", "请求体不是有效的 JSON", "请求体不是有效的 JSON", errors=errors, instance=instance
+        )
+    detail = "；".join(f"字段 {e['field']}：{e['message']}" for e in errors[:10]) or "请求参数有误"
+    return problem_response(422, "validation_failed", "请求参数有误", detail, errors=errors, instance=instance)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Every error leaves the process as problem+json."""
+
+    @app.exception_handler(DomainError)
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
+        return problem_response(
+            exc.status, exc.code, exc.title, exc.detail, errors=exc.errors, headers=exc.headers,
+            instance=request.url.path,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return validation_problem(exc, instance=request.url.path)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code, title = _HTTP_TITLES.get(exc.status_code, ("http_error", "请求失败"))
+        detail = exc.detail if isinstance(exc.detail, str) and _is_chinese(exc.detail) else title
+        if exc.status_code == 400 and "parsing the body" in str(exc.detail):
+            code, title, detail = "malformed_body", "请求体无法解析", "请求体无法解析（须为 UTF-8 编码的 JSON）"
+        return problem_response(
+            exc.status_code, code, title, detail, headers=getattr(exc, "headers", None), instance=request.url.path
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error", exc_info=exc)
+        return problem_response(500, "internal_error", "服务器内部错误", "服务器内部错误，请稍后重试",
+                                instance=request.url.path)
+
+
+def _is_chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}, "description": _HTTP_TITLES[status][1]}
+    for status in (400, 401, 403, 404, 409, 422, 429)
+}

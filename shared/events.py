@@ -1,0 +1,248 @@
+"""The append-only event log and the transactional outbox, with the relay that delivers it.
+
+Every state change writes an `Event` (who, role, when, what, before/after) in the same
+transaction as the change; when other parts must learn of it, also an `OutboxMessage`.
+The relay delivers outbox rows at least once; consumers must be idempotent (they get the
+message id to deduplicate).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import JSON, Column, event
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import Field, SQLModel, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.auth import Principal
+from shared.db import UTCDateTime, utcnow
+from shared.observability import request_id_var
+
+log = logging.getLogger("gongkai.outbox")
+
+
+class Event(SQLModel, table=True):
+    """One row per state change; never updated or deleted."""
+
+    __tablename__ = "events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    aggregate_type: str = Field(max_length=40, index=True)
+    aggregate_id: str = Field(max_length=64, index=True)
+    action: str = Field(max_length=60)
+    actor_id: str | None = Field(default=None, max_length=64)
+    actor_role: str | None = Field(default=None, max_length=20)
+    reason: str | None = Field(default=None)
+    before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    request_id: str | None = Field(default=None, max_length=128)
+    at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message to deliver after its transaction commits (at least once)."""
+
+    __tablename__ = "outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    topic: str = Field(max_length=80, index=True)
+    key: str = Field(max_length=64)
+    payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    available_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    delivered_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    attempts: int = 0
+    last_error: str | None = None
+
+
+class AppendOnlyViolation(RuntimeError):
+    pass
+
+
+@event.listens_for(Event, "before_update")
+def _no_update(*_: Any) -> None:
+    raise AppendOnlyViolation("events are append-only")
+
+
+@event.listens_for(Event, "before_delete")
+def _no_delete(*_: Any) -> None:
+    raise AppendOnlyViolation("events are append-only")
+
+
+def record_event(
+    session: AsyncSession,
+    *,
+    aggregate_type: str,
+    aggregate_id: Any,
+    action: str,
+    actor: Principal | None,
+    reason: str | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    topic: str | None = None,
+) -> Event:
+    """Adds the event (and, with `topic`, its outbox message) to the caller's transaction."""
+    row = Event(
+        aggregate_type=aggregate_type,
+        aggregate_id=str(aggregate_id),
+        action=action,
+        actor_id=actor.subject if actor else None,
+        actor_role=actor.role if actor else None,
+        reason=reason,
+        before=before,
+        after=after,
+        request_id=request_id_var.get(),
+    )
+    session.add(row)
+    if topic:
+        session.add(
+            OutboxMessage(
+                topic=topic,
+                key=str(aggregate_id),
+                payload={"aggregate_type": aggregate_type, "aggregate_id": str(aggregate_id),
+                         "action": action, "after": after},
+            )
+        )
+    return row
+
+
+Handler = Callable[[OutboxMessage], Awaitable[None]]
+
+
+class OutboxRelay:
+    """Polls undelivered outbox rows of the topics it has handlers for and delivers them."""
+
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker[AsyncSession],
+        handlers: dict[str, Handler],
+        *,
+        poll_seconds: float = 0.5,
+        batch_size: int = 50,
+        max_backoff_seconds: float = 60.0,
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.handlers = handlers
+        self.poll_seconds = poll_seconds
+        self.batch_size = batch_size
+        self.max_backoff = max_backoff_seconds
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def deliver_once(self) -> int:
+        """Delivers one batch; returns how many messages were delivered."""
+        if not self.handlers:
+            return 0
+        delivered = 0
+        async with self.sessionmaker() as session:
+            query = (
+                select(OutboxMessage)
+                .where(col(OutboxMessage.delivered_at).is_(None))
+                .where(col(OutboxMessage.topic).in_(list(self.handlers)))
+                .where(col(OutboxMessage.available_at) <= utcnow())
+                .order_by(col(OutboxMessage.id))
+                .limit(self.batch_size)
+            )
+            if session.bind.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            messages = (await session.exec(query)).all()
+            for message in messages:
+                try:
+                    await self.handlers[message.topic](message)
+                except Exception as exc:  # a consumer failure must not stop the relay
+                    message.attempts += 1
+                    message.last_error = f"{type(exc).__name__}: {exc}"[:500]
+                    backoff = min(self.max_backoff, 0.5 * 2 ** min(message.attempts, 10))
+                    message.available_at = utcnow() + timedelta(seconds=backoff)
+                    log.warning("outbox delivery failed", extra={"fields": {"id": message.id, "error": str(exc)}})
+                else:
+                    message.delivered_at = utcnow()
+                    message.attempts += 1
+                    delivered += 1
+                session.add(message)
+            await session.commit()
+        return delivered
+
+    async def run(self) -> None:
+        while True:
+            try:
+                while await self.deliver_once() == self.batch_size:
+                    pass
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox relay pass failed")
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
+            except TimeoutError:
+                pass
+            self._wake.clear()
+
+    def start(self) -> None:
+        if self._task is None and self.handlers:
+            self._task = asyncio.create_task(self.run(), name="outbox-relay")
+
+    async def stop(self) -> None:
+        if self._task:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+
+
+def create_event_tables(op: Any) -> None:
+    """Initial-migration step shared by every service: the events and outbox tables."""
+    op.create_table(
+        "events",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("aggregate_type", sa.String(40), nullable=False, index=True),
+        sa.Column("aggregate_id", sa.String(64), nullable=False, index=True),
+        sa.Column("action", sa.String(60), nullable=False),
+        sa.Column("actor_id", sa.String(64)),
+        sa.Column("actor_role", sa.String(20)),
+        sa.Column("reason", sa.Text),
+        sa.Column("before", sa.JSON),
+        sa.Column("after", sa.JSON),
+        sa.Column("request_id", sa.String(128)),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_table(
+        "outbox",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("topic", sa.String(80), nullable=False, index=True),
+        sa.Column("key", sa.String(64), nullable=False),
+        sa.Column("payload", sa.JSON, nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("available_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("delivered_at", sa.DateTime(timezone=True)),
+        sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("last_error", sa.Text),
+    )
+    op.create_index("ix_outbox_pending", "outbox", ["delivered_at", "available_at"])
+    bind = op.get_bind()
+    if bind.dialect.name == "postgresql":
+        op.execute(
+            "CREATE FUNCTION events_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'events are append-only'; END $$"
+        )
+        op.execute(
+            "CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events "
+            "FOR EACH ROW EXECUTE FUNCTION events_append_only()"
+        )
+    else:
+        for verb in ("UPDATE", "DELETE"):
+            op.execute(
+                f"CREATE TRIGGER events_no_{verb.lower()} BEFORE {verb} ON events "
+                "BEGIN SELECT RAISE(ABORT, 'events are append-only'); END"
+            )
