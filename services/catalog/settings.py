@@ -1,4 +1,5 @@
 from functools import lru_cache
+from typing import Literal
 
 from pydantic_settings import SettingsConfigDict
 
@@ -9,6 +10,10 @@ class CatalogSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="CATALOG_", extra="ignore")
 
     port: int = 8001
+    # Search engine: `embedded` (on-disk index under var/) or `meilisearch` (production).
+    search_engine: Literal["embedded", "meilisearch"] = "embedded"
+    meili_url: str = ""
+    meili_api_key: str = ""
 
     @property
     def service_name(self) -> str:

@@ -1,0 +1,72 @@
+"""`gongkai serve|migrate PROCESS`: how every deployment starts a process or migrates its database.
+
+The process is chosen by name, so one image serves all four (deploy/Dockerfile).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+from pathlib import Path
+
+PROCESSES = {
+    "gateway": ("gateway.app:create_app", "gateway.settings:get_settings", "gateway"),
+    "catalog": ("services.catalog.app:create_app", "services.catalog.settings:get_settings", "services.catalog"),
+    "requests": ("services.requests.app:create_app", "services.requests.settings:get_settings", "services.requests"),
+    "feedback": ("services.feedback.app:create_app", "services.feedback.settings:get_settings", "services.feedback"),
+}
+
+
+def _load(ref: str):  # type: ignore[no-untyped-def]
+    module, _, attr = ref.partition(":")
+    return getattr(importlib.import_module(module), attr)
+
+
+def settings_for(process: str):  # type: ignore[no-untyped-def]
+    return _load(PROCESSES[process][1])()
+
+
+def migrations_dir(process: str) -> Path:
+    package = importlib.import_module(PROCESSES[process][2])
+    return Path(package.__file__).parent / "migrations"
+
+
+def migrate(process: str) -> None:
+    from shared.db import migrate as run_migrations
+
+    run_migrations(migrations_dir(process), settings_for(process).database_url)
+
+
+def serve(process: str, workers: int = 1) -> None:
+    import uvicorn
+
+    settings = settings_for(process)
+    uvicorn.run(
+        PROCESSES[process][0],
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=workers,
+        log_config=None,
+        proxy_headers=True,
+        forwarded_allow_ips="*",
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="gongkai", description="Run or migrate a Gongkai process.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_serve = sub.add_parser("serve", help="start a process with uvicorn")
+    p_serve.add_argument("process", choices=sorted(PROCESSES))
+    p_serve.add_argument("--workers", type=int, default=1)
+    p_migrate = sub.add_parser("migrate", help="apply the process's Alembic migrations")
+    p_migrate.add_argument("process", choices=sorted(PROCESSES))
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        serve(args.process, args.workers)
+    else:
+        migrate(args.process)
+
+
+if __name__ == "__main__":
+    main()
