@@ -52,6 +52,7 @@ def configure_logging(service: str, level: str = "INFO") -> None:
         logging.getLogger(name).propagate = True
     # The middleware below writes one access line per request, with the request id.
     logging.getLogger("uvicorn.access").disabled = True
+    logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def _valid_request_id(raw: bytes) -> str | None:

@@ -1,0 +1,71 @@
+"""Demo data for the embedded default, written through the public API as `admin` would.
+
+Idempotent: what exists already is left alone, so `make run` can call it every time.
+"""
+
+from __future__ import annotations
+
+import httpx
+
+DEMO_PASSWORD = "gongkai-demo"
+
+# (code, name, level, parent code)
+DEMO_AGENCIES = [
+    ("990000", "江南省人民政府", "province", None),
+    ("990100", "青山市人民政府", "city", "990000"),
+    ("990101", "青山市人民政府办公室", "department", "990100"),
+    ("990102", "青山市民政局", "department", "990100"),
+    ("990121", "东湖县人民政府", "county", "990100"),
+    ("990122", "西岭县人民政府", "county", "990100"),
+    ("99012101", "东湖县教育局", "department", "990121"),
+    ("99012102", "东湖县城关镇人民政府", "township", "990121"),
+    ("99012201", "西岭县住房和城乡建设局", "department", "990122"),
+]
+
+# (username, description); staff scope by agency code.
+DEMO_USERS = [
+    ("admin", "系统管理员"),
+    ("clerk1", "东湖县人民政府 经办人员"),
+    ("clerk2", "西岭县人民政府 经办人员"),
+    ("inspector", "青山市 监察人员"),
+    ("citizen", "公众用户"),
+]
+DEMO_STAFF = [
+    ("clerk1", "王晓明", "clerk", "990121"),
+    ("clerk2", "李芳", "clerk", "990122"),
+    ("inspector", "赵建国", "inspector", "990100"),
+]
+
+
+def seed(base_url: str, password: str = DEMO_PASSWORD) -> bool:
+    """Creates the demo agencies and accounts that are missing; True when anything was added."""
+    added = False
+    with httpx.Client(base_url=base_url, timeout=30.0) as client:
+        login = client.post("/api/v1/auth/token", data={"username": "admin", "password": password})
+        login.raise_for_status()
+        client.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
+        existing = client.get("/api/v1/catalog/agencies", params={"page_size": 100}).json()["items"]
+        ids = {a["code"]: a["id"] for a in existing}
+        for code, name, level, parent in DEMO_AGENCIES:
+            if code in ids:
+                continue
+            created = client.post("/api/v1/catalog/agencies", json={
+                "code": code, "name": name, "level": level, "parent_id": ids[parent] if parent else None})
+            created.raise_for_status()
+            ids[code] = created.json()["id"]
+            added = True
+        users = {u["username"] for u in client.get("/api/v1/admin/users", params={"page_size": 100}).json()["items"]}
+        for username, display, role, code in DEMO_STAFF:
+            if username in users:
+                continue
+            scope = {"agency_id": ids[code]} if role == "clerk" else {"region_id": ids[code]}
+            client.post("/api/v1/admin/users", json={
+                "username": username, "password": password, "display_name": display, "role": role, **scope,
+            }).raise_for_status()
+            added = True
+        if "citizen" not in users:
+            httpx.post(f"{base_url}/api/v1/auth/register", timeout=30.0, json={
+                "username": "citizen", "password": password, "display_name": "陈小红", "account_type": "person",
+            }).raise_for_status()
+            added = True
+    return added

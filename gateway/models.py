@@ -1,0 +1,44 @@
+"""Gateway tables: users and their refresh tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Column, String
+from sqlmodel import Field, SQLModel
+
+from shared.db import UTCDateTime, utcnow
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(sa_column=Column(String(40), unique=True, nullable=False))
+    password_hash: str = Field(max_length=200)
+    role: str = Field(max_length=20, index=True)
+    display_name: str = Field(max_length=100)
+    account_type: str = Field(default="person", max_length=20)
+    organisation_category: str | None = Field(default=None, max_length=40)
+    email: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=30)
+    agency_id: int | None = Field(default=None, index=True)
+    region_id: int | None = Field(default=None, index=True)
+    is_active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class RefreshToken(SQLModel, table=True):
+    """One issued refresh token. Tokens of one login form a family; reuse revokes the family."""
+
+    __tablename__ = "refresh_tokens"
+
+    id: str = Field(primary_key=True, max_length=32)
+    family_id: str = Field(max_length=32, index=True)
+    user_id: int = Field(foreign_key="users.id", index=True)
+    secret_hash: str = Field(max_length=64)
+    issued_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
+    used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))

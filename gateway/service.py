@@ -1,0 +1,274 @@
+"""Accounts and tokens: registration, login, refresh rotation with reuse detection, staff admin."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from gateway.keys import KeyRing
+from gateway.models import RefreshToken, User
+from gateway.schemas import PasswordReset, Registration, StaffCreate, TokenPair, UserPublic
+from shared.auth import Principal, Role
+from shared.db import utcnow
+from shared.errors import Conflict, NotFound, Unauthorized
+from shared.events import record_event
+from shared.pagination import PageParams
+
+hasher = PasswordHasher()
+_DUMMY_HASH = hasher.hash("timing-equaliser")
+
+
+@dataclass(frozen=True)
+class TokenPolicy:
+    keyring: KeyRing
+    issuer: str
+    audience: str
+    access_ttl: timedelta
+    refresh_ttl: timedelta
+
+
+def _user_snapshot(user: User) -> dict[str, object]:
+    return UserPublic.model_validate(user).model_dump(mode="json")
+
+
+def _hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+async def _ensure_username_free(session: AsyncSession, username: str) -> None:
+    taken = (await session.exec(select(User.id).where(func.lower(User.username) == username.lower()))).first()
+    if taken is not None:
+        raise Conflict(f"登录名 {username} 已被使用", code="username_taken")
+
+
+async def register(*, session: AsyncSession, data: Registration) -> User:
+    """Citizens and organisations sign themselves up, always as `public`."""
+    await _ensure_username_free(session, data.username)
+    user = User(
+        username=data.username,
+        password_hash=hasher.hash(data.password),
+        role=Role.PUBLIC,
+        display_name=data.display_name,
+        account_type=data.account_type,
+        organisation_category=data.organisation_category,
+        email=data.email,
+        phone=data.phone,
+    )
+    session.add(user)
+    await session.flush()
+    record_event(session, aggregate_type="user", aggregate_id=user.id, action="registered",
+                 actor=Principal(subject=str(user.id), role=Role.PUBLIC, username=user.username),
+                 after=_user_snapshot(user))
+    await session.commit()
+    return user
+
+
+async def create_staff(*, session: AsyncSession, data: StaffCreate, actor: Principal) -> User:
+    await _ensure_username_free(session, data.username)
+    user = User(
+        username=data.username,
+        password_hash=hasher.hash(data.password),
+        role=data.role,
+        display_name=data.display_name,
+        agency_id=data.agency_id,
+        region_id=data.region_id,
+        email=data.email,
+        phone=data.phone,
+    )
+    session.add(user)
+    await session.flush()
+    record_event(session, aggregate_type="user", aggregate_id=user.id, action="staff_created", actor=actor,
+                 after=_user_snapshot(user))
+    await session.commit()
+    return user
+
+
+async def authenticate(*, session: AsyncSession, username: str, password: str) -> User:
+    user = (await session.exec(select(User).where(func.lower(User.username) == username.lower()))).first()
+    try:
+        hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        raise Unauthorized("用户名或密码错误", code="invalid_credentials") from None
+    if user is None:
+        raise Unauthorized("用户名或密码错误", code="invalid_credentials")
+    if not user.is_active:
+        raise Unauthorized("账户已停用，请联系管理员", code="account_disabled")
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+        session.add(user)
+    return user
+
+
+def access_token(user: User, policy: TokenPolicy) -> str:
+    now = utcnow()
+    claims = {
+        "iss": policy.issuer,
+        "aud": policy.audience,
+        "sub": str(user.id),
+        "name": user.username,
+        "role": user.role,
+        "agency_id": user.agency_id,
+        "region_id": user.region_id,
+        "typ": "access",
+        "iat": int(now.timestamp()),
+        "nbf": int(now.timestamp()),
+        "exp": int((now + policy.access_ttl).timestamp()),
+        "jti": uuid.uuid4().hex,
+    }
+    return policy.keyring.sign(claims)
+
+
+def _new_refresh(user: User, family_id: str, policy: TokenPolicy) -> tuple[RefreshToken, str]:
+    token_id, secret = uuid.uuid4().hex, secrets.token_urlsafe(32)
+    row = RefreshToken(id=token_id, family_id=family_id, user_id=user.id or 0, secret_hash=_hash_secret(secret),
+                       expires_at=utcnow() + policy.refresh_ttl)
+    return row, f"{token_id}.{secret}"
+
+
+def _pair(user: User, refresh: str, policy: TokenPolicy) -> TokenPair:
+    return TokenPair(
+        access_token=access_token(user, policy),
+        expires_in=int(policy.access_ttl.total_seconds()),
+        refresh_token=refresh,
+        refresh_expires_in=int(policy.refresh_ttl.total_seconds()),
+    )
+
+
+async def login(*, session: AsyncSession, username: str, password: str, policy: TokenPolicy) -> TokenPair:
+    user = await authenticate(session=session, username=username, password=password)
+    row, refresh = _new_refresh(user, uuid.uuid4().hex, policy)
+    session.add(row)
+    record_event(session, aggregate_type="user", aggregate_id=user.id, action="logged_in",
+                 actor=Principal(subject=str(user.id), role=Role(user.role), username=user.username))
+    await session.commit()
+    return _pair(user, refresh, policy)
+
+
+async def _find_refresh(session: AsyncSession, presented: str) -> RefreshToken:
+    token_id, _, secret = presented.partition(".")
+    row = await session.get(RefreshToken, token_id) if token_id and secret else None
+    if row is None or not hmac.compare_digest(row.secret_hash, _hash_secret(secret)):
+        raise Unauthorized("刷新令牌无效", code="invalid_refresh_token")
+    return row
+
+
+async def _revoke_family(session: AsyncSession, family_id: str) -> None:
+    await session.exec(
+        update(RefreshToken)
+        .where(col(RefreshToken.family_id) == family_id, col(RefreshToken.revoked_at).is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+async def refresh(*, session: AsyncSession, presented: str, policy: TokenPolicy) -> TokenPair:
+    """Rotates a refresh token. Presenting an already-used one revokes its whole family."""
+    row = await _find_refresh(session, presented)
+    if row.revoked_at is not None:
+        raise Unauthorized("刷新令牌已被撤销，请重新登录", code="refresh_token_revoked")
+    if row.expires_at <= utcnow():
+        raise Unauthorized("刷新令牌已过期，请重新登录", code="refresh_token_expired")
+    user = await session.get(User, row.user_id)
+    if user is None or not user.is_active:
+        await _revoke_family(session, row.family_id)
+        await session.commit()
+        raise Unauthorized("账户已停用，请联系管理员", code="account_disabled")
+    # Claim the token atomically: only one concurrent refresh can win.
+    claimed = await session.exec(
+        update(RefreshToken)
+        .where(col(RefreshToken.id) == row.id, col(RefreshToken.used_at).is_(None))
+        .values(used_at=utcnow())
+    )
+    if claimed.rowcount != 1:
+        await _revoke_family(session, row.family_id)
+        record_event(session, aggregate_type="user", aggregate_id=user.id, action="refresh_token_reused",
+                     actor=None, reason=f"family {row.family_id} revoked")
+        await session.commit()
+        raise Unauthorized("刷新令牌已被使用过，出于安全考虑已注销该登录，请重新登录", code="refresh_token_reused")
+    new_row, new_refresh = _new_refresh(user, row.family_id, policy)
+    session.add(new_row)
+    await session.commit()
+    return _pair(user, new_refresh, policy)
+
+
+async def logout(*, session: AsyncSession, presented: str) -> None:
+    row = await _find_refresh(session, presented)
+    await _revoke_family(session, row.family_id)
+    await session.commit()
+
+
+async def get_user(*, session: AsyncSession, user_id: int) -> User:
+    user = await session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"用户 {user_id} 不存在", code="user_not_found")
+    return user
+
+
+async def list_users(
+    *, session: AsyncSession, page: PageParams, role: Role | None, agency_id: int | None, q: str | None
+) -> tuple[list[User], int]:
+    query = select(User)
+    if role is not None:
+        query = query.where(User.role == role)
+    if agency_id is not None:
+        query = query.where(User.agency_id == agency_id)
+    if q:
+        query = query.where(col(User.username).contains(q) | col(User.display_name).contains(q))
+    total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
+    rows = await session.exec(query.order_by(col(User.id)).offset(page.offset).limit(page.page_size))
+    return list(rows.all()), total
+
+
+async def set_active(*, session: AsyncSession, user_id: int, active: bool, actor: Principal) -> User:
+    """Disabling also revokes every refresh token, so the user's session ends at the next refresh."""
+    user = await get_user(session=session, user_id=user_id)
+    before = _user_snapshot(user)
+    user.is_active = active
+    user.updated_at = utcnow()
+    session.add(user)
+    if not active:
+        await session.exec(
+            update(RefreshToken)
+            .where(col(RefreshToken.user_id) == user.id, col(RefreshToken.revoked_at).is_(None))
+            .values(revoked_at=utcnow())
+        )
+    record_event(session, aggregate_type="user", aggregate_id=user.id,
+                 action="enabled" if active else "disabled", actor=actor, before=before, after=_user_snapshot(user))
+    await session.commit()
+    return user
+
+
+async def reset_password(*, session: AsyncSession, user_id: int, data: PasswordReset, actor: Principal) -> User:
+    user = await get_user(session=session, user_id=user_id)
+    user.password_hash = hasher.hash(data.new_password)
+    user.updated_at = utcnow()
+    session.add(user)
+    await session.exec(
+        update(RefreshToken)
+        .where(col(RefreshToken.user_id) == user.id, col(RefreshToken.revoked_at).is_(None))
+        .values(revoked_at=utcnow())
+    )
+    record_event(session, aggregate_type="user", aggregate_id=user.id, action="password_reset", actor=actor)
+    await session.commit()
+    return user
+
+
+async def bootstrap_admin(*, session: AsyncSession, password: str) -> bool:
+    """Creates `admin` when there are no users at all (embedded default only)."""
+    if (await session.exec(select(func.count()).select_from(User))).one() > 0:
+        return False
+    user = User(username="admin", password_hash=hasher.hash(password), role=Role.ADMIN, display_name="系统管理员")
+    session.add(user)
+    await session.flush()
+    record_event(session, aggregate_type="user", aggregate_id=user.id, action="bootstrap_admin", actor=None)
+    await session.commit()
+    return True
