@@ -78,7 +78,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         )
         app.state.catalog = ServiceClient(settings.catalog_url, settings.service_token,
                                           timeout=settings.upstream_timeout_seconds)
-        if settings.embedded:
+        if settings.may_bootstrap_admin:
             async with app.state.sessionmaker() as session:
                 await service.bootstrap_admin(session=session, password=settings.bootstrap_admin_password)
         try:

@@ -33,12 +33,17 @@ class GatewaySettings(ServiceSettings):
     rate_limit_login: str = "10/minute"
     rate_limit_register: str = "5/minute"
     rate_limit_anonymous_post: str = "30/minute"
-    # First admin, created at start when the user table is empty (embedded default only).
+    # First admin (`admin`), created at start when the user table is empty. In production only
+    # when this is set to something other than the development default.
     bootstrap_admin_password: str = DEV_ADMIN_PASSWORD
 
     @property
     def service_name(self) -> str:
         return "gateway"
+
+    @property
+    def may_bootstrap_admin(self) -> bool:
+        return not self.is_production or self.bootstrap_admin_password != DEV_ADMIN_PASSWORD
 
     @property
     def upstreams(self) -> dict[str, str]:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
-from sqlalchemy import pool
+from sqlalchemy import pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import async_engine_from_config
+
+
+MIGRATION_LOCK_ID = 7_316_020_190  # any constant; serialises concurrent migrators on PostgreSQL
 
 
 def _do_run(connection: Connection) -> None:
@@ -18,6 +21,9 @@ def _do_run(connection: Connection) -> None:
         version_table="alembic_version",
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            # Two replicas starting together must not both migrate: the second waits, then finds nothing to do.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": MIGRATION_LOCK_ID})
         context.run_migrations()
 
 

@@ -349,7 +349,11 @@ def test_the_dockerfile_installs_with_the_lock_file_on_python_3_11_slim_as_a_non
         for keyword, rest in instructions
         if keyword == "FROM"
     ]
-    stage_names = {rest.split()[-1] for keyword, rest in instructions if keyword == "FROM" and " " in rest}
+    stage_names = {
+        match[1]
+        for keyword, rest in instructions
+        if keyword == "FROM" and (match := re.search(r"(?i)\sAS\s+(\S+)", rest))
+    }
     assert bases and all(base == "python:3.11-slim" or base in stage_names for base in bases), bases
     runs = " ".join(rest for keyword, rest in instructions if keyword == "RUN")
     assert re.search(r"pip install -c requirements\.lock \.", runs)

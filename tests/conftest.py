@@ -1,0 +1,209 @@
+"""Fixtures: throwaway databases on every backend, in-process apps, tokens, and a real cluster.
+
+Database tests run on SQLite and, when PostgreSQL on 127.0.0.1:5432 answers, on PostgreSQL
+too. Under CI=true PostgreSQL is required: the run stops at once if it cannot be reached.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from gateway.keys import KeyRing
+from shared.auth import TokenVerifier
+from shared.db import utcnow
+from shared.devrun import ORDER, PREFIX, Cluster, free_port, wiring_env
+
+CI = os.environ.get("CI", "").lower() == "true"
+PG_HOST = os.environ.get("GONGKAI_TEST_PG_HOST", "127.0.0.1")
+PG_ADMIN = f"postgresql://postgres@{PG_HOST}:5432/postgres"
+ISSUER, AUDIENCE = "gongkai-gateway", "gongkai"
+
+
+def _postgres_reachable() -> bool:
+    async def probe() -> None:
+        conn = await asyncpg.connect(PG_ADMIN, timeout=3)
+        await conn.close()
+
+    try:
+        asyncio.run(probe())
+    except (OSError, asyncpg.PostgresError, TimeoutError):
+        return False
+    return True
+
+
+PG_OK = _postgres_reachable()
+BACKENDS = ["sqlite", "postgresql"] if PG_OK else ["sqlite"]
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if CI and not PG_OK:
+        pytest.exit(f"CI=true but PostgreSQL at {PG_ADMIN} is unreachable: refusing to skip it", returncode=1)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if PG_OK:
+        return f"database backends: {', '.join(BACKENDS)}"
+    return "database backends: sqlite ONLY — PostgreSQL unreachable, its tests are NOT run (CI would fail)"
+
+
+async def create_database(backend: str, tmp_path: Path, name: str) -> str:
+    """A new, empty database; PostgreSQL ones are dropped by `drop_databases` at the end."""
+    if backend == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / f'{name}-{uuid.uuid4().hex[:8]}.db'}"
+    db = f"gk_test_{name}_{uuid.uuid4().hex[:10]}"
+    conn = await asyncpg.connect(PG_ADMIN)
+    try:
+        await conn.execute(f'CREATE DATABASE "{db}"')
+    finally:
+        await conn.close()
+    _CREATED.append(db)
+    return f"postgresql+asyncpg://postgres@{PG_HOST}:5432/{db}"
+
+
+_CREATED: list[str] = []
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if not _CREATED:
+        return
+
+    async def drop() -> None:
+        conn = await asyncpg.connect(PG_ADMIN)
+        try:
+            for db in _CREATED:
+                await conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+    asyncio.run(drop())
+
+
+class Tokens:
+    """Signs access tokens the way the gateway does, with a test key."""
+
+    def __init__(self, keyring: KeyRing) -> None:
+        self.keyring = keyring
+
+    def claims(self, role: str, **extra: Any) -> dict[str, Any]:
+        now = utcnow()
+        claims: dict[str, Any] = {
+            "iss": ISSUER, "aud": AUDIENCE, "sub": extra.pop("sub", "1001"), "name": f"test-{role}", "role": role,
+            "agency_id": None, "region_id": None, "typ": "access", "iat": int(now.timestamp()),
+            "nbf": int(now.timestamp()), "exp": int((now + timedelta(minutes=15)).timestamp()),
+            "jti": uuid.uuid4().hex,
+        }
+        claims.update(extra)
+        return claims
+
+    def make(self, role: str, **extra: Any) -> str:
+        return self.keyring.sign(self.claims(role, **extra))
+
+    def header(self, role: str, **extra: Any) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.make(role, **extra)}"}
+
+    def verifier(self) -> TokenVerifier:
+        async def keys() -> dict[str, Any]:
+            return self.keyring.jwks()
+
+        return TokenVerifier(keys, issuer=ISSUER, audience=AUDIENCE, min_refresh_seconds=0.0)
+
+
+@pytest.fixture(scope="session")
+def tokens(tmp_path_factory: pytest.TempPathFactory) -> Tokens:
+    ring = KeyRing.from_settings(signing_key="", previous_public_keys=[],
+                                 key_dir=tmp_path_factory.mktemp("keys"), keep_retired=timedelta(minutes=16))
+    return Tokens(ring)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+async def _serve(app: FastAPI, base_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url=base_url) as client:
+            client.app = app  # type: ignore[attr-defined]
+            yield client
+
+
+@pytest.fixture
+async def catalog(backend: str, tmp_path: Path, tokens: Tokens) -> AsyncIterator[httpx.AsyncClient]:
+    """The catalog service in process, on a fresh database, trusting the test key."""
+    from services.catalog.app import create_app
+    from services.catalog.settings import CatalogSettings
+
+    url = await create_database(backend, tmp_path, "catalog")
+    app = create_app(CatalogSettings(database_url=url, environment="test"))
+    app.state.verifier = tokens.verifier()
+    async for client in _serve(app, "http://catalog"):
+        yield client
+
+
+@pytest.fixture
+async def gateway(backend: str, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    """The gateway in process on a fresh database (no services behind it)."""
+    from gateway.app import create_app
+    from gateway.settings import GatewaySettings
+
+    url = await create_database(backend, tmp_path, "gateway")
+    dead = f"http://127.0.0.1:{free_port()}"
+    settings = GatewaySettings(
+        database_url=url, environment="test", key_dir=tmp_path / "keys", catalog_url=dead, requests_url=dead,
+        feedback_url=dead, rate_limit_login="1000/minute", rate_limit_register="1000/minute",
+        upstream_timeout_seconds=2.0,
+    )
+    async for client in _serve(create_app(settings), "http://gateway"):
+        yield client
+
+
+async def login(client: httpx.AsyncClient, username: str, password: str = "gongkai-demo") -> dict[str, Any]:
+    response = await client.post("/api/v1/auth/token", data={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def cluster_env(tmp: Path, ports: dict[str, int], urls: dict[str, str]) -> dict[str, str]:
+    env = wiring_env(ports)
+    for name in ORDER:
+        env[f"{PREFIX[name]}DATABASE_URL"] = urls[name]
+        env[f"{PREFIX[name]}ENVIRONMENT"] = "test"
+        env[f"{PREFIX[name]}LOG_LEVEL"] = "WARNING"
+    env |= {
+        "GATEWAY_KEY_DIR": str(tmp / "keys"),
+        "GATEWAY_RATE_LIMIT_LOGIN": "10000/minute",
+        "GATEWAY_RATE_LIMIT_REGISTER": "10000/minute",
+        "GATEWAY_RATE_LIMIT_ANONYMOUS_POST": "10000/minute",
+        "GATEWAY_UPSTREAM_TIMEOUT_SECONDS": "3",
+    }
+    return env
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def cluster(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    """All four processes under uvicorn on free ports, demo data seeded through the API."""
+    from gateway.demo import seed
+
+    backend = request.param
+    tmp = tmp_path_factory.mktemp(f"cluster-{backend}")
+    urls = {name: asyncio.run(create_database(backend, tmp, name)) for name in ORDER}
+    ports = {name: free_port() for name in ORDER}
+    running = Cluster(ports=ports, env=cluster_env(tmp, ports, urls), cwd=tmp, log_dir=tmp)
+    try:
+        running.start_all()
+        seed(running.url())
+        yield running
+    finally:
+        running.stop_all()

@@ -1,0 +1,100 @@
+"""A service refuses every kind of bad token with 401 problem+json."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+
+import pytest
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+from tests.conftest import Tokens
+
+PROTECTED = ("POST", "/api/v1/catalog/agencies")
+VALID_BODY = {"code": "110000", "name": "测试省", "level": "province"}
+
+
+def _b64(data: dict) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
+
+
+def _bad_tokens(tokens: Tokens) -> dict[str, str]:
+    now = int(time.time())
+    good = tokens.make("admin")
+    header, payload, signature = good.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
+    tampered = _b64({**claims, "role": "admin", "sub": "9999"})
+    # The algorithm-confusion attack: HMAC "signed" with the public key anyone can read.
+    public_pem = tokens.keyring._private.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+    hs_head = _b64({"alg": "HS256", "typ": "JWT", "kid": tokens.keyring.kid})
+    hs_mac = hmac.new(public_pem, f"{hs_head}.{payload}".encode(), hashlib.sha256).digest()
+    hs256 = f"{hs_head}.{payload}.{base64.urlsafe_b64encode(hs_mac).rstrip(b'=').decode()}"
+    return {
+        "expired": tokens.make("admin", iat=now - 3600, nbf=now - 3600, exp=now - 600),
+        "not_yet_valid": tokens.make("admin", nbf=now + 600),
+        "wrong_issuer": tokens.make("admin", iss="someone-else"),
+        "wrong_audience": tokens.make("admin", aud="another-system"),
+        "tampered_payload": f"{header}.{tampered}.{signature}",
+        "alg_none": f"{_b64({'alg': 'none', 'typ': 'JWT', 'kid': tokens.keyring.kid})}.{payload}.",
+        "hs256_with_public_key": hs256,
+        "unknown_kid": f"{_b64({'alg': 'RS256', 'typ': 'JWT', 'kid': 'no-such-key'})}.{payload}.{signature}",
+        "refresh_type": tokens.make("admin", typ="refresh"),
+        "garbage": "not-a-jwt",
+        "service_role_claim": tokens.make("service"),
+    }
+
+
+CASES = ["expired", "not_yet_valid", "wrong_issuer", "wrong_audience", "tampered_payload", "alg_none",
+         "hs256_with_public_key", "unknown_kid", "refresh_type", "garbage", "service_role_claim"]
+
+
+@pytest.mark.parametrize("case", CASES)
+async def test_a_bad_token_is_refused_with_401_problem(catalog, tokens: Tokens, case: str) -> None:
+    token = _bad_tokens(tokens)[case]
+    response = await catalog.request(*PROTECTED, json=VALID_BODY, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 401, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["www-authenticate"] == "Bearer"
+    body = response.json()
+    assert body["status"] == 401 and body["code"] and body["title"]
+
+
+async def test_the_same_request_with_a_good_token_succeeds(catalog, tokens: Tokens) -> None:
+    response = await catalog.request(*PROTECTED, json=VALID_BODY, headers=tokens.header("admin"))
+    assert response.status_code == 201, response.text
+
+
+async def test_a_valid_token_without_the_role_is_403_not_401(catalog, tokens: Tokens) -> None:
+    response = await catalog.request(*PROTECTED, json=VALID_BODY, headers=tokens.header("clerk", agency_id=3))
+    assert response.status_code == 403
+    assert response.json()["code"] == "role_forbidden"
+
+
+async def test_a_missing_token_is_401(catalog) -> None:
+    response = await catalog.request(*PROTECTED, json=VALID_BODY)
+    assert response.status_code == 401
+    assert response.json()["code"] == "authentication_required"
+
+
+async def test_a_wrong_service_token_is_401(catalog) -> None:
+    response = await catalog.request(*PROTECTED, json=VALID_BODY, headers={"X-Service-Token": "guess"})
+    assert response.status_code == 401
+
+
+async def test_a_key_unknown_at_first_is_fetched_again_and_accepted(catalog, tokens: Tokens) -> None:
+    """A rotated gateway key is picked up by refreshing the JWKS on an unknown kid."""
+    verifier = catalog.app.state.verifier
+    await catalog.request(*PROTECTED, json=VALID_BODY, headers=tokens.header("admin"))
+    old_kid = tokens.keyring.kid
+    new_kid = tokens.keyring.rotate()
+    try:
+        assert new_kid not in verifier._keys
+        response = await catalog.request(*PROTECTED, json={**VALID_BODY, "code": "120000"},
+                                         headers=tokens.header("admin"))
+        assert response.status_code == 201, response.text
+        assert new_kid in verifier._keys and old_kid in verifier._keys
+    finally:
+        assert tokens.keyring.jwks()["keys"][0]["kid"] == new_kid
