@@ -10,7 +10,15 @@ from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 
 from gateway import service
-from gateway.schemas import KeyRotation, PasswordReset, Registration, RefreshRequest, StaffCreate, TokenPair, UserPublic
+from gateway.schemas import (
+    KeyRotation,
+    PasswordReset,
+    RefreshRequest,
+    Registration,
+    StaffCreate,
+    TokenPair,
+    UserPublic,
+)
 from shared.auth import AdminUser, CurrentUser, Role
 from shared.db import SessionDep
 from shared.errors import PROBLEM_RESPONSES, Conflict, InvalidField, ServiceUnavailable
@@ -59,7 +67,9 @@ async def token(
     description="每个刷新令牌只能用一次，换回新的一对令牌；重复使用旧令牌会注销整个登录（令牌族）。",
 )
 async def refresh(request: Request, session: SessionDep, data: RefreshRequest) -> TokenPair:
-    return await service.refresh(session=session, presented=data.refresh_token, policy=request.app.state.token_policy)
+    return await service.refresh(
+        session=session, presented=data.refresh_token, policy=request.app.state.token_policy
+    )
 
 
 @auth.post("/logout", status_code=status.HTTP_204_NO_CONTENT, summary="退出登录（注销刷新令牌族）")
@@ -99,7 +109,10 @@ async def _check_agency(request: Request, field: str, agency_id: int | None) -> 
     summary="创建工作人员账户",
     description="经办人员须指定所属机关 `agency_id`，监察人员须指定负责地区 `region_id`（均为机关树中的机关）。",
 )
-async def create_staff(request: Request, session: SessionDep, data: StaffCreate, actor: AdminUser) -> UserPublic:
+async def create_staff(
+    request: Request, session: SessionDep, data: StaffCreate, actor: AdminUser
+) -> UserPublic:
+    service.check_staff_scope(data)
     await _check_agency(request, "agency_id", data.agency_id)
     await _check_agency(request, "region_id", data.region_id)
     return UserPublic.model_validate(await service.create_staff(session=session, data=data, actor=actor))
@@ -115,28 +128,37 @@ async def list_users(
     q: Annotated[str | None, Query(max_length=50, description="登录名或姓名包含")] = None,
 ) -> Page[UserPublic]:
     rows, total = await service.list_users(session=session, page=page, role=role, agency_id=agency_id, q=q)
-    return Page[UserPublic](items=[UserPublic.model_validate(r) for r in rows], total=total,
-                            page=page.page, page_size=page.page_size)
+    return Page[UserPublic](
+        items=[UserPublic.model_validate(r) for r in rows],
+        total=total,
+        page=page.page,
+        page_size=page.page_size,
+    )
 
 
 @admin.post("/users/{user_id}/disable", response_model=UserPublic, summary="停用账户（其刷新令牌随即失效）")
 async def disable_user(session: SessionDep, user_id: int, actor: AdminUser) -> UserPublic:
     if str(user_id) == actor.subject:
         raise Conflict("不能停用自己的账户", code="cannot_disable_self")
-    return UserPublic.model_validate(await service.set_active(session=session, user_id=user_id, active=False,
-                                                              actor=actor))
+    return UserPublic.model_validate(
+        await service.set_active(session=session, user_id=user_id, active=False, actor=actor)
+    )
 
 
 @admin.post("/users/{user_id}/enable", response_model=UserPublic, summary="重新启用账户")
 async def enable_user(session: SessionDep, user_id: int, actor: AdminUser) -> UserPublic:
-    return UserPublic.model_validate(await service.set_active(session=session, user_id=user_id, active=True,
-                                                              actor=actor))
+    return UserPublic.model_validate(
+        await service.set_active(session=session, user_id=user_id, active=True, actor=actor)
+    )
 
 
 @admin.post("/users/{user_id}/password", response_model=UserPublic, summary="重置密码（注销该用户全部登录）")
-async def reset_password(session: SessionDep, user_id: int, data: PasswordReset, actor: AdminUser) -> UserPublic:
-    return UserPublic.model_validate(await service.reset_password(session=session, user_id=user_id, data=data,
-                                                                  actor=actor))
+async def reset_password(
+    session: SessionDep, user_id: int, data: PasswordReset, actor: AdminUser
+) -> UserPublic:
+    return UserPublic.model_validate(
+        await service.reset_password(session=session, user_id=user_id, data=data, actor=actor)
+    )
 
 
 @admin.post(

@@ -61,23 +61,30 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.sessionmaker = make_sessionmaker(engine)
         keep = timedelta(minutes=settings.access_token_minutes) + timedelta(minutes=1)
-        keyring = KeyRing.from_settings(signing_key=settings.signing_key,
-                                        previous_public_keys=settings.previous_public_keys,
-                                        key_dir=settings.key_dir, keep_retired=keep)
+        keyring = KeyRing.from_settings(
+            signing_key=settings.signing_key,
+            previous_public_keys=settings.previous_public_keys,
+            key_dir=settings.key_dir,
+            keep_retired=keep,
+        )
         app.state.keyring = keyring
 
         async def local_keys() -> dict[str, Any]:
             return keyring.jwks()
 
-        app.state.verifier = TokenVerifier(local_keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience,
-                                           min_refresh_seconds=0.0)
+        app.state.verifier = TokenVerifier(
+            local_keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience, min_refresh_seconds=0.0
+        )
         app.state.token_policy = service.TokenPolicy(
-            keyring=keyring, issuer=settings.jwt_issuer, audience=settings.jwt_audience,
+            keyring=keyring,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
             access_ttl=timedelta(minutes=settings.access_token_minutes),
             refresh_ttl=timedelta(days=settings.refresh_token_days),
         )
-        app.state.catalog = ServiceClient(settings.catalog_url, settings.service_token,
-                                          timeout=settings.upstream_timeout_seconds)
+        app.state.catalog = ServiceClient(
+            settings.catalog_url, settings.service_token, timeout=settings.upstream_timeout_seconds
+        )
         if settings.may_bootstrap_admin:
             async with app.state.sessionmaker() as session:
                 await service.bootstrap_admin(session=session, password=settings.bootstrap_admin_password)
@@ -149,7 +156,13 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID", "If-None-Match"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "Idempotency-Key",
+                "X-Request-ID",
+                "If-None-Match",
+            ],
             expose_headers=["X-Request-ID", "ETag", "Retry-After", "Location"],
             max_age=600,
         )

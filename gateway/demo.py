@@ -49,23 +49,47 @@ def seed(base_url: str, password: str = DEMO_PASSWORD) -> bool:
         for code, name, level, parent in DEMO_AGENCIES:
             if code in ids:
                 continue
-            created = client.post("/api/v1/catalog/agencies", json={
-                "code": code, "name": name, "level": level, "parent_id": ids[parent] if parent else None})
+            created = client.post(
+                "/api/v1/catalog/agencies",
+                json={
+                    "code": code,
+                    "name": name,
+                    "level": level,
+                    "parent_id": ids[parent] if parent else None,
+                },
+            )
             created.raise_for_status()
             ids[code] = created.json()["id"]
             added = True
-        users = {u["username"] for u in client.get("/api/v1/admin/users", params={"page_size": 100}).json()["items"]}
+        users = {
+            u["username"]
+            for u in client.get("/api/v1/admin/users", params={"page_size": 100}).json()["items"]
+        }
         for username, display, role, code in DEMO_STAFF:
             if username in users:
                 continue
             scope = {"agency_id": ids[code]} if role == "clerk" else {"region_id": ids[code]}
-            client.post("/api/v1/admin/users", json={
-                "username": username, "password": password, "display_name": display, "role": role, **scope,
-            }).raise_for_status()
+            client.post(
+                "/api/v1/admin/users",
+                json={
+                    "username": username,
+                    "password": password,
+                    "display_name": display,
+                    "role": role,
+                    **scope,
+                },
+            ).raise_for_status()
             added = True
         if "citizen" not in users:
-            httpx.post(f"{base_url}/api/v1/auth/register", timeout=30.0, json={
-                "username": "citizen", "password": password, "display_name": "陈小红", "account_type": "person",
-            }).raise_for_status()
+            httpx.post(
+                f"{base_url}/api/v1/auth/register",
+                timeout=30.0,
+                json={
+                    "username": "citizen",
+                    "password": password,
+                    "display_name": "陈小红",
+                    "account_type": "person",
+                },
+            ).raise_for_status()
             added = True
     return added

@@ -51,8 +51,13 @@ class _Retired:
 
 
 class KeyRing:
-    def __init__(self, private_key: rsa.RSAPrivateKey, retired: list[_Retired], keep_retired: timedelta,
-                 key_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        private_key: rsa.RSAPrivateKey,
+        retired: list[_Retired],
+        keep_retired: timedelta,
+        key_dir: Path | None = None,
+    ) -> None:
         self._private = private_key
         self._private_pem = _private_pem(private_key)
         self.active_jwk = public_jwk(private_key.public_key())
@@ -70,7 +75,9 @@ class KeyRing:
     def jwks(self, now: datetime | None = None) -> dict[str, list[dict[str, str]]]:
         now = now or datetime.now(UTC)
         keys = [self.active_jwk]
-        keys += [r.jwk for r in self._retired if r.retired_at is None or now - r.retired_at < self.keep_retired]
+        keys += [
+            r.jwk for r in self._retired if r.retired_at is None or now - r.retired_at < self.keep_retired
+        ]
         return {"keys": keys}
 
     def rotate(self) -> str:
@@ -86,8 +93,9 @@ class KeyRing:
         return self.kid
 
     @classmethod
-    def from_settings(cls, *, signing_key: str, previous_public_keys: list[str], key_dir: Path,
-                      keep_retired: timedelta) -> KeyRing:
+    def from_settings(
+        cls, *, signing_key: str, previous_public_keys: list[str], key_dir: Path, keep_retired: timedelta
+    ) -> KeyRing:
         if signing_key:
             private = serialization.load_pem_private_key(signing_key.encode(), password=None)
             if not isinstance(private, rsa.RSAPrivateKey):

@@ -18,10 +18,24 @@ from shared.errors import DomainError, ServiceUnavailable, UpstreamTimeout, prob
 from shared.observability import request_id_var
 
 HOP_BY_HOP = frozenset(
-    {b"connection", b"keep-alive", b"proxy-authenticate", b"proxy-authorization", b"te", b"trailer",
-     b"trailers", b"transfer-encoding", b"upgrade", b"host", b"content-length",
-     SERVICE_TOKEN_HEADER.lower().encode(), b"x-forwarded-for", b"x-forwarded-proto", b"x-forwarded-host",
-     b"x-request-id"}
+    {
+        b"connection",
+        b"keep-alive",
+        b"proxy-authenticate",
+        b"proxy-authorization",
+        b"te",
+        b"trailer",
+        b"trailers",
+        b"transfer-encoding",
+        b"upgrade",
+        b"host",
+        b"content-length",
+        SERVICE_TOKEN_HEADER.lower().encode(),
+        b"x-forwarded-for",
+        b"x-forwarded-proto",
+        b"x-forwarded-host",
+        b"x-request-id",
+    }
 )
 RESPONSE_DROP = frozenset({b"connection", b"keep-alive", b"transfer-encoding", b"upgrade", b"trailer"})
 BUFFER_LIMIT = 64 * 1024
@@ -65,10 +79,12 @@ class ServiceProxy:
             await self._forward(scope, receive, send, *match)
         except DomainError as exc:
             await problem_response(exc.status, exc.code, exc.title, exc.detail, headers=exc.headers)(
-                scope, receive, send)
+                scope, receive, send
+            )
         except HTTPException as exc:  # the body limit, raised while streaming the request
             await problem_response(exc.status_code, "payload_too_large", "请求体过大", str(exc.detail))(
-                scope, receive, send)
+                scope, receive, send
+            )
 
     async def _forward(self, scope: Scope, receive: Receive, send: Send, name: str, base: str) -> None:
         method = scope["method"]
@@ -121,11 +137,15 @@ class ServiceProxy:
         except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError) as exc:
             raise _unavailable(label) from exc
         try:
-            await send({
-                "type": "http.response.start",
-                "status": upstream.status_code,
-                "headers": [(k.lower(), v) for k, v in upstream.headers.raw if k.lower() not in RESPONSE_DROP],
-            })
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": upstream.status_code,
+                    "headers": [
+                        (k.lower(), v) for k, v in upstream.headers.raw if k.lower() not in RESPONSE_DROP
+                    ],
+                }
+            )
             async for chunk in upstream.aiter_raw():
                 await send({"type": "http.response.body", "body": chunk, "more_body": True})
             await send({"type": "http.response.body", "body": b"", "more_body": False})

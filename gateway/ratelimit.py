@@ -15,9 +15,14 @@ from shared.errors import TooManyRequests
 class RateLimits:
     def __init__(self, *, redis_url: str, login: str, register: str, anonymous_post: str) -> None:
         self.storage: Storage = (
-            RedisStorage(redis_url.replace("redis://", "async+redis://", 1) if redis_url.startswith("redis://")
-                         else redis_url, implementation="redispy")
-            if redis_url else MemoryStorage()
+            RedisStorage(
+                redis_url.replace("redis://", "async+redis://", 1)
+                if redis_url.startswith("redis://")
+                else redis_url,
+                implementation="redispy",
+            )
+            if redis_url
+            else MemoryStorage()
         )
         self.limiter = MovingWindowRateLimiter(self.storage)
         self.items: dict[str, RateLimitItem] = {

@@ -37,15 +37,29 @@ ORGANISATION_CATEGORY_LABELS = {
 
 
 class Registration(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"username": "zhangsan", "password": "a-long-passphrase", "display_name": "张三", "account_type": "person"}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "username": "zhangsan",
+                    "password": "a-long-passphrase",
+                    "display_name": "张三",
+                    "account_type": "person",
+                }
+            ]
+        },
+    )
 
     username: str = Field(pattern=USERNAME, description="登录名：3–40 位字母、数字、`_.-`")
     password: str = Field(min_length=8, max_length=128, description="密码，至少 8 位")
     display_name: str = Field(min_length=1, max_length=100, description="姓名或组织名称")
-    account_type: AccountType = Field(default=AccountType.PERSON, description="person 自然人；organisation 法人或其他组织")
+    account_type: AccountType = Field(
+        default=AccountType.PERSON, description="person 自然人；organisation 法人或其他组织"
+    )
     organisation_category: OrganisationCategory | None = Field(
-        default=None, description="组织类别（法人或其他组织必填）：商业企业、科研机构、社会公益组织、法律服务机构、其他"
+        default=None,
+        description="组织类别（法人或其他组织必填）：商业企业、科研机构、社会公益组织、法律服务机构、其他",
     )
     email: str | None = Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     phone: str | None = Field(default=None, max_length=30, pattern=r"^[0-9+\- ]{5,30}$")
@@ -60,30 +74,33 @@ class Registration(BaseModel):
 
 
 class StaffCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"username": "clerk3", "password": "a-long-passphrase", "display_name": "李四", "role": "clerk",
-         "agency_id": 4}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "username": "clerk3",
+                    "password": "a-long-passphrase",
+                    "display_name": "李四",
+                    "role": "clerk",
+                    "agency_id": 4,
+                }
+            ]
+        },
+    )
 
     username: str = Field(pattern=USERNAME)
     password: str = Field(min_length=8, max_length=128)
     display_name: str = Field(min_length=1, max_length=100)
-    role: Role = Field(description="clerk 经办人员（须有 agency_id）；inspector 监察人员（须有 region_id）；admin 管理员")
+    role: Role = Field(
+        description="clerk 经办人员（须有 agency_id）；inspector 监察人员（须有 region_id）；admin 管理员"
+    )
     agency_id: int | None = Field(default=None, ge=1, description="经办人员所属机关")
-    region_id: int | None = Field(default=None, ge=1, description="监察人员负责的地区（机关树中的一个机关及其下级）")
+    region_id: int | None = Field(
+        default=None, ge=1, description="监察人员负责的地区（机关树中的一个机关及其下级）"
+    )
     email: str | None = Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     phone: str | None = Field(default=None, max_length=30, pattern=r"^[0-9+\- ]{5,30}$")
-
-    @model_validator(mode="after")
-    def _scope_matches_role(self) -> StaffCreate:
-        if self.role in (Role.PUBLIC, Role.SERVICE):
-            raise ValueError("此接口只创建工作人员：clerk、inspector 或 admin")
-        if self.role == Role.CLERK and (self.agency_id is None or self.region_id is not None):
-            raise ValueError("经办人员须有 agency_id，且不设 region_id")
-        if self.role == Role.INSPECTOR and (self.region_id is None or self.agency_id is not None):
-            raise ValueError("监察人员须有 region_id，且不设 agency_id")
-        if self.role == Role.ADMIN and (self.agency_id is not None or self.region_id is not None):
-            raise ValueError("管理员不设 agency_id 或 region_id")
-        return self
 
 
 class PasswordReset(BaseModel):

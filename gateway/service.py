@@ -20,7 +20,7 @@ from gateway.models import RefreshToken, User
 from gateway.schemas import PasswordReset, Registration, StaffCreate, TokenPair, UserPublic
 from shared.auth import Principal, Role
 from shared.db import utcnow
-from shared.errors import Conflict, NotFound, Unauthorized
+from shared.errors import Conflict, InvalidField, NotFound, Unauthorized
 from shared.events import record_event
 from shared.pagination import PageParams
 
@@ -66,14 +66,33 @@ async def register(*, session: AsyncSession, data: Registration) -> User:
     )
     session.add(user)
     await session.flush()
-    record_event(session, aggregate_type="user", aggregate_id=user.id, action="registered",
-                 actor=Principal(subject=str(user.id), role=Role.PUBLIC, username=user.username),
-                 after=_user_snapshot(user))
+    record_event(
+        session,
+        aggregate_type="user",
+        aggregate_id=user.id,
+        action="registered",
+        actor=Principal(subject=str(user.id), role=Role.PUBLIC, username=user.username),
+        after=_user_snapshot(user),
+    )
     await session.commit()
     return user
 
 
+def check_staff_scope(data: StaffCreate) -> None:
+    """Clerks belong to one agency, inspectors watch one region, admins have neither."""
+    if data.role not in (Role.CLERK, Role.INSPECTOR, Role.ADMIN):
+        raise InvalidField("role", "此接口只创建工作人员：clerk、inspector 或 admin")
+    needs = {Role.CLERK: "agency_id", Role.INSPECTOR: "region_id"}.get(data.role)
+    for field in ("agency_id", "region_id"):
+        present = getattr(data, field) is not None
+        if field == needs and not present:
+            raise InvalidField(field, f"角色 {data.role} 须指定 {field}", code="scope_required")
+        if field != needs and present:
+            raise InvalidField(field, f"角色 {data.role} 不设 {field}", code="scope_not_allowed")
+
+
 async def create_staff(*, session: AsyncSession, data: StaffCreate, actor: Principal) -> User:
+    check_staff_scope(data)
     await _ensure_username_free(session, data.username)
     user = User(
         username=data.username,
@@ -87,8 +106,14 @@ async def create_staff(*, session: AsyncSession, data: StaffCreate, actor: Princ
     )
     session.add(user)
     await session.flush()
-    record_event(session, aggregate_type="user", aggregate_id=user.id, action="staff_created", actor=actor,
-                 after=_user_snapshot(user))
+    record_event(
+        session,
+        aggregate_type="user",
+        aggregate_id=user.id,
+        action="staff_created",
+        actor=actor,
+        after=_user_snapshot(user),
+    )
     await session.commit()
     return user
 
@@ -130,8 +155,13 @@ def access_token(user: User, policy: TokenPolicy) -> str:
 
 def _new_refresh(user: User, family_id: str, policy: TokenPolicy) -> tuple[RefreshToken, str]:
     token_id, secret = uuid.uuid4().hex, secrets.token_urlsafe(32)
-    row = RefreshToken(id=token_id, family_id=family_id, user_id=user.id or 0, secret_hash=_hash_secret(secret),
-                       expires_at=utcnow() + policy.refresh_ttl)
+    row = RefreshToken(
+        id=token_id,
+        family_id=family_id,
+        user_id=user.id or 0,
+        secret_hash=_hash_secret(secret),
+        expires_at=utcnow() + policy.refresh_ttl,
+    )
     return row, f"{token_id}.{secret}"
 
 
@@ -148,8 +178,13 @@ async def login(*, session: AsyncSession, username: str, password: str, policy: 
     user = await authenticate(session=session, username=username, password=password)
     row, refresh = _new_refresh(user, uuid.uuid4().hex, policy)
     session.add(row)
-    record_event(session, aggregate_type="user", aggregate_id=user.id, action="logged_in",
-                 actor=Principal(subject=str(user.id), role=Role(user.role), username=user.username))
+    record_event(
+        session,
+        aggregate_type="user",
+        aggregate_id=user.id,
+        action="logged_in",
+        actor=Principal(subject=str(user.id), role=Role(user.role), username=user.username),
+    )
     await session.commit()
     return _pair(user, refresh, policy)
 
@@ -190,10 +225,18 @@ async def refresh(*, session: AsyncSession, presented: str, policy: TokenPolicy)
     )
     if claimed.rowcount != 1:
         await _revoke_family(session, row.family_id)
-        record_event(session, aggregate_type="user", aggregate_id=user.id, action="refresh_token_reused",
-                     actor=None, reason=f"family {row.family_id} revoked")
+        record_event(
+            session,
+            aggregate_type="user",
+            aggregate_id=user.id,
+            action="refresh_token_reused",
+            actor=None,
+            reason=f"family {row.family_id} revoked",
+        )
         await session.commit()
-        raise Unauthorized("刷新令牌已被使用过，出于安全考虑已注销该登录，请重新登录", code="refresh_token_reused")
+        raise Unauthorized(
+            "刷新令牌已被使用过，出于安全考虑已注销该登录，请重新登录", code="refresh_token_reused"
+        )
     new_row, new_refresh = _new_refresh(user, row.family_id, policy)
     session.add(new_row)
     await session.commit()
@@ -241,13 +284,22 @@ async def set_active(*, session: AsyncSession, user_id: int, active: bool, actor
             .where(col(RefreshToken.user_id) == user.id, col(RefreshToken.revoked_at).is_(None))
             .values(revoked_at=utcnow())
         )
-    record_event(session, aggregate_type="user", aggregate_id=user.id,
-                 action="enabled" if active else "disabled", actor=actor, before=before, after=_user_snapshot(user))
+    record_event(
+        session,
+        aggregate_type="user",
+        aggregate_id=user.id,
+        action="enabled" if active else "disabled",
+        actor=actor,
+        before=before,
+        after=_user_snapshot(user),
+    )
     await session.commit()
     return user
 
 
-async def reset_password(*, session: AsyncSession, user_id: int, data: PasswordReset, actor: Principal) -> User:
+async def reset_password(
+    *, session: AsyncSession, user_id: int, data: PasswordReset, actor: Principal
+) -> User:
     user = await get_user(session=session, user_id=user_id)
     user.password_hash = hasher.hash(data.new_password)
     user.updated_at = utcnow()
@@ -266,7 +318,9 @@ async def bootstrap_admin(*, session: AsyncSession, password: str) -> bool:
     """Creates `admin` when there are no users at all (embedded default only)."""
     if (await session.exec(select(func.count()).select_from(User))).one() > 0:
         return False
-    user = User(username="admin", password_hash=hasher.hash(password), role=Role.ADMIN, display_name="系统管理员")
+    user = User(
+        username="admin", password_hash=hasher.hash(password), role=Role.ADMIN, display_name="系统管理员"
+    )
     session.add(user)
     await session.flush()
     record_event(session, aggregate_type="user", aggregate_id=user.id, action="bootstrap_admin", actor=None)

@@ -136,8 +136,14 @@ class TokenVerifier:
                 algorithms=[ALGORITHM],
                 audience=self.audience,
                 issuer=self.issuer,
-                options={"require_exp": True, "require_iat": True, "require_sub": True,
-                         "require_aud": True, "require_iss": True, "leeway": self.leeway},
+                options={
+                    "require_exp": True,
+                    "require_iat": True,
+                    "require_sub": True,
+                    "require_aud": True,
+                    "require_iss": True,
+                    "leeway": self.leeway,
+                },
             )
         except ExpiredSignatureError as exc:
             raise Unauthorized("令牌已过期", code="token_expired") from exc
@@ -204,6 +210,8 @@ def require_roles(*roles: Role) -> Callable[..., Awaitable[Principal]]:
     return dependency
 
 
-CurrentUser = Annotated[Principal, Depends(require_roles(Role.PUBLIC, Role.CLERK, Role.INSPECTOR, Role.ADMIN))]
+CurrentUser = Annotated[
+    Principal, Depends(require_roles(Role.PUBLIC, Role.CLERK, Role.INSPECTOR, Role.ADMIN))
+]
 AdminUser = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
 StaffUser = Annotated[Principal, Depends(require_roles(Role.CLERK, Role.INSPECTOR, Role.ADMIN))]

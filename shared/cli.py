@@ -11,9 +11,21 @@ from pathlib import Path
 
 PROCESSES = {
     "gateway": ("gateway.app:create_app", "gateway.settings:get_settings", "gateway"),
-    "catalog": ("services.catalog.app:create_app", "services.catalog.settings:get_settings", "services.catalog"),
-    "requests": ("services.requests.app:create_app", "services.requests.settings:get_settings", "services.requests"),
-    "feedback": ("services.feedback.app:create_app", "services.feedback.settings:get_settings", "services.feedback"),
+    "catalog": (
+        "services.catalog.app:create_app",
+        "services.catalog.settings:get_settings",
+        "services.catalog",
+    ),
+    "requests": (
+        "services.requests.app:create_app",
+        "services.requests.settings:get_settings",
+        "services.requests",
+    ),
+    "feedback": (
+        "services.feedback.app:create_app",
+        "services.feedback.settings:get_settings",
+        "services.feedback",
+    ),
 }
 
 

@@ -35,7 +35,10 @@ def wiring_env(ports: dict[str, int], host: str = "127.0.0.1") -> dict[str, str]
     env |= {f"{PREFIX[name]}HOST": host for name in ports}
     jwks = f"http://{host}:{ports['gateway']}/.well-known/jwks.json"
     env |= {f"{PREFIX[name]}JWKS_URL": jwks for name in ("catalog", "requests", "feedback")}
-    env |= {f"GATEWAY_{name.upper()}_URL": f"http://{host}:{ports[name]}" for name in ("catalog", "requests", "feedback")}
+    env |= {
+        f"GATEWAY_{name.upper()}_URL": f"http://{host}:{ports[name]}"
+        for name in ("catalog", "requests", "feedback")
+    }
     return env
 
 
@@ -53,7 +56,7 @@ class Cluster:
         return f"http://127.0.0.1:{self.ports[name]}"
 
     def start(self, name: str) -> None:
-        out = open(self.log_dir / f"{name}.log", "ab") if self.log_dir else None  # noqa: SIM115
+        out = open(self.log_dir / f"{name}.log", "ab") if self.log_dir else None
         self.procs[name] = subprocess.Popen(
             [sys.executable, "-m", "shared.cli", "serve", name],
             cwd=self.cwd,
@@ -70,8 +73,13 @@ class Cluster:
             if proc.poll() is not None:
                 raise RuntimeError(f"{name} exited with {proc.returncode}")
             try:
-                if httpx.get(f"{self.url(name)}/readyz" if name != "gateway" else f"{self.url(name)}/healthz",
-                             timeout=1.0).status_code == 200:
+                if (
+                    httpx.get(
+                        f"{self.url(name)}/readyz" if name != "gateway" else f"{self.url(name)}/healthz",
+                        timeout=1.0,
+                    ).status_code
+                    == 200
+                ):
                     return
             except httpx.HTTPError:
                 pass
@@ -110,7 +118,9 @@ def main() -> None:
 
     cwd = Path.cwd()
     (cwd / "var" / "log").mkdir(parents=True, exist_ok=True)
-    cluster = Cluster(ports=DEFAULT_PORTS, env=wiring_env(DEFAULT_PORTS), cwd=cwd, log_dir=cwd / "var" / "log")
+    cluster = Cluster(
+        ports=DEFAULT_PORTS, env=wiring_env(DEFAULT_PORTS), cwd=cwd, log_dir=cwd / "var" / "log"
+    )
     stopping = False
 
     def on_signal(signum: int, _frame: object) -> None:
@@ -134,8 +144,8 @@ def main() -> None:
             f"  演示数据：{DEMO_STATE[seeded]}\n"
             f"  日志            var/log/<进程>.log（JSON，每行带 request_id）\n"
             f"  演示账户（密码均为 {DEMO_PASSWORD}）：\n"
-            + "".join(f"    {user:<10} {role}\n" for user, role in DEMO_USERS) +
-            "按 Ctrl-C 停止全部进程。\n",
+            + "".join(f"    {user:<10} {role}\n" for user, role in DEMO_USERS)
+            + "按 Ctrl-C 停止全部进程。\n",
             flush=True,
         )
         while not stopping:

@@ -166,6 +166,8 @@ _VALIDATION_MESSAGES = {
 
 
 def _message_for(err: dict[str, Any]) -> str:
+    if err.get("type") == "value_error" and _is_chinese(str((err.get("ctx") or {}).get("error", ""))):
+        return str(err["ctx"]["error"])  # our own validators write Chinese messages
     template = _VALIDATION_MESSAGES.get(err.get("type", ""))
     if template is None:
         return "取值无效"
@@ -213,10 +215,17 @@ def validation_problem(exc: RequestValidationError, instance: str | None = None)
         errors.append({"field": field, "message": _message_for(err), "type": err.get("type", "value_error")})
     if malformed:
         return problem_response(
-            400, "malformed_json", "请求体不是有效的 JSON", "请求体不是有效的 JSON", errors=errors, instance=instance
+            400,
+            "malformed_json",
+            "请求体不是有效的 JSON",
+            "请求体不是有效的 JSON",
+            errors=errors,
+            instance=instance,
         )
     detail = "；".join(f"字段 {e['field']}：{e['message']}" for e in errors[:10]) or "请求参数有误"
-    return problem_response(422, "validation_failed", "请求参数有误", detail, errors=errors, instance=instance)
+    return problem_response(
+        422, "validation_failed", "请求参数有误", detail, errors=errors, instance=instance
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -225,7 +234,12 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
         return problem_response(
-            exc.status, exc.code, exc.title, exc.detail, errors=exc.errors, headers=exc.headers,
+            exc.status,
+            exc.code,
+            exc.title,
+            exc.detail,
+            errors=exc.errors,
+            headers=exc.headers,
             instance=request.url.path,
         )
 
@@ -238,16 +252,26 @@ def install_error_handlers(app: FastAPI) -> None:
         code, title = _HTTP_TITLES.get(exc.status_code, ("http_error", "请求失败"))
         detail = exc.detail if isinstance(exc.detail, str) and _is_chinese(exc.detail) else title
         if exc.status_code == 400 and "parsing the body" in str(exc.detail):
-            code, title, detail = "malformed_body", "请求体无法解析", "请求体无法解析（须为 UTF-8 编码的 JSON）"
+            code, title, detail = (
+                "malformed_body",
+                "请求体无法解析",
+                "请求体无法解析（须为 UTF-8 编码的 JSON）",
+            )
         return problem_response(
-            exc.status_code, code, title, detail, headers=getattr(exc, "headers", None), instance=request.url.path
+            exc.status_code,
+            code,
+            title,
+            detail,
+            headers=getattr(exc, "headers", None),
+            instance=request.url.path,
         )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error", exc_info=exc)
-        return problem_response(500, "internal_error", "服务器内部错误", "服务器内部错误，请稍后重试",
-                                instance=request.url.path)
+        return problem_response(
+            500, "internal_error", "服务器内部错误", "服务器内部错误，请稍后重试", instance=request.url.path
+        )
 
 
 def _is_chinese(text: str) -> bool:

@@ -105,8 +105,12 @@ def record_event(
             OutboxMessage(
                 topic=topic,
                 key=str(aggregate_id),
-                payload={"aggregate_type": aggregate_type, "aggregate_id": str(aggregate_id),
-                         "action": action, "after": after},
+                payload={
+                    "aggregate_type": aggregate_type,
+                    "aggregate_id": str(aggregate_id),
+                    "action": action,
+                    "after": after,
+                },
             )
         )
     return row
@@ -163,7 +167,9 @@ class OutboxRelay:
                     message.last_error = f"{type(exc).__name__}: {exc}"[:500]
                     backoff = min(self.max_backoff, 0.5 * 2 ** min(message.attempts, 10))
                     message.available_at = utcnow() + timedelta(seconds=backoff)
-                    log.warning("outbox delivery failed", extra={"fields": {"id": message.id, "error": str(exc)}})
+                    log.warning(
+                        "outbox delivery failed", extra={"fields": {"id": message.id, "error": str(exc)}}
+                    )
                 else:
                     message.delivered_at = utcnow()
                     message.attempts += 1

@@ -31,7 +31,8 @@ def health_router(checks: Callable[[Request], dict[str, ReadinessCheck]], timeou
             except Exception as exc:  # readiness reports failures, it does not raise them
                 ready = False
                 results[name] = {"status": "error", "error": type(exc).__name__}
-        return JSONResponse({"status": "ok" if ready else "unavailable", "checks": results},
-                            status_code=200 if ready else 503)
+        return JSONResponse(
+            {"status": "ok" if ready else "unavailable", "checks": results}, status_code=200 if ready else 503
+        )
 
     return router

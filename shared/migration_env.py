@@ -9,7 +9,6 @@ from sqlalchemy import pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import async_engine_from_config
 
-
 MIGRATION_LOCK_ID = 7_316_020_190  # any constant; serialises concurrent migrators on PostgreSQL
 
 

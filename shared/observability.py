@@ -101,9 +101,18 @@ class RequestContextMiddleware:
         finally:
             if self.log.isEnabledFor(logging.INFO):
                 self.log.info(
-                    "%s %s %s", scope["method"], scope["path"], status,
-                    extra={"fields": {"method": scope["method"], "path": scope["path"], "status": status,
-                                      "ms": round((time.perf_counter() - started) * 1000, 2)}},
+                    "%s %s %s",
+                    scope["method"],
+                    scope["path"],
+                    status,
+                    extra={
+                        "fields": {
+                            "method": scope["method"],
+                            "path": scope["path"],
+                            "status": status,
+                            "ms": round((time.perf_counter() - started) * 1000, 2),
+                        }
+                    },
                 )
             request_id_var.reset(token)
 

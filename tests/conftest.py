@@ -98,9 +98,17 @@ class Tokens:
     def claims(self, role: str, **extra: Any) -> dict[str, Any]:
         now = utcnow()
         claims: dict[str, Any] = {
-            "iss": ISSUER, "aud": AUDIENCE, "sub": extra.pop("sub", "1001"), "name": f"test-{role}", "role": role,
-            "agency_id": None, "region_id": None, "typ": "access", "iat": int(now.timestamp()),
-            "nbf": int(now.timestamp()), "exp": int((now + timedelta(minutes=15)).timestamp()),
+            "iss": ISSUER,
+            "aud": AUDIENCE,
+            "sub": extra.pop("sub", "1001"),
+            "name": f"test-{role}",
+            "role": role,
+            "agency_id": None,
+            "region_id": None,
+            "typ": "access",
+            "iat": int(now.timestamp()),
+            "nbf": int(now.timestamp()),
+            "exp": int((now + timedelta(minutes=15)).timestamp()),
             "jti": uuid.uuid4().hex,
         }
         claims.update(extra)
@@ -121,8 +129,12 @@ class Tokens:
 
 @pytest.fixture(scope="session")
 def tokens(tmp_path_factory: pytest.TempPathFactory) -> Tokens:
-    ring = KeyRing.from_settings(signing_key="", previous_public_keys=[],
-                                 key_dir=tmp_path_factory.mktemp("keys"), keep_retired=timedelta(minutes=16))
+    ring = KeyRing.from_settings(
+        signing_key="",
+        previous_public_keys=[],
+        key_dir=tmp_path_factory.mktemp("keys"),
+        keep_retired=timedelta(minutes=16),
+    )
     return Tokens(ring)
 
 
@@ -161,8 +173,14 @@ async def gateway(backend: str, tmp_path: Path) -> AsyncIterator[httpx.AsyncClie
     url = await create_database(backend, tmp_path, "gateway")
     dead = f"http://127.0.0.1:{free_port()}"
     settings = GatewaySettings(
-        database_url=url, environment="test", key_dir=tmp_path / "keys", catalog_url=dead, requests_url=dead,
-        feedback_url=dead, rate_limit_login="1000/minute", rate_limit_register="1000/minute",
+        database_url=url,
+        environment="test",
+        key_dir=tmp_path / "keys",
+        catalog_url=dead,
+        requests_url=dead,
+        feedback_url=dead,
+        rate_limit_login="1000/minute",
+        rate_limit_register="1000/minute",
         upstream_timeout_seconds=2.0,
     )
     async for client in _serve(create_app(settings), "http://gateway"):
@@ -180,7 +198,7 @@ def cluster_env(tmp: Path, ports: dict[str, int], urls: dict[str, str]) -> dict[
     for name in ORDER:
         env[f"{PREFIX[name]}DATABASE_URL"] = urls[name]
         env[f"{PREFIX[name]}ENVIRONMENT"] = "test"
-        env[f"{PREFIX[name]}LOG_LEVEL"] = "WARNING"
+        env[f"{PREFIX[name]}LOG_LEVEL"] = "INFO" if name == "catalog" else "WARNING"
     env |= {
         "GATEWAY_KEY_DIR": str(tmp / "keys"),
         "GATEWAY_RATE_LIMIT_LOGIN": "10000/minute",

@@ -28,7 +28,9 @@ def _bad_tokens(tokens: Tokens) -> dict[str, str]:
     claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
     tampered = _b64({**claims, "role": "admin", "sub": "9999"})
     # The algorithm-confusion attack: HMAC "signed" with the public key anyone can read.
-    public_pem = tokens.keyring._private.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+    public_pem = tokens.keyring._private.public_key().public_bytes(
+        Encoding.PEM, PublicFormat.SubjectPublicKeyInfo
+    )
     hs_head = _b64({"alg": "HS256", "typ": "JWT", "kid": tokens.keyring.kid})
     hs_mac = hmac.new(public_pem, f"{hs_head}.{payload}".encode(), hashlib.sha256).digest()
     hs256 = f"{hs_head}.{payload}.{base64.urlsafe_b64encode(hs_mac).rstrip(b'=').decode()}"
@@ -47,14 +49,27 @@ def _bad_tokens(tokens: Tokens) -> dict[str, str]:
     }
 
 
-CASES = ["expired", "not_yet_valid", "wrong_issuer", "wrong_audience", "tampered_payload", "alg_none",
-         "hs256_with_public_key", "unknown_kid", "refresh_type", "garbage", "service_role_claim"]
+CASES = [
+    "expired",
+    "not_yet_valid",
+    "wrong_issuer",
+    "wrong_audience",
+    "tampered_payload",
+    "alg_none",
+    "hs256_with_public_key",
+    "unknown_kid",
+    "refresh_type",
+    "garbage",
+    "service_role_claim",
+]
 
 
 @pytest.mark.parametrize("case", CASES)
 async def test_a_bad_token_is_refused_with_401_problem(catalog, tokens: Tokens, case: str) -> None:
     token = _bad_tokens(tokens)[case]
-    response = await catalog.request(*PROTECTED, json=VALID_BODY, headers={"Authorization": f"Bearer {token}"})
+    response = await catalog.request(
+        *PROTECTED, json=VALID_BODY, headers={"Authorization": f"Bearer {token}"}
+    )
     assert response.status_code == 401, response.text
     assert response.headers["content-type"] == "application/problem+json"
     assert response.headers["www-authenticate"] == "Bearer"
@@ -92,8 +107,9 @@ async def test_a_key_unknown_at_first_is_fetched_again_and_accepted(catalog, tok
     new_kid = tokens.keyring.rotate()
     try:
         assert new_kid not in verifier._keys
-        response = await catalog.request(*PROTECTED, json={**VALID_BODY, "code": "120000"},
-                                         headers=tokens.header("admin"))
+        response = await catalog.request(
+            *PROTECTED, json={**VALID_BODY, "code": "120000"}, headers=tokens.header("admin")
+        )
         assert response.status_code == 201, response.text
         assert new_kid in verifier._keys and old_kid in verifier._keys
     finally:

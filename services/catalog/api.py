@@ -37,7 +37,10 @@ async def list_agencies(
         session=session, page=page, parent_id=parent_id, level=level, under=under, q=q
     )
     body = Page[AgencyPublic](
-        items=[AgencyPublic.model_validate(r) for r in rows], total=total, page=page.page, page_size=page.page_size
+        items=[AgencyPublic.model_validate(r) for r in rows],
+        total=total,
+        page=page.page,
+        page_size=page.page_size,
     )
     return public_json(request, body)
 
@@ -65,7 +68,9 @@ async def create_agency(session: SessionDep, data: AgencyCreate, actor: AdminUse
     summary="修改机关（管理员）",
     description="可改名称、代码或上级机关（移动时整棵子树随之移动，不能形成环）。",
 )
-async def update_agency(session: SessionDep, agency_id: int, data: AgencyUpdate, actor: AdminUser) -> AgencyPublic:
+async def update_agency(
+    session: SessionDep, agency_id: int, data: AgencyUpdate, actor: AdminUser
+) -> AgencyPublic:
     return AgencyPublic.model_validate(
         await service.update_agency(session=session, agency_id=agency_id, data=data, actor=actor)
     )

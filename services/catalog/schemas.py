@@ -12,12 +12,18 @@ AGENCY_CODE = r"^[0-9A-Za-z-]{2,32}$"
 
 
 class AgencyCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [
-        {"code": "330110", "name": "余杭区人民政府", "level": "county", "parent_id": 2}]})
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"code": "330110", "name": "余杭区人民政府", "level": "county", "parent_id": 2}]
+        },
+    )
 
     code: str = Field(pattern=AGENCY_CODE, description="机关代码（行政区划代码或组织机构代码），唯一")
     name: str = Field(min_length=1, max_length=100, description="机关名称")
-    level: AgencyLevel = Field(description="层级：province 省级、city 市级、county 县级、township 乡镇（街道）、department 部门")
+    level: AgencyLevel = Field(
+        description="层级：province 省级、city 市级、county 县级、township 乡镇（街道）、department 部门"
+    )
     parent_id: int | None = Field(default=None, ge=1, description="上级机关 ID；省级机关为空")
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.catalog.models import ALLOWED_PARENT_LEVELS, AGENCY_LEVEL_LABELS, Agency, AgencyLevel
+from services.catalog.models import AGENCY_LEVEL_LABELS, ALLOWED_PARENT_LEVELS, Agency, AgencyLevel
 from services.catalog.schemas import AgencyCreate, AgencyPublic, AgencyUpdate
 from shared.auth import Principal
 from shared.db import utcnow
@@ -58,7 +58,9 @@ async def _check_parent(session: AsyncSession, level: AgencyLevel, parent_id: in
     allowed = ALLOWED_PARENT_LEVELS[level]
     if parent_id is None:
         if None not in allowed:
-            raise InvalidField("parent_id", f"{AGENCY_LEVEL_LABELS[level]}机关必须有上级机关", code="parent_required")
+            raise InvalidField(
+                "parent_id", f"{AGENCY_LEVEL_LABELS[level]}机关必须有上级机关", code="parent_required"
+            )
         return "/"
     parent = await session.get(Agency, parent_id)
     if parent is None:
@@ -84,13 +86,21 @@ async def create_agency(*, session: AsyncSession, data: AgencyCreate, actor: Pri
     agency = Agency(code=data.code, name=data.name, level=data.level, parent_id=data.parent_id, path=path)
     session.add(agency)
     await session.flush()
-    record_event(session, aggregate_type="agency", aggregate_id=agency.id, action="created", actor=actor,
-                 after=_snapshot(agency))
+    record_event(
+        session,
+        aggregate_type="agency",
+        aggregate_id=agency.id,
+        action="created",
+        actor=actor,
+        after=_snapshot(agency),
+    )
     await session.commit()
     return agency
 
 
-async def update_agency(*, session: AsyncSession, agency_id: int, data: AgencyUpdate, actor: Principal) -> Agency:
+async def update_agency(
+    *, session: AsyncSession, agency_id: int, data: AgencyUpdate, actor: Principal
+) -> Agency:
     agency = await get_agency(session=session, agency_id=agency_id)
     before = _snapshot(agency)
     changes = data.model_dump(exclude_unset=True)
@@ -104,8 +114,15 @@ async def update_agency(*, session: AsyncSession, agency_id: int, data: AgencyUp
     agency.updated_at = utcnow()
     session.add(agency)
     await session.flush()
-    record_event(session, aggregate_type="agency", aggregate_id=agency.id, action="updated", actor=actor,
-                 before=before, after=_snapshot(agency))
+    record_event(
+        session,
+        aggregate_type="agency",
+        aggregate_id=agency.id,
+        action="updated",
+        actor=actor,
+        before=before,
+        after=_snapshot(agency),
+    )
     await session.commit()
     return agency
 
@@ -121,7 +138,7 @@ async def _move(session: AsyncSession, agency: Agency, parent_id: int | None) ->
     new_prefix = f"{new_path}{agency.id}/"
     descendants = await session.exec(select(Agency).where(col(Agency.path).startswith(old_prefix)))
     for child in descendants.all():
-        child.path = new_prefix + child.path[len(old_prefix):]
+        child.path = new_prefix + child.path[len(old_prefix) :]
         session.add(child)
     agency.parent_id = parent_id
     agency.path = new_path

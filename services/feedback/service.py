@@ -7,6 +7,9 @@ from services.feedback.schemas import ChannelPublic, FeedbackVocabulary, KindPub
 def vocabulary() -> FeedbackVocabulary:
     """Kinds and channels with their labels, so forms are built from one list."""
     return FeedbackVocabulary(
-        kinds=[KindPublic(code=k, label=v, anonymous_allowed=k in ANONYMOUS_ALLOWED) for k, v in KIND_LABELS.items()],
+        kinds=[
+            KindPublic(code=k, label=v, anonymous_allowed=k in ANONYMOUS_ALLOWED)
+            for k, v in KIND_LABELS.items()
+        ],
         channels=[ChannelPublic(code=c, label=v) for c, v in CHANNEL_LABELS.items()],
     )

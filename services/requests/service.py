@@ -6,4 +6,7 @@ from services.requests.schemas import OutcomePublic
 
 def outcomes() -> list[OutcomePublic]:
     """The outcome codes in report order, so front ends and reports use one list."""
-    return [OutcomePublic(code=code, report_row=row, label=label) for code, (row, label) in OUTCOME_REPORT_ROWS.items()]
+    return [
+        OutcomePublic(code=code, report_row=row, label=label)
+        for code, (row, label) in OUTCOME_REPORT_ROWS.items()
+    ]
