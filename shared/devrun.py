@@ -19,7 +19,6 @@ from pathlib import Path
 import httpx
 
 ORDER = ("catalog", "requests", "feedback", "gateway")
-DEFAULT_PORTS = {"gateway": 8000, "catalog": 8001, "requests": 8002, "feedback": 8003}
 PREFIX = {"gateway": "GATEWAY_", "catalog": "CATALOG_", "requests": "REQUESTS_", "feedback": "FEEDBACK_"}
 
 
@@ -118,9 +117,8 @@ def main() -> None:
 
     cwd = Path.cwd()
     (cwd / "var" / "log").mkdir(parents=True, exist_ok=True)
-    cluster = Cluster(
-        ports=DEFAULT_PORTS, env=wiring_env(DEFAULT_PORTS), cwd=cwd, log_dir=cwd / "var" / "log"
-    )
+    ports = {name: settings_for(name).port for name in ORDER}
+    cluster = Cluster(ports=ports, env=wiring_env(ports), cwd=cwd, log_dir=cwd / "var" / "log")
     stopping = False
 
     def on_signal(signum: int, _frame: object) -> None:
