@@ -51,6 +51,7 @@ class ServiceProxy:
         timeout: float,
         connect_timeout: float,
         ratelimits: RateLimits,
+        transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.app = app
         self.routes = [(f"/api/v1/{name}", name, url.rstrip("/")) for name, url in upstreams.items()]
@@ -59,6 +60,7 @@ class ServiceProxy:
             timeout=httpx.Timeout(timeout, connect=connect_timeout, pool=connect_timeout),
             limits=httpx.Limits(max_connections=512, max_keepalive_connections=128),
             follow_redirects=False,
+            transport=transport,
         )
 
     def _match(self, path: str) -> tuple[str, str] | None:

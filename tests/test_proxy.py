@@ -1,0 +1,170 @@
+"""The gateway's proxy: forwarded headers, streamed bodies both ways, limits, never a hang."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.routing import Route
+
+from gateway.proxy import ServiceProxy
+from gateway.ratelimit import RateLimits
+from shared.errors import problem_response
+from shared.observability import BodyLimitMiddleware, RequestContextMiddleware
+
+
+async def echo(request: Request) -> Response:
+    body = await request.body()
+    return JSONResponse(
+        {
+            "method": request.method,
+            "path": request.url.path,
+            "query": request.url.query,
+            "headers": {k: v for k, v in request.headers.items()},
+            "body_len": len(body),
+            "body_sum": sum(body) % 1_000_003,
+        }
+    )
+
+
+async def stream(request: Request) -> Response:
+    async def chunks():  # type: ignore[no-untyped-def]
+        for i in range(200):
+            yield bytes([i % 256]) * 10_000
+
+    return StreamingResponse(chunks(), media_type="application/octet-stream")
+
+
+upstream = Starlette(
+    routes=[
+        Route("/api/v1/catalog/stream", stream),
+        Route("/api/v1/catalog/{rest:path}", echo, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
+        Route("/api/v1/requests", echo, methods=["GET", "POST"]),
+    ]
+)
+
+
+async def not_proxied(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+    await problem_response(404, "not_found", "资源不存在", "不在代理范围")(scope, receive, send)
+
+
+def gateway(anonymous_post: str = "1000/minute", max_body: int = 1_048_576) -> httpx.AsyncClient:
+    limits = RateLimits(redis_url="", login="10/minute", register="10/minute", anonymous_post=anonymous_post)
+    proxy = ServiceProxy(
+        not_proxied,
+        upstreams={
+            "catalog": "http://catalog",
+            "requests": "http://requests",
+            "feedback": "http://127.0.0.1:1",
+        },
+        timeout=5.0,
+        connect_timeout=1.0,
+        ratelimits=limits,
+        transport=httpx.ASGITransport(app=upstream),
+    )
+    app = RequestContextMiddleware(BodyLimitMiddleware(proxy, max_bytes=max_body))
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app, client=("203.0.113.9", 4000)), base_url="http://gw.example"
+    )
+
+
+async def test_path_query_method_and_forwarded_headers_reach_the_service() -> None:
+    async with gateway() as client:
+        response = await client.put(
+            "/api/v1/catalog/things/7?x=1&y=二",
+            content=b"abc",
+            headers={
+                "X-Request-ID": "rid-1",
+                "Authorization": "Bearer t",
+                "X-Forwarded-For": "198.51.100.1",
+                "X-Service-Token": "smuggled",
+            },
+        )
+    seen = response.json()
+    assert seen["method"] == "PUT" and seen["path"] == "/api/v1/catalog/things/7"
+    assert "x=1" in seen["query"]
+    headers = seen["headers"]
+    assert headers["x-forwarded-for"] == "198.51.100.1, 203.0.113.9"
+    assert headers["x-forwarded-proto"] == "http" and headers["x-forwarded-host"] == "gw.example"
+    assert headers["x-request-id"] == "rid-1" and headers["authorization"] == "Bearer t"
+    assert "x-service-token" not in headers, "a caller must not pass a service token through the gateway"
+    assert seen["body_len"] == 3
+
+
+async def test_the_exact_prefix_is_proxied_and_look_alikes_are_not() -> None:
+    async with gateway() as client:
+        assert (await client.get("/api/v1/requests")).json()["path"] == "/api/v1/requests"
+        assert (await client.get("/api/v1/requestsx")).status_code == 404
+
+
+async def test_a_large_body_streams_up_and_a_large_response_streams_down() -> None:
+    payload = bytes(range(256)) * 3000  # 768 kB, above the buffering threshold
+
+    async def body():  # type: ignore[no-untyped-def]
+        for i in range(0, len(payload), 65_536):
+            yield payload[i : i + 65_536]
+
+    async with gateway() as client:
+        up = await client.post(
+            "/api/v1/catalog/upload", content=body(), headers={"Authorization": "Bearer t"}
+        )
+        assert up.json()["body_len"] == len(payload)
+        assert up.json()["body_sum"] == sum(payload) % 1_000_003
+        down = await client.get("/api/v1/catalog/stream")
+        assert len(down.content) == 2_000_000 and down.content[10_000] == 1
+
+
+async def test_a_declared_body_over_the_limit_is_413_before_reaching_the_service() -> None:
+    """(A streamed one without Content-Length is covered end to end in test_bad_input.)"""
+    async with gateway(max_body=1_000_000) as client:
+        response = await client.post("/api/v1/catalog/x", content=b"x" * 2_000_000)
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_anonymous_posts_are_rate_limited_but_authenticated_ones_and_reads_are_not() -> None:
+    async with gateway(anonymous_post="2/minute") as client:
+        codes = [(await client.post("/api/v1/catalog/m", json={})).status_code for _ in range(3)]
+        assert codes == [200, 200, 429]
+        limited = await client.post("/api/v1/catalog/m", json={})
+        assert limited.headers["content-type"] == "application/problem+json"
+        assert int(limited.headers["retry-after"]) >= 1
+        assert (
+            await client.post("/api/v1/catalog/m", json={}, headers={"Authorization": "Bearer t"})
+        ).status_code == 200
+        assert (await client.get("/api/v1/catalog/m")).status_code == 200
+
+
+def _redis_up() -> bool:
+    import socket
+
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6379")
+async def test_rate_limits_are_shared_through_redis_when_configured() -> None:
+    import uuid
+
+    url = "redis://127.0.0.1:6379/0"
+    first = RateLimits(redis_url=url, login="2/minute", register="1/minute", anonymous_post="1/minute")
+    second = RateLimits(redis_url=url, login="2/minute", register="1/minute", anonymous_post="1/minute")
+    assert await first.ping()
+    who = uuid.uuid4().hex
+    await first.hit("login", who)
+    await second.hit("login", who)
+    from shared.errors import TooManyRequests
+
+    with pytest.raises(TooManyRequests):
+        await first.hit("login", who)
+
+
+def test_problem_bodies_are_json() -> None:
+    assert json.loads(problem_response(503, "x", "t", "d").body)["status"] == 503
