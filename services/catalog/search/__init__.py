@@ -1,0 +1,1 @@
+"""Full-text search over published documents: one interface, two engines (embedded, meilisearch)."""
