@@ -1,0 +1,79 @@
+"""Working days (工作日) in Asia/Shanghai: Monday–Friday minus public holidays plus 调休 weekends.
+
+Sources, in order: an override table (admin-entered per date), then `chinese_calendar` for the
+years it knows, then plain Monday–Friday for years nobody knows yet — such results are marked
+`provisional` and never raise (DOMAIN.md, Working days).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import chinese_calendar
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def local_date(moment: datetime) -> date:
+    """The calendar date in China of an aware datetime."""
+    return moment.astimezone(SHANGHAI).date()
+
+
+def start_of_local_day(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=SHANGHAI).astimezone(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class DayCount:
+    day: date
+    provisional: bool
+
+
+class WorkingCalendar:
+    def __init__(self, overrides: Mapping[date, bool] | None = None) -> None:
+        # overrides: date -> True (a working day) / False (a holiday)
+        self.overrides = dict(overrides or {})
+        self._override_years = {d.year for d in self.overrides}
+
+    def is_working_day(self, day: date) -> tuple[bool, bool]:
+        """(is it a working day, is that answer provisional)."""
+        if day in self.overrides:
+            return self.overrides[day], False
+        try:
+            return bool(chinese_calendar.is_workday(day)), False
+        except NotImplementedError:
+            # A year the library does not know: an admin who entered any date of that year
+            # has entered its calendar; otherwise count Monday–Friday and say so.
+            return day.weekday() < 5, day.year not in self._override_years
+
+    def add_working_days(self, start: date, count: int) -> DayCount:
+        """The `count`-th working day after `start` (`start` itself not counted)."""
+        if count < 0:
+            raise ValueError("count must be non-negative")
+        day, provisional, left = start, False, count
+        while left > 0:
+            day += timedelta(days=1)
+            working, unsure = self.is_working_day(day)
+            provisional |= unsure
+            if working:
+                left -= 1
+        return DayCount(day, provisional)
+
+    def working_days_between(self, start: date, end: date) -> WorkingDays:
+        """Working days after `start` up to and including `end` (0 when end <= start)."""
+        day, provisional, total = start, False, 0
+        while day < end:
+            day += timedelta(days=1)
+            working, unsure = self.is_working_day(day)
+            provisional |= unsure
+            total += working
+        return WorkingDays(total, provisional)
+
+
+@dataclass(frozen=True, slots=True)
+class WorkingDays:
+    days: int
+    provisional: bool
