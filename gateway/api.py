@@ -23,6 +23,7 @@ from shared.auth import AdminUser, CurrentUser, Role
 from shared.db import SessionDep
 from shared.errors import PROBLEM_RESPONSES, Conflict, InvalidField, ServiceUnavailable
 from shared.pagination import Page, PageDep
+from shared.schemas import MAX_ID, IdPath
 
 auth = APIRouter(prefix="/api/v1/auth", tags=["auth"], responses=PROBLEM_RESPONSES)
 admin = APIRouter(prefix="/api/v1/admin", tags=["admin"], responses=PROBLEM_RESPONSES)
@@ -54,7 +55,10 @@ async def register(request: Request, session: SessionDep, data: Registration) ->
 async def token(
     request: Request, session: SessionDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]
 ) -> TokenPair:
-    await request.app.state.ratelimits.hit("login", client_ip(request), form.username.lower()[:64])
+    for field, value, limit in (("username", form.username, 64), ("password", form.password, 128)):
+        if len(value) > limit or "\x00" in value:
+            raise InvalidField(f"form.{field}", f"长度不能超过 {limit} 个字符，且不能含空字符")
+    await request.app.state.ratelimits.hit("login", client_ip(request), form.username.lower())
     return await service.login(
         session=session, username=form.username, password=form.password, policy=request.app.state.token_policy
     )
@@ -124,7 +128,7 @@ async def list_users(
     page: PageDep,
     _: AdminUser,
     role: Annotated[Role | None, Query(description="按角色筛选")] = None,
-    agency_id: Annotated[int | None, Query(ge=1)] = None,
+    agency_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     q: Annotated[str | None, Query(max_length=50, description="登录名或姓名包含")] = None,
 ) -> Page[UserPublic]:
     rows, total = await service.list_users(session=session, page=page, role=role, agency_id=agency_id, q=q)
@@ -137,7 +141,7 @@ async def list_users(
 
 
 @admin.post("/users/{user_id}/disable", response_model=UserPublic, summary="停用账户（其刷新令牌随即失效）")
-async def disable_user(session: SessionDep, user_id: int, actor: AdminUser) -> UserPublic:
+async def disable_user(session: SessionDep, user_id: IdPath, actor: AdminUser) -> UserPublic:
     if str(user_id) == actor.subject:
         raise Conflict("不能停用自己的账户", code="cannot_disable_self")
     return UserPublic.model_validate(
@@ -146,7 +150,7 @@ async def disable_user(session: SessionDep, user_id: int, actor: AdminUser) -> U
 
 
 @admin.post("/users/{user_id}/enable", response_model=UserPublic, summary="重新启用账户")
-async def enable_user(session: SessionDep, user_id: int, actor: AdminUser) -> UserPublic:
+async def enable_user(session: SessionDep, user_id: IdPath, actor: AdminUser) -> UserPublic:
     return UserPublic.model_validate(
         await service.set_active(session=session, user_id=user_id, active=True, actor=actor)
     )
@@ -154,7 +158,7 @@ async def enable_user(session: SessionDep, user_id: int, actor: AdminUser) -> Us
 
 @admin.post("/users/{user_id}/password", response_model=UserPublic, summary="重置密码（注销该用户全部登录）")
 async def reset_password(
-    session: SessionDep, user_id: int, data: PasswordReset, actor: AdminUser
+    session: SessionDep, user_id: IdPath, data: PasswordReset, actor: AdminUser
 ) -> UserPublic:
     return UserPublic.model_validate(
         await service.reset_password(session=session, user_id=user_id, data=data, actor=actor)

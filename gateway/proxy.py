@@ -128,16 +128,24 @@ class ServiceProxy:
         url = base + scope["path"]
         if scope.get("query_string"):
             url += "?" + scope["query_string"].decode("latin-1")
-        request = self.client.build_request(method, url, headers=headers, content=content)
         label = SERVICE_LABELS.get(name, name)
-        try:
-            upstream = await self.client.send(request, stream=True)
-        except httpx.TimeoutException as exc:
-            if isinstance(exc, httpx.ConnectTimeout):
+        # A pooled connection the service has just closed fails before any answer: safe to retry
+        # once when the request has no body and does not change anything.
+        attempts = 2 if content is None and method in ("GET", "HEAD", "OPTIONS") else 1
+        for attempt in range(1, attempts + 1):
+            request = self.client.build_request(method, url, headers=headers, content=content)
+            try:
+                upstream = await self.client.send(request, stream=True)
+                break
+            except httpx.TimeoutException as exc:
+                if isinstance(exc, httpx.ConnectTimeout):
+                    raise _unavailable(label) from exc
+                raise _timeout(label) from exc
+            except httpx.ConnectError as exc:
                 raise _unavailable(label) from exc
-            raise _timeout(label) from exc
-        except (httpx.ConnectError, httpx.RemoteProtocolError, httpx.ReadError) as exc:
-            raise _unavailable(label) from exc
+            except (httpx.RemoteProtocolError, httpx.ReadError) as exc:
+                if attempt == attempts:
+                    raise _unavailable(label) from exc
         try:
             await send(
                 {

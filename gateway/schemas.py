@@ -8,6 +8,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.auth import Role
+from shared.schemas import MAX_ID, RequestModel
 
 USERNAME = r"^[A-Za-z0-9_.-]{3,40}$"
 
@@ -36,7 +37,7 @@ ORGANISATION_CATEGORY_LABELS = {
 }
 
 
-class Registration(BaseModel):
+class Registration(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -73,7 +74,7 @@ class Registration(BaseModel):
         return self
 
 
-class StaffCreate(BaseModel):
+class StaffCreate(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -95,7 +96,7 @@ class StaffCreate(BaseModel):
     role: Role = Field(
         description="clerk 经办人员（须有 agency_id）；inspector 监察人员（须有 region_id）；admin 管理员"
     )
-    agency_id: int | None = Field(default=None, ge=1, description="经办人员所属机关")
+    agency_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="经办人员所属机关")
     region_id: int | None = Field(
         default=None, ge=1, description="监察人员负责的地区（机关树中的一个机关及其下级）"
     )
@@ -103,15 +104,11 @@ class StaffCreate(BaseModel):
     phone: str | None = Field(default=None, max_length=30, pattern=r"^[0-9+\- ]{5,30}$")
 
 
-class PasswordReset(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class PasswordReset(RequestModel):
     new_password: str = Field(min_length=8, max_length=128)
 
 
-class RefreshRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class RefreshRequest(RequestModel):
     refresh_token: str = Field(min_length=10, max_length=200)
 
 

@@ -4,7 +4,7 @@ token verifier, health endpoints and the outbox relay."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -16,7 +16,12 @@ from shared.db import make_engine, make_sessionmaker, migrate, ping
 from shared.errors import install_error_handlers
 from shared.events import Handler, OutboxRelay
 from shared.health import ReadinessCheck, health_router
-from shared.observability import BodyLimitMiddleware, RequestContextMiddleware, configure_logging
+from shared.observability import (
+    BodyLimitMiddleware,
+    RequestContextMiddleware,
+    UnexpectedErrorMiddleware,
+    configure_logging,
+)
 from shared.settings import ServiceSettings
 
 
@@ -29,7 +34,10 @@ def operation_id(route: APIRoute) -> str:
 def install_common(app: FastAPI, settings: ServiceSettings) -> None:
     """Error handlers and middleware every process has, gateway included."""
     install_error_handlers(app)
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(UnexpectedErrorMiddleware)
+    app.add_middleware(
+        BodyLimitMiddleware, max_bytes=settings.max_body_bytes, upload_max_bytes=settings.max_upload_bytes
+    )
     app.add_middleware(RequestContextMiddleware)
 
 
@@ -42,6 +50,8 @@ def create_service_app(
     migrations_dir: Path,
     relay_handlers: Callable[[FastAPI], dict[str, Handler]] | None = None,
     extra_checks: Callable[[Request], dict[str, ReadinessCheck]] | None = None,
+    on_startup: Callable[[FastAPI], Awaitable[None]] | None = None,
+    on_shutdown: Callable[[FastAPI], Awaitable[None]] | None = None,
     version: str = "1.0.0",
 ) -> FastAPI:
     configure_logging(settings.service_name, settings.log_level)
@@ -57,6 +67,8 @@ def create_service_app(
             app.state.verifier = TokenVerifier(
                 http_key_source(settings.jwks_url), issuer=settings.jwt_issuer, audience=settings.jwt_audience
             )
+        if on_startup:
+            await on_startup(app)
         relay = OutboxRelay(
             app.state.sessionmaker,
             relay_handlers(app) if relay_handlers else {},
@@ -68,6 +80,8 @@ def create_service_app(
             yield
         finally:
             await relay.stop()
+            if on_shutdown:
+                await on_shutdown(app)
             await engine.dispose()
 
     app = FastAPI(

@@ -2,7 +2,8 @@
 
 Every service verifies bearer tokens itself (never trusting a forwarded header): RS256 only,
 issuer and audience checked, keys fetched from the gateway's JWKS, cached, and re-fetched
-when a token names an unknown `kid` (at most once per `min_refresh_seconds`).
+when a token names an unknown `kid` (at most once per `min_refresh_seconds`, and once per
+`UNKNOWN_KID_RETRY_SECONDS` for the same unknown kid).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from shared.errors import Forbidden, Unauthorized
 ALGORITHM = "RS256"
 TOKEN_URL = "/api/v1/auth/token"
 SERVICE_TOKEN_HEADER = "X-Service-Token"
+UNKNOWN_KID_RETRY_SECONDS = 30.0
 
 
 class Role(StrEnum):
@@ -82,7 +84,7 @@ class TokenVerifier:
         *,
         issuer: str,
         audience: str,
-        min_refresh_seconds: float = 10.0,
+        min_refresh_seconds: float = 1.0,
         max_age_seconds: float = 300.0,
         leeway_seconds: int = 5,
     ) -> None:
@@ -95,6 +97,8 @@ class TokenVerifier:
         self._keys: dict[str, dict[str, Any]] = {}
         self._fetched_at = float("-inf")
         self._lock = asyncio.Lock()
+        # kid -> when a fetch was last made for it: junk kids cannot starve a real new key.
+        self._asked: dict[str, float] = {}
 
     async def _refresh(self) -> None:
         async with self._lock:
@@ -110,8 +114,16 @@ class TokenVerifier:
             self._fetched_at = time.monotonic()
 
     async def key_for(self, kid: str) -> dict[str, Any]:
-        stale = time.monotonic() - self._fetched_at > self.max_age
-        if kid not in self._keys or stale:
+        now = time.monotonic()
+        stale = now - self._fetched_at > self.max_age
+        unknown = (
+            kid not in self._keys and now - self._asked.get(kid, float("-inf")) > UNKNOWN_KID_RETRY_SECONDS
+        )
+        if unknown or stale:
+            if unknown:
+                if len(self._asked) > 1000:
+                    self._asked.clear()
+                self._asked[kid] = now
             await self._refresh()
         key = self._keys.get(kid)
         if key is None:

@@ -73,11 +73,14 @@ def main(argv: list[str] | None = None) -> None:
     p_serve.add_argument("--workers", type=int, default=1)
     p_migrate = sub.add_parser("migrate", help="apply the process's Alembic migrations")
     p_migrate.add_argument("process", choices=sorted(PROCESSES))
+    sub.add_parser("reindex", help="rebuild the catalog's search index from its database")
     args = parser.parse_args(argv)
     if args.command == "serve":
         serve(args.process, args.workers)
-    else:
+    elif args.command == "migrate":
         migrate(args.process)
+    else:
+        _load("services.catalog.search.indexing:reindex_command")()
 
 
 if __name__ == "__main__":

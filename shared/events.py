@@ -9,6 +9,7 @@ message id to deduplicate).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -138,6 +139,7 @@ class OutboxRelay:
         self.max_backoff = max_backoff_seconds
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     def wake(self) -> None:
         self._wake.set()
@@ -179,14 +181,14 @@ class OutboxRelay:
         return delivered
 
     async def run(self) -> None:
-        while True:
+        while not self._stopping:
             try:
-                while await self.deliver_once() == self.batch_size:
+                while not self._stopping and await self.deliver_once() == self.batch_size:
                     pass
-            except asyncio.CancelledError:
-                raise
             except Exception:
                 log.exception("outbox relay pass failed")
+            if self._stopping:
+                break
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
             except TimeoutError:
@@ -195,16 +197,22 @@ class OutboxRelay:
 
     def start(self) -> None:
         if self._task is None and self.handlers:
+            self._stopping = False
             self._task = asyncio.create_task(self.run(), name="outbox-relay")
 
-    async def stop(self) -> None:
-        if self._task:
+    async def stop(self, grace_seconds: float = 10.0) -> None:
+        """Lets the batch in flight finish (a consumer may be mid-write), then stops."""
+        if self._task is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        try:
+            await asyncio.wait_for(asyncio.shield(self._task), timeout=grace_seconds)
+        except TimeoutError:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+        self._task = None
 
 
 def create_event_tables(op: Any) -> None:

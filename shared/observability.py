@@ -117,26 +117,40 @@ class RequestContextMiddleware:
             request_id_var.reset(token)
 
 
-class BodyLimitMiddleware:
-    """Refuses bodies over the limit with 413, by Content-Length or while streaming."""
+UPLOAD_PATH_SUFFIX = "/attachments"
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+
+class BodyLimitMiddleware:
+    """Refuses bodies over the limit with 413, by Content-Length or while streaming, and
+    NUL characters in the URL with 400 (no database stores them).
+
+    Uploads (POST to a path ending in `/attachments`) have their own, larger limit.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, upload_max_bytes: int | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.upload_max_bytes = upload_max_bytes or max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if b"%00" in scope.get("query_string", b"") or "\x00" in scope["path"]:
+            response = problem_response(400, "nul_character", "请求有误", "网址或查询参数中含有空字符（%00）")
+            await response(scope, receive, send)
+            return
+        upload = scope["method"] == "POST" and scope["path"].endswith(UPLOAD_PATH_SUFFIX)
+        limit = self.upload_max_bytes if upload else self.max_bytes
         for key, value in scope["headers"]:
             if key == b"content-length":
                 try:
-                    too_big = int(value) > self.max_bytes
+                    too_big = int(value) > limit
                 except ValueError:
                     too_big = False
                 if too_big:
                     response = problem_response(
-                        413, "payload_too_large", "请求体过大", f"请求体不能超过 {self.max_bytes} 字节"
+                        413, "payload_too_large", "请求体过大", f"请求体不能超过 {limit} 字节"
                     )
                     await response(scope, receive, send)
                     return
@@ -147,8 +161,41 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise HTTPException(413, f"请求体不能超过 {self.max_bytes} 字节")
+                if seen > limit:
+                    raise HTTPException(413, f"请求体不能超过 {limit} 字节")
             return message
 
         await self.app(scope, limited_receive, send)
+
+
+class UnexpectedErrorMiddleware:
+    """Turns an unhandled exception into a 500 problem *without* re-raising it.
+
+    Starlette's own catch-all re-raises after answering, which makes uvicorn drop the
+    keep-alive connection: a proxy reusing it would then fail its next request.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.log = logging.getLogger("gongkai.errors")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            self.log.exception("unhandled error", extra={"fields": {"path": scope["path"]}})
+            if started:
+                raise
+            response = problem_response(500, "internal_error", "服务器内部错误", "服务器内部错误，请稍后重试")
+            await response(scope, receive, send)

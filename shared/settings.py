@@ -30,6 +30,8 @@ class ServiceSettings(BaseSettings):
     service_token: str = DEV_SERVICE_TOKEN
     # Largest request body accepted, in bytes.
     max_body_bytes: int = 1_048_576
+    # Largest upload (POST to …/attachments), in bytes.
+    max_upload_bytes: int = 20 * 1_048_576
     outbox_poll_seconds: float = 0.5
     # Run Alembic migrations when the process starts (a deployment may run them as a job instead).
     migrate_on_start: bool = True

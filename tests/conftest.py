@@ -158,7 +158,9 @@ async def catalog(backend: str, tmp_path: Path, tokens: Tokens) -> AsyncIterator
     from services.catalog.settings import CatalogSettings
 
     url = await create_database(backend, tmp_path, "catalog")
-    app = create_app(CatalogSettings(database_url=url, environment="test"))
+    app = create_app(CatalogSettings(database_url=url, environment="test", search_index_dir=tmp_path / "search",
+                                     attachment_dir=tmp_path / "files",
+                                     scheduler_seconds=0.2))
     app.state.verifier = tokens.verifier()
     async for client in _serve(app, "http://catalog"):
         yield client

@@ -75,6 +75,8 @@ async def test_no_demo_data_is_written_when_a_production_database_is_configured(
     proc = launch(tmp_path, ports, {"CATALOG_DATABASE_URL": url})
     try:
         assert "演示数据：未写入" in read_until(proc, "Ctrl-C")
-        assert httpx.get(f"http://127.0.0.1:{ports['gateway']}/api/v1/catalog/agencies").json()["total"] == 0
+        async with httpx.AsyncClient() as client:
+            listed = await client.get(f"http://127.0.0.1:{ports['gateway']}/api/v1/catalog/agencies")
+        assert listed.json()["total"] == 0
     finally:
         interrupt(proc)

@@ -2,18 +2,48 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import date
+from typing import Annotated, Literal
+from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, UploadFile, status
+from fastapi.responses import FileResponse
 
-from services.catalog import service
-from services.catalog.models import AgencyLevel
-from services.catalog.schemas import AgencyCreate, AgencyPublic, AgencyUpdate
-from shared.auth import AdminUser
+from services.catalog import attachments, documents, service, vocabulary, workflow
+from services.catalog.models import AgencyLevel, Attachment, DocumentStatus, Validity
+from services.catalog.schemas import (
+    AgencyCatalog,
+    AgencyCreate,
+    AgencyPublic,
+    AgencyUpdate,
+    Amendment,
+    Approval,
+    AttachmentPublic,
+    DocumentDraft,
+    DocumentEdit,
+    DocumentPublic,
+    DocumentSummary,
+    EventPublic,
+    GuideIn,
+    GuidePublic,
+    LateDocument,
+    Reason,
+    SearchResponse,
+    SynonymsIn,
+    ValidityChange,
+    VersionPublic,
+    Vocabulary,
+    VocabularyItem,
+    VocabularyTermIn,
+)
+from services.catalog.search import indexing
+from services.catalog.search.base import SearchQuery
+from shared.auth import AdminUser, OptionalPrincipal, Principal, Role, require_roles
 from shared.caching import public_json
 from shared.db import SessionDep
-from shared.errors import PROBLEM_RESPONSES
+from shared.errors import PROBLEM_RESPONSES, NotFound
 from shared.pagination import Page, PageDep
+from shared.schemas import MAX_ID, IdPath
 
 router = APIRouter(prefix="/api/v1/catalog", tags=["catalog"], responses=PROBLEM_RESPONSES)
 
@@ -28,9 +58,9 @@ async def list_agencies(
     request: Request,
     session: SessionDep,
     page: PageDep,
-    parent_id: Annotated[int | None, Query(ge=1, description="只列出此机关的直接下级")] = None,
+    parent_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="只列出此机关的直接下级")] = None,
     level: Annotated[AgencyLevel | None, Query(description="层级")] = None,
-    under: Annotated[int | None, Query(ge=1, description="此机关及其全部下级")] = None,
+    under: Annotated[int | None, Query(ge=1, le=MAX_ID, description="此机关及其全部下级")] = None,
     q: Annotated[str | None, Query(max_length=50, description="名称包含的文字或机关代码")] = None,
 ) -> Response:
     rows, total = await service.list_agencies(
@@ -46,7 +76,7 @@ async def list_agencies(
 
 
 @router.get("/agencies/{agency_id}", response_model=AgencyPublic, summary="机关详情")
-async def get_agency(request: Request, session: SessionDep, agency_id: int) -> Response:
+async def get_agency(request: Request, session: SessionDep, agency_id: IdPath) -> Response:
     agency = await service.get_agency(session=session, agency_id=agency_id)
     return public_json(request, AgencyPublic.model_validate(agency))
 
@@ -69,8 +99,352 @@ async def create_agency(session: SessionDep, data: AgencyCreate, actor: AdminUse
     description="可改名称、代码或上级机关（移动时整棵子树随之移动，不能形成环）。",
 )
 async def update_agency(
-    session: SessionDep, agency_id: int, data: AgencyUpdate, actor: AdminUser
+    session: SessionDep, agency_id: IdPath, data: AgencyUpdate, actor: AdminUser
 ) -> AgencyPublic:
     return AgencyPublic.model_validate(
         await service.update_agency(session=session, agency_id=agency_id, data=data, actor=actor)
+    )
+
+
+ClerkUser = Annotated[Principal, Depends(require_roles(Role.CLERK))]
+InternalReader = Annotated[Principal, Depends(require_roles(Role.CLERK, Role.INSPECTOR))]
+
+
+def _index_soon(request: Request) -> None:
+    """Nudges the outbox relay so search sees the change at once instead of at the next poll."""
+    relay = getattr(request.app.state, "relay", None)
+    if relay is not None:
+        relay.wake()
+
+
+@router.get(
+    "/vocabulary",
+    response_model=Vocabulary,
+    summary="代码表：主题分类、体裁、有效性、公开范围、状态、机关层级",
+)
+async def get_vocabulary(request: Request, session: SessionDep) -> Response:
+    return public_json(request, await vocabulary.vocabulary(session), max_age=300)
+
+
+@router.post(
+    "/vocabulary/categories", response_model=VocabularyItem, status_code=201, summary="新增主题分类（管理员）"
+)
+async def add_category(session: SessionDep, data: VocabularyTermIn, actor: AdminUser) -> VocabularyItem:
+    return await vocabulary.add_term(session=session, kind="category", data=data, actor=actor)
+
+
+@router.post(
+    "/vocabulary/doc-types", response_model=VocabularyItem, status_code=201, summary="新增体裁（管理员）"
+)
+async def add_doc_type(session: SessionDep, data: VocabularyTermIn, actor: AdminUser) -> VocabularyItem:
+    return await vocabulary.add_term(session=session, kind="doc_type", data=data, actor=actor)
+
+
+@router.get(
+    "/documents",
+    response_model=Page[DocumentSummary],
+    summary="公开文件列表",
+    description="默认列出已发布、社会公开的文件（按发布时间倒序）。经办人员和监察人员可加 `status` 查看本机关 / 本地区的草稿、待审核、已撤销等文件。",
+)
+async def list_documents(
+    session: SessionDep,
+    page: PageDep,
+    principal: OptionalPrincipal,
+    agency_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="发布机关（含其全部下级）")] = None,
+    category: Annotated[str | None, Query(max_length=40, description="主题分类代码")] = None,
+    doc_type: Annotated[str | None, Query(max_length=40, description="体裁代码")] = None,
+    validity: Annotated[Validity | None, Query(description="有效性")] = None,
+    year: Annotated[int | None, Query(ge=1990, le=2100, description="发布年份")] = None,
+    status: Annotated[DocumentStatus | None, Query(description="状态（仅限工作人员）")] = None,
+) -> Page[DocumentSummary]:
+    rows, total = await documents.list_documents(
+        session=session,
+        principal=principal,
+        page=page,
+        agency_id=agency_id,
+        category=category,
+        doc_type=doc_type,
+        validity=validity,
+        year=year,
+        status=status,
+    )
+    return Page[DocumentSummary](
+        items=[DocumentSummary.model_validate(r) for r in rows],
+        total=total,
+        page=page.page,
+        page_size=page.page_size,
+    )
+
+
+@router.get(
+    "/documents/late",
+    response_model=list[LateDocument],
+    summary="超过 20 个工作日未公开或逾期公开的文件",
+    description="按信息形成（变更）日期起算 20 个工作日（条例第二十六条），列出逾期发布或至今未发布的文件。经办人员看本机关，监察人员看本地区。",
+)
+async def late_documents(
+    request: Request, session: SessionDep, principal: InternalReader
+) -> list[LateDocument]:
+    return await documents.late_documents(
+        session=session, principal=principal, calendar=request.app.state.calendar
+    )
+
+
+@router.get(
+    "/documents/{document_id}",
+    response_model=DocumentPublic,
+    summary="文件详情",
+    description="公众可看已发布、社会公开的文件；本机关经办人员和本地区监察人员还可看草稿和已撤销文件。",
+)
+async def get_document(
+    session: SessionDep, document_id: IdPath, principal: OptionalPrincipal
+) -> DocumentPublic:
+    return await documents.present(
+        session, await documents.readable_document(session, document_id, principal)
+    )
+
+
+@router.post(
+    "/documents",
+    response_model=DocumentPublic,
+    status_code=201,
+    summary="起草文件（经办人员）",
+    description="在本机关起草一份待公开的文件，状态为草稿。",
+)
+async def create_document(session: SessionDep, data: DocumentDraft, actor: ClerkUser) -> DocumentPublic:
+    return await documents.present(
+        session, await workflow.create_draft(session=session, data=data, actor=actor)
+    )
+
+
+@router.patch("/documents/{document_id}", response_model=DocumentPublic, summary="修改草稿或被退回的文件")
+async def edit_document(
+    session: SessionDep, document_id: IdPath, data: DocumentEdit, actor: ClerkUser
+) -> DocumentPublic:
+    document = await workflow.edit_draft(session=session, document_id=document_id, data=data, actor=actor)
+    return await documents.present(session, document)
+
+
+@router.post("/documents/{document_id}/submit", response_model=DocumentPublic, summary="提交审核")
+async def submit_document(session: SessionDep, document_id: IdPath, actor: ClerkUser) -> DocumentPublic:
+    return await documents.present(
+        session, await workflow.submit(session=session, document_id=document_id, actor=actor)
+    )
+
+
+@router.post(
+    "/documents/{document_id}/approve",
+    response_model=DocumentPublic,
+    summary="审核通过并发布（另一位经办人员）",
+    description="须由起草人以外的本机关经办人员在完成保密审查后操作；可指定定时发布时间。发布后 2 秒内可被检索到。",
+)
+async def approve_document(
+    request: Request, session: SessionDep, document_id: IdPath, data: Approval, actor: ClerkUser
+) -> DocumentPublic:
+    document = await workflow.approve(session=session, document_id=document_id, data=data, actor=actor)
+    _index_soon(request)
+    return await documents.present(session, document)
+
+
+@router.post("/documents/{document_id}/return", response_model=DocumentPublic, summary="退回修改（附理由）")
+async def return_document(
+    session: SessionDep, document_id: IdPath, data: Reason, actor: ClerkUser
+) -> DocumentPublic:
+    document = await workflow.return_for_changes(
+        session=session, document_id=document_id, reason=data.reason, actor=actor
+    )
+    return await documents.present(session, document)
+
+
+@router.post(
+    "/documents/{document_id}/amend",
+    response_model=DocumentPublic,
+    summary="修订已发布文件（生成新版本，旧版本保留）",
+)
+async def amend_document(
+    request: Request, session: SessionDep, document_id: IdPath, data: Amendment, actor: ClerkUser
+) -> DocumentPublic:
+    document = await workflow.amend(session=session, document_id=document_id, data=data, actor=actor)
+    _index_soon(request)
+    return await documents.present(session, document)
+
+
+@router.post(
+    "/documents/{document_id}/validity",
+    response_model=DocumentPublic,
+    summary="变更有效性（有效、失效、废止）",
+)
+async def change_validity(
+    request: Request, session: SessionDep, document_id: IdPath, data: ValidityChange, actor: ClerkUser
+) -> DocumentPublic:
+    document = await workflow.change_validity(
+        session=session, document_id=document_id, data=data, actor=actor
+    )
+    _index_soon(request)
+    return await documents.present(session, document)
+
+
+@router.post(
+    "/documents/{document_id}/revoke",
+    response_model=DocumentPublic,
+    summary="撤销已发布文件（附理由；退出公开列表和检索，保留在历史中）",
+)
+async def revoke_document(
+    request: Request, session: SessionDep, document_id: IdPath, data: Reason, actor: ClerkUser
+) -> DocumentPublic:
+    document = await workflow.revoke(
+        session=session, document_id=document_id, reason=data.reason, actor=actor
+    )
+    _index_soon(request)
+    return await documents.present(session, document)
+
+
+@router.get("/documents/{document_id}/versions", response_model=list[VersionPublic], summary="历史版本")
+async def document_versions(
+    session: SessionDep, document_id: IdPath, principal: InternalReader
+) -> list[VersionPublic]:
+    document = await documents.internal_document(session, document_id, principal)
+    return [VersionPublic.model_validate(v) for v in await documents.versions(session, document)]
+
+
+@router.get(
+    "/documents/{document_id}/history", response_model=list[EventPublic], summary="操作记录（谁、何时、为何）"
+)
+async def document_history(
+    session: SessionDep, document_id: IdPath, principal: InternalReader
+) -> list[EventPublic]:
+    document = await documents.internal_document(session, document_id, principal)
+    return [EventPublic.model_validate(e) for e in await documents.history(session, document)]
+
+
+@router.get("/agencies/{agency_id}/guide", response_model=GuidePublic, summary="政府信息公开指南")
+async def get_guide(request: Request, session: SessionDep, agency_id: IdPath) -> Response:
+    return public_json(request, GuidePublic.model_validate(await documents.get_guide(session, agency_id)))
+
+
+@router.put(
+    "/agencies/{agency_id}/guide", response_model=GuidePublic, summary="编辑本机关的公开指南（经办人员）"
+)
+async def put_guide(session: SessionDep, agency_id: IdPath, data: GuideIn, actor: ClerkUser) -> GuidePublic:
+    guide = await documents.put_guide(session=session, agency_id=agency_id, data=data, actor=actor)
+    return GuidePublic.model_validate(guide)
+
+
+@router.get(
+    "/agencies/{agency_id}/catalog",
+    response_model=AgencyCatalog,
+    summary="机关的政府信息公开目录（按主题分类、体裁统计）",
+)
+async def get_agency_catalog(request: Request, session: SessionDep, agency_id: IdPath) -> Response:
+    return public_json(request, await documents.agency_catalog(session, agency_id))
+
+
+@router.get(
+    "/search",
+    response_model=SearchResponse,
+    summary="全文检索",
+    description="中文、英文、数字、文号混合检索；繁体可检索简体；支持同义词。`q` 为空时按筛选条件浏览（按日期排序）。"
+    "筛选：机关（含下级）、主题分类、体裁、有效性、发布日期范围；分面统计：机关、主题分类、体裁、年份。"
+    "`title_html` / `snippet_html` 已转义，仅含 `<mark>` 标签。",
+)
+async def search_documents(
+    request: Request,
+    session: SessionDep,
+    page: PageDep,
+    q: Annotated[str, Query(max_length=200, description="检索词")] = "",
+    agency_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="发布机关（含其全部下级）")] = None,
+    category: Annotated[list[str] | None, Query(description="主题分类代码，可多个")] = None,
+    doc_type: Annotated[list[str] | None, Query(description="体裁代码，可多个")] = None,
+    validity: Annotated[list[Validity] | None, Query(description="有效性，可多个")] = None,
+    published_from: Annotated[date | None, Query(alias="from", description="发布日期起（含）")] = None,
+    published_to: Annotated[date | None, Query(alias="to", description="发布日期止（含）")] = None,
+    sort: Annotated[
+        Literal["relevance", "date"], Query(description="relevance 相关度；date 发布日期")
+    ] = "relevance",
+) -> Response:
+    query = SearchQuery(
+        q=q.strip(),
+        agency_id=agency_id,
+        categories=tuple(category or ()),
+        doc_types=tuple(doc_type or ()),
+        validities=tuple(v.value for v in validity or ()),
+        published_from=published_from,
+        published_to=published_to,
+        sort=sort if q.strip() else "date",
+        page=page.page,
+        page_size=page.page_size,
+    )
+    return public_json(request, await indexing.search(session, request.app.state.search, query), max_age=30)
+
+
+@router.get("/search/synonyms", response_model=SynonymsIn, summary="检索同义词（管理员）")
+async def get_synonyms(session: SessionDep, _: AdminUser) -> SynonymsIn:
+    return SynonymsIn(groups=await indexing.synonym_groups(session))
+
+
+@router.put(
+    "/search/synonyms",
+    response_model=SynonymsIn,
+    summary="设置检索同义词（管理员）",
+    description='每组是一组等价的词，如 ["低保", "最低生活保障"]；整体替换，立即生效。',
+)
+async def put_synonyms(
+    request: Request, session: SessionDep, data: SynonymsIn, actor: AdminUser
+) -> SynonymsIn:
+    groups = await indexing.replace_synonyms(
+        session=session, engine=request.app.state.search, data=data, actor=actor
+    )
+    return SynonymsIn(groups=groups)
+
+
+@router.post(
+    "/documents/{document_id}/attachments",
+    response_model=AttachmentPublic,
+    status_code=201,
+    summary="上传附件（草稿或退回状态）",
+    description="接受 PDF、OFD、Word、Excel、PowerPoint、PNG、JPEG、ZIP；按文件内容识别类型，扩展名须一致；最大 20 MB。",
+)
+async def upload_attachment(
+    request: Request, session: SessionDep, document_id: IdPath, file: UploadFile, actor: ClerkUser
+) -> AttachmentPublic:
+    document = await documents.readable_document(session, document_id, actor)
+    settings = request.app.state.settings
+    data = await file.read(settings.max_upload_bytes + 1)
+    attachment = await attachments.add_attachment(
+        session=session,
+        storage=request.app.state.storage,
+        document=document,
+        filename=file.filename or "",
+        data=data,
+        max_bytes=settings.max_upload_bytes,
+        actor=actor,
+    )
+    return AttachmentPublic.model_validate(attachment).model_copy(
+        update={"url": f"/api/v1/catalog/attachments/{attachment.id}"}
+    )
+
+
+@router.get(
+    "/attachments/{attachment_id}",
+    summary="下载附件",
+    response_class=FileResponse,
+    description="总是以下载方式提供（Content-Disposition: attachment），不会在浏览器中执行。",
+)
+async def download_attachment(
+    request: Request, session: SessionDep, attachment_id: IdPath, principal: OptionalPrincipal
+) -> FileResponse:
+    attachment = await session.get(Attachment, attachment_id)
+    if attachment is None:
+        raise NotFound("附件不存在", code="attachment_not_found")
+    document = await documents.readable_document(session, attachment.document_id, principal)
+    return FileResponse(
+        request.app.state.storage.path(attachment.storage_key),
+        media_type=attachment.content_type,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(attachment.filename)}",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+            "Cache-Control": "public, max-age=3600" if documents.is_public(document) else "private, no-store",
+            "ETag": f'"{attachment.sha256}"',
+        },
     )

@@ -1,38 +1,74 @@
 """Catalog service app factory (`uvicorn services.catalog.app:create_app --factory`)."""
 
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
 from pathlib import Path
 
-import httpx
 from fastapi import FastAPI, Request
 
+from services.catalog import workflow
 from services.catalog.api import router
+from services.catalog.attachments import LocalStorage
+from services.catalog.search.factory import make_engine
+from services.catalog.search.indexing import outbox_handler, synonym_groups
 from services.catalog.settings import CatalogSettings, get_settings
 from shared.app import create_service_app
+from shared.calendar import WorkingCalendar
+from shared.events import Handler
 from shared.health import ReadinessCheck
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+log = logging.getLogger("gongkai.catalog")
 
 
-def _search_checks(settings: CatalogSettings):  # type: ignore[no-untyped-def]
-    async def meilisearch_health() -> dict[str, str]:
-        async with httpx.AsyncClient(timeout=2.0) as client:
-            response = await client.get(f"{settings.meili_url.rstrip('/')}/health")
-            response.raise_for_status()
-            return {"status": "ok" if response.json().get("status") == "available" else "error"}
-
-    def checks(_: Request) -> dict[str, ReadinessCheck]:
-        return {"search": meilisearch_health} if settings.search_engine == "meilisearch" else {}
-
-    return checks
+async def _publish_scheduled(app: FastAPI, every: float) -> None:
+    """Publishes documents whose scheduled time has come (and so indexes them)."""
+    while True:
+        try:
+            async with app.state.sessionmaker() as session:
+                if await workflow.publish_due(session=session):
+                    app.state.relay.wake()
+        except Exception:
+            log.exception("scheduled publication pass failed")
+        await asyncio.sleep(every)
 
 
 def create_app(settings: CatalogSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
+
+    async def startup(app: FastAPI) -> None:
+        engine = make_engine(settings)
+        await engine.setup()
+        async with app.state.sessionmaker() as session:
+            await engine.set_synonyms(await synonym_groups(session))
+        app.state.search = engine
+        app.state.calendar = WorkingCalendar()
+        app.state.storage = LocalStorage(settings.attachment_dir)
+        app.state.scheduler = asyncio.create_task(_publish_scheduled(app, settings.scheduler_seconds))
+
+    async def shutdown(app: FastAPI) -> None:
+        app.state.scheduler.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await app.state.scheduler
+        await app.state.search.close()
+
+    def relay_handlers(app: FastAPI) -> dict[str, Handler]:
+        return {workflow.SEARCH_TOPIC: outbox_handler(app.state.sessionmaker, app.state.search)}
+
+    def checks(request: Request) -> dict[str, ReadinessCheck]:
+        return {"search": request.app.state.search.ping}
+
     return create_service_app(
         settings=settings,
         title="Gongkai 目录服务 (catalog)",
-        description="行政机关组织树、主动公开文件、公开指南与全文检索。",
+        description="行政机关组织树、主动公开文件与发布流程、公开指南与目录、全文检索。",
         routers=[router],
         migrations_dir=MIGRATIONS,
-        extra_checks=_search_checks(settings),
+        relay_handlers=relay_handlers,
+        extra_checks=checks,
+        on_startup=startup,
+        on_shutdown=shutdown,
     )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Column, String
+from sqlalchemy import JSON, Column, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from shared.db import UTCDateTime, utcnow
@@ -104,3 +105,133 @@ BUILTIN_DOC_TYPES: dict[str, str] = {
     "service_guide": "办事指南",
     "other": "其他",
 }
+
+
+class DocumentStatus(StrEnum):
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    RETURNED = "returned"
+    SCHEDULED = "scheduled"
+    PUBLISHED = "published"
+    REVOKED = "revoked"
+
+
+DOCUMENT_STATUS_LABELS = {
+    DocumentStatus.DRAFT: "草稿",
+    DocumentStatus.IN_REVIEW: "待审核",
+    DocumentStatus.RETURNED: "已退回",
+    DocumentStatus.SCHEDULED: "待定时发布",
+    DocumentStatus.PUBLISHED: "已发布",
+    DocumentStatus.REVOKED: "已撤销",
+}
+
+
+class Document(SQLModel, table=True):
+    """A piece of proactively published information and its publication state."""
+
+    __tablename__ = "documents"
+
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agencies.id", index=True)
+    index_no: str | None = Field(default=None, sa_column=Column(String(64), unique=True, nullable=True))
+    title: str = Field(max_length=300)
+    doc_number: str | None = Field(default=None, max_length=100, index=True)
+    written_on: date | None = None
+    # When the information was made or last changed: the 20-working-day clock starts here.
+    information_date: date
+    category: str = Field(max_length=40, index=True)
+    doc_type: str = Field(max_length=40, index=True)
+    validity: str = Field(default=Validity.VALID, max_length=20)
+    scope: str = Field(default=Scope.PUBLIC, max_length=20)
+    stage: str | None = Field(default=None, max_length=20)
+    body_text: str = Field(sa_column=Column(Text, nullable=False))
+    body_html: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    status: str = Field(default=DocumentStatus.DRAFT, max_length=20, index=True)
+    version: int = 0
+    publish_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime, nullable=True, index=True)
+    )
+    published_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime, nullable=True, index=True)
+    )
+    created_by: str = Field(max_length=64)
+    submitted_by: str | None = Field(default=None, max_length=64)
+    reviewed_by: str | None = Field(default=None, max_length=64)
+    status_reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class DocumentVersion(SQLModel, table=True):
+    """The published content of each version; never changed once written."""
+
+    __tablename__ = "document_versions"
+    __table_args__ = (UniqueConstraint("document_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="documents.id", index=True)
+    version: int
+    content: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    reason: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    created_by: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class IndexCounter(SQLModel, table=True):
+    """Next index-number sequence per agency and year (索引号: code/year-00001)."""
+
+    __tablename__ = "index_counters"
+
+    agency_id: int = Field(foreign_key="agencies.id", primary_key=True)
+    year: int = Field(primary_key=True)
+    last: int = 0
+
+
+class Attachment(SQLModel, table=True):
+    __tablename__ = "attachments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="documents.id", index=True)
+    filename: str = Field(max_length=200)
+    content_type: str = Field(max_length=100)
+    size: int
+    sha256: str = Field(max_length=64)
+    storage_key: str = Field(max_length=200)
+    created_by: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class Guide(SQLModel, table=True):
+    """An agency's 政府信息公开指南."""
+
+    __tablename__ = "guides"
+
+    agency_id: int = Field(foreign_key="agencies.id", primary_key=True)
+    how_to_apply: str = Field(sa_column=Column(Text, nullable=False))
+    office_address: str = Field(max_length=300)
+    office_hours: str = Field(max_length=200)
+    phone: str = Field(max_length=50)
+    email: str | None = Field(default=None, max_length=200)
+    postal_code: str | None = Field(default=None, max_length=10)
+    fees_note: str = Field(sa_column=Column(Text, nullable=False))
+    updated_by: str = Field(max_length=64)
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class VocabularyTerm(SQLModel, table=True):
+    """Categories and types an admin added to the built-in lists."""
+
+    __tablename__ = "vocabulary_terms"
+    __table_args__ = (UniqueConstraint("kind", "code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20)  # "category" | "doc_type"
+    code: str = Field(max_length=40)
+    label: str = Field(max_length=100)
+
+
+class SynonymGroup(SQLModel, table=True):
+    __tablename__ = "synonym_groups"
+
+    id: int | None = Field(default=None, primary_key=True)
+    terms: list[str] = Field(sa_column=Column(JSON, nullable=False))

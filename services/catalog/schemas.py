@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
-from services.catalog.models import AGENCY_LEVEL_LABELS, AgencyLevel
+from services.catalog.models import AGENCY_LEVEL_LABELS, AgencyLevel, DocumentStatus, Scope, Validity
+from shared.schemas import MAX_ID, RequestModel
 
 AGENCY_CODE = r"^[0-9A-Za-z-]{2,32}$"
 
 
-class AgencyCreate(BaseModel):
+class AgencyCreate(RequestModel):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={
@@ -24,15 +26,13 @@ class AgencyCreate(BaseModel):
     level: AgencyLevel = Field(
         description="层级：province 省级、city 市级、county 县级、township 乡镇（街道）、department 部门"
     )
-    parent_id: int | None = Field(default=None, ge=1, description="上级机关 ID；省级机关为空")
+    parent_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="上级机关 ID；省级机关为空")
 
 
-class AgencyUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class AgencyUpdate(RequestModel):
     code: str | None = Field(default=None, pattern=AGENCY_CODE)
     name: str | None = Field(default=None, min_length=1, max_length=100)
-    parent_id: int | None = Field(default=None, ge=1, description="新的上级机关 ID")
+    parent_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="新的上级机关 ID")
 
 
 class AgencyPublic(BaseModel):
@@ -50,3 +50,241 @@ class AgencyPublic(BaseModel):
     @property
     def level_label(self) -> str:
         return AGENCY_LEVEL_LABELS[self.level]
+
+
+class DocumentDraft(RequestModel):
+    """What a clerk writes; the agency is the clerk's own."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "东湖县关于调整城乡最低生活保障标准的通知",
+                    "doc_number": "东政发〔2026〕12号",
+                    "written_on": "2026-11-02",
+                    "category": "civil_affairs",
+                    "doc_type": "notice",
+                    "body_text": "各乡镇人民政府，县政府各部门：经县政府研究决定，自2027年1月1日起调整城乡最低生活保障标准。",
+                }
+            ]
+        }
+    )
+
+    title: str = Field(min_length=2, max_length=300, description="标题")
+    doc_number: str | None = Field(default=None, max_length=100, description="文号，如 东政发〔2026〕12号")
+    written_on: date | None = Field(default=None, description="成文日期")
+    information_date: date | None = Field(
+        default=None, description="信息形成或变更的日期（20 个工作日公开时限的起点）；缺省为成文日期或今天"
+    )
+    category: str = Field(max_length=40, description="主题分类代码，见 GET /api/v1/catalog/vocabulary")
+    doc_type: str = Field(max_length=40, description="体裁代码，见 GET /api/v1/catalog/vocabulary")
+    validity: Validity = Field(
+        default=Validity.VALID, description="有效性：valid 有效、expired 失效、repealed 废止"
+    )
+    scope: Scope = Field(
+        default=Scope.PUBLIC, description="公开范围：public 社会公开、limited 一定范围内公开"
+    )
+    stage: Literal["decision", "execution", "management", "service", "result"] | None = Field(
+        default=None,
+        description="五公开：decision 决策、execution 执行、management 管理、service 服务、result 结果",
+    )
+    body_text: str = Field(min_length=1, max_length=200_000, description="正文（纯文本）")
+    body_html: str | None = Field(default=None, max_length=400_000, description="正文（HTML，保存前清洗）")
+
+
+class DocumentEdit(RequestModel):
+    title: str | None = Field(default=None, min_length=2, max_length=300)
+    doc_number: str | None = Field(default=None, max_length=100)
+    written_on: date | None = None
+    information_date: date | None = None
+    category: str | None = Field(default=None, max_length=40)
+    doc_type: str | None = Field(default=None, max_length=40)
+    scope: Scope | None = None
+    stage: Literal["decision", "execution", "management", "service", "result"] | None = None
+    body_text: str | None = Field(default=None, min_length=1, max_length=200_000)
+    body_html: str | None = Field(default=None, max_length=400_000)
+
+
+class Amendment(DocumentEdit):
+    reason: str = Field(min_length=2, max_length=1000, description="修改理由（记入历史）")
+
+
+class Approval(RequestModel):
+    confidentiality_checked: bool = Field(description="已完成保密审查（必须为 true）")
+    publish_at: datetime | None = Field(default=None, description="定时发布时间（带时区）；缺省为立即发布")
+    note: str | None = Field(default=None, max_length=1000)
+
+
+class Reason(RequestModel):
+    reason: str = Field(min_length=2, max_length=1000, description="理由（记入历史）")
+
+
+class ValidityChange(Reason):
+    validity: Validity
+
+
+class AttachmentPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    url: str = ""
+
+
+class DocumentSummary(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    index_no: str | None
+    title: str
+    doc_number: str | None
+    agency_id: int
+    written_on: date | None
+    published_at: datetime | None
+    category: str
+    doc_type: str
+    validity: Validity
+    scope: Scope
+    status: DocumentStatus
+    version: int
+
+
+class DocumentPublic(DocumentSummary):
+    information_date: date
+    stage: str | None
+    body_text: str
+    body_html: str | None
+    publish_at: datetime | None
+    status_reason: str | None
+    attachments: list[AttachmentPublic] = Field(default_factory=list)
+    labels: dict[str, str] = Field(
+        default_factory=dict, description="分类、体裁、有效性、范围、状态的中文名称"
+    )
+
+
+class VersionPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    version: int
+    content: dict[str, Any]
+    reason: str | None
+    created_by: str
+    created_at: datetime
+
+
+class EventPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    action: str
+    actor_id: str | None
+    actor_role: str | None
+    reason: str | None
+    at: datetime
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
+class LateDocument(BaseModel):
+    id: int
+    title: str
+    agency_id: int
+    information_date: date
+    due_on: date = Field(description="应公开日期（信息形成后第 20 个工作日）")
+    published_on: date | None
+    working_days_late: int
+    provisional: bool = Field(description="截止日落在尚未录入节假日安排的年份，按周一至周五估算")
+    status: DocumentStatus
+
+
+class GuideIn(RequestModel):
+    how_to_apply: str = Field(min_length=10, max_length=20_000, description="申请方式与流程")
+    office_address: str = Field(min_length=2, max_length=300)
+    office_hours: str = Field(min_length=2, max_length=200)
+    phone: str = Field(min_length=5, max_length=50, pattern=r"^[0-9+\-() 转,，]{5,50}$")
+    email: str | None = Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    postal_code: str | None = Field(default=None, pattern=r"^\d{6}$")
+    fees_note: str = Field(min_length=2, max_length=5000, description="收费说明")
+
+
+class GuidePublic(GuideIn):
+    model_config = ConfigDict(from_attributes=True)
+
+    agency_id: int
+    updated_at: datetime
+
+
+class CatalogCount(BaseModel):
+    code: str
+    label: str
+    count: int
+
+
+class AgencyCatalog(BaseModel):
+    agency: AgencyPublic
+    total: int
+    by_category: list[CatalogCount]
+    by_type: list[CatalogCount]
+    recent: list[DocumentSummary]
+
+
+class VocabularyItem(BaseModel):
+    code: str
+    label: str
+    builtin: bool = True
+
+
+class Vocabulary(BaseModel):
+    categories: list[VocabularyItem]
+    doc_types: list[VocabularyItem]
+    validities: list[VocabularyItem]
+    scopes: list[VocabularyItem]
+    statuses: list[VocabularyItem]
+    agency_levels: list[VocabularyItem]
+
+
+class VocabularyTermIn(RequestModel):
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")
+    label: str = Field(min_length=1, max_length=100)
+
+
+class SynonymsIn(RequestModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"groups": [["低保", "最低生活保障"], ["医保", "医疗保险"]]}]}
+    )
+
+    groups: list[list[Annotated[str, Field(min_length=1, max_length=40)]]] = Field(max_length=500)
+
+
+class SearchHitPublic(BaseModel):
+    id: int
+    index_no: str
+    title: str
+    title_html: str = Field(description="标题，命中处以 <mark> 标出（内容已转义）")
+    snippet_html: str = Field(description="正文摘要，命中处以 <mark> 标出（内容已转义）")
+    doc_number: str | None
+    agency_id: int
+    agency_name: str
+    category: str
+    doc_type: str
+    validity: str
+    published_at: datetime
+    score: float
+
+
+class FacetValue(BaseModel):
+    value: str
+    label: str
+    count: int
+
+
+class SearchResponse(BaseModel):
+    q: str
+    total: int
+    page: int
+    page_size: int
+    took_ms: float
+    hits: list[SearchHitPublic]
+    facets: dict[str, list[FacetValue]]

@@ -1,9 +1,10 @@
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal
 
 from pydantic_settings import SettingsConfigDict
 
-from shared.settings import ServiceSettings
+from shared.settings import VAR_DIR, ServiceSettings
 
 
 class CatalogSettings(ServiceSettings):
@@ -14,6 +15,11 @@ class CatalogSettings(ServiceSettings):
     search_engine: Literal["embedded", "meilisearch"] = "embedded"
     meili_url: str = ""
     meili_api_key: str = ""
+    attachment_dir: Path = VAR_DIR / "attachments"
+    search_index_dir: Path = VAR_DIR / "search" / "catalog"
+    # How often scheduled publications are checked.
+    scheduler_seconds: float = 5.0
+    outbox_poll_seconds: float = 0.25
 
     @property
     def service_name(self) -> str:

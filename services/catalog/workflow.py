@@ -1,0 +1,377 @@
+"""The publication workflow of a document: one table of allowed transitions, checked before any
+write, and one event per change in the same transaction (DOMAIN.md, 主动公开).
+
+draft ⇄ (edit) → in_review → approved: published | scheduled → published
+                            ↘ returned → (edit) → in_review
+published → amended (new version) | validity changed | revoked
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import nh3
+from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.catalog.models import (
+    DOCUMENT_STATUS_LABELS,
+    Agency,
+    Document,
+    DocumentStatus,
+    DocumentVersion,
+    IndexCounter,
+)
+from services.catalog.schemas import Amendment, Approval, DocumentDraft, DocumentEdit, ValidityChange
+from services.catalog.scope import ensure_clerk_of
+from services.catalog.vocabulary import ensure_known_terms
+from shared.auth import Principal
+from shared.calendar import local_date
+from shared.db import utcnow
+from shared.errors import Conflict, Forbidden, InvalidField, NotFound
+from shared.events import record_event
+
+S = DocumentStatus
+SEARCH_TOPIC = "catalog.document"
+
+# action -> (states it may start from, state it leads to; None = decided by the action)
+TRANSITIONS: dict[str, tuple[frozenset[DocumentStatus], DocumentStatus | None]] = {
+    "edit": (frozenset({S.DRAFT, S.RETURNED}), None),
+    "submit": (frozenset({S.DRAFT, S.RETURNED}), S.IN_REVIEW),
+    "return": (frozenset({S.IN_REVIEW}), S.RETURNED),
+    "approve": (frozenset({S.IN_REVIEW}), None),  # published, or scheduled with publish_at
+    "publish_scheduled": (frozenset({S.SCHEDULED}), S.PUBLISHED),
+    "amend": (frozenset({S.PUBLISHED}), S.PUBLISHED),
+    "change_validity": (frozenset({S.PUBLISHED}), S.PUBLISHED),
+    "revoke": (frozenset({S.PUBLISHED, S.SCHEDULED}), S.REVOKED),
+}
+ACTION_LABELS = {
+    "edit": "修改草稿",
+    "submit": "提交审核",
+    "return": "退回",
+    "approve": "审核通过",
+    "publish_scheduled": "定时发布",
+    "amend": "修订",
+    "change_validity": "变更有效性",
+    "revoke": "撤销",
+}
+CONTENT_FIELDS = (
+    "title",
+    "doc_number",
+    "written_on",
+    "information_date",
+    "category",
+    "doc_type",
+    "validity",
+    "scope",
+    "stage",
+    "body_text",
+    "body_html",
+)
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+
+
+def check_transition(document: Document, action: str) -> None:
+    allowed, _ = TRANSITIONS[action]
+    if DocumentStatus(document.status) not in allowed:
+        current = DOCUMENT_STATUS_LABELS[DocumentStatus(document.status)]
+        raise InvalidTransition(
+            f"文件当前状态为「{current}」，不能{ACTION_LABELS[action]}", code="invalid_transition"
+        )
+
+
+def _content(document: Document) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in CONTENT_FIELDS:
+        value = getattr(document, name)
+        out[name] = value.isoformat() if isinstance(value, date) else value
+    return out
+
+
+def _state(document: Document) -> dict[str, Any]:
+    return {
+        "status": document.status,
+        "version": document.version,
+        "validity": document.validity,
+        "index_no": document.index_no,
+    }
+
+
+def sanitize_html(raw: str | None) -> str | None:
+    """Keeps formatting tags only: no scripts, handlers, styles or foreign frames."""
+    return nh3.clean(raw) if raw else raw
+
+
+async def get_document(session: AsyncSession, document_id: int) -> Document:
+    document = await session.get(Document, document_id)
+    if document is None:
+        raise NotFound(f"文件 {document_id} 不存在", code="document_not_found")
+    return document
+
+
+def _record(
+    session: AsyncSession,
+    document: Document,
+    action: str,
+    actor: Principal | None,
+    *,
+    reason: str | None = None,
+    before: dict[str, Any] | None = None,
+    index: bool = False,
+) -> None:
+    record_event(
+        session,
+        aggregate_type="document",
+        aggregate_id=document.id,
+        action=action,
+        actor=actor,
+        reason=reason,
+        before=before,
+        after=_state(document),
+        topic=SEARCH_TOPIC if index else None,
+    )
+
+
+async def create_draft(*, session: AsyncSession, data: DocumentDraft, actor: Principal) -> Document:
+    if actor.agency_id is None:
+        raise Forbidden("只有机关经办人员可以起草文件", code="agency_scope")
+    await ensure_known_terms(session, category=data.category, doc_type=data.doc_type)
+    document = Document(
+        agency_id=actor.agency_id,
+        title=data.title,
+        doc_number=data.doc_number,
+        written_on=data.written_on,
+        information_date=data.information_date or data.written_on or local_date(utcnow()),
+        category=data.category,
+        doc_type=data.doc_type,
+        validity=data.validity,
+        scope=data.scope,
+        stage=data.stage,
+        body_text=data.body_text,
+        body_html=sanitize_html(data.body_html),
+        status=S.DRAFT,
+        created_by=actor.subject,
+    )
+    session.add(document)
+    await session.flush()
+    _record(session, document, "drafted", actor)
+    await session.commit()
+    return document
+
+
+def _apply(document: Document, changes: dict[str, Any]) -> None:
+    for name, value in changes.items():
+        if name == "body_html":
+            value = sanitize_html(value)
+        setattr(document, name, value)
+    document.updated_at = utcnow()
+
+
+async def edit_draft(
+    *, session: AsyncSession, document_id: int, data: DocumentEdit, actor: Principal
+) -> Document:
+    document = await get_document(session, document_id)
+    ensure_clerk_of(actor, document.agency_id)
+    check_transition(document, "edit")
+    changes = data.model_dump(exclude_unset=True)
+    await ensure_known_terms(session, category=changes.get("category"), doc_type=changes.get("doc_type"))
+    before = _content(document)
+    _apply(document, changes)
+    session.add(document)
+    record_event(
+        session,
+        aggregate_type="document",
+        aggregate_id=document.id,
+        action="edited",
+        actor=actor,
+        before=before,
+        after=_content(document),
+    )
+    await session.commit()
+    return document
+
+
+async def submit(*, session: AsyncSession, document_id: int, actor: Principal) -> Document:
+    document = await get_document(session, document_id)
+    ensure_clerk_of(actor, document.agency_id)
+    check_transition(document, "submit")
+    before = _state(document)
+    document.status, document.submitted_by, document.status_reason = S.IN_REVIEW, actor.subject, None
+    document.updated_at = utcnow()
+    session.add(document)
+    _record(session, document, "submitted", actor, before=before)
+    await session.commit()
+    return document
+
+
+def _ensure_second_person(document: Document, actor: Principal) -> None:
+    """保密审查 is done by someone other than the author (a second clerk of the same agency)."""
+    ensure_clerk_of(actor, document.agency_id)
+    if actor.subject in {document.created_by, document.submitted_by}:
+        raise Forbidden("审核须由起草人以外的本机关经办人员进行", code="second_person_required")
+
+
+async def return_for_changes(
+    *, session: AsyncSession, document_id: int, reason: str, actor: Principal
+) -> Document:
+    document = await get_document(session, document_id)
+    _ensure_second_person(document, actor)
+    check_transition(document, "return")
+    before = _state(document)
+    document.status, document.reviewed_by, document.status_reason = S.RETURNED, actor.subject, reason
+    document.updated_at = utcnow()
+    session.add(document)
+    _record(session, document, "returned", actor, reason=reason, before=before)
+    await session.commit()
+    return document
+
+
+async def _next_index_no(session: AsyncSession, agency_id: int, year: int) -> str:
+    """索引号: the agency's code, the year and a five-digit sequence; given once, never changed."""
+    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    await session.exec(
+        insert(IndexCounter).values(agency_id=agency_id, year=year, last=0).on_conflict_do_nothing()
+    )
+    result = await session.exec(
+        update(IndexCounter)
+        .where(col(IndexCounter.agency_id) == agency_id, col(IndexCounter.year) == year)
+        .values(last=IndexCounter.last + 1)
+        .returning(IndexCounter.last)
+    )
+    sequence = result.scalar_one()
+    agency = await session.get(Agency, agency_id)
+    assert agency is not None
+    return f"{agency.code}/{year}-{sequence:05d}"
+
+
+async def _publish(
+    session: AsyncSession, document: Document, actor: Principal | None, reason: str | None
+) -> None:
+    now = utcnow()
+    document.status, document.published_at = S.PUBLISHED, now
+    if document.index_no is None:
+        document.index_no = await _next_index_no(session, document.agency_id, local_date(now).year)
+    document.version += 1
+    session.add(
+        DocumentVersion(
+            document_id=document.id,
+            version=document.version,
+            content=_content(document),
+            reason=reason,
+            created_by=actor.subject if actor else "system",
+        )
+    )
+
+
+async def approve(*, session: AsyncSession, document_id: int, data: Approval, actor: Principal) -> Document:
+    document = await get_document(session, document_id)
+    _ensure_second_person(document, actor)
+    check_transition(document, "approve")
+    if not data.confidentiality_checked:
+        raise InvalidField(
+            "confidentiality_checked", "发布前须完成保密审查", code="confidentiality_check_required"
+        )
+    before = _state(document)
+    document.reviewed_by, document.status_reason = actor.subject, data.note
+    document.updated_at = utcnow()
+    if data.publish_at is not None and data.publish_at > utcnow():
+        document.status, document.publish_at = S.SCHEDULED, data.publish_at
+        session.add(document)
+        _record(session, document, "scheduled", actor, reason=data.note, before=before)
+    else:
+        await _publish(session, document, actor, data.note)
+        session.add(document)
+        _record(session, document, "published", actor, reason=data.note, before=before, index=True)
+    await session.commit()
+    return document
+
+
+async def publish_due(*, session: AsyncSession, now: datetime | None = None) -> int:
+    """Publishes scheduled documents whose time has come (run by the catalog's scheduler)."""
+    now = now or utcnow()
+    due = (
+        await session.exec(
+            select(Document).where(Document.status == S.SCHEDULED, col(Document.publish_at) <= now).limit(100)
+        )
+    ).all()
+    for document in due:
+        before = _state(document)
+        await _publish(session, document, None, "定时发布")
+        session.add(document)
+        _record(session, document, "published", None, reason="定时发布", before=before, index=True)
+    await session.commit()
+    return len(due)
+
+
+async def amend(*, session: AsyncSession, document_id: int, data: Amendment, actor: Principal) -> Document:
+    document = await get_document(session, document_id)
+    ensure_clerk_of(actor, document.agency_id)
+    check_transition(document, "amend")
+    changes = data.model_dump(exclude_unset=True, exclude={"reason"})
+    if not changes:
+        raise InvalidField("body", "修订至少要改动一项内容", code="empty_amendment")
+    await ensure_known_terms(session, category=changes.get("category"), doc_type=changes.get("doc_type"))
+    before = _content(document)
+    _apply(document, changes)
+    document.version += 1
+    session.add(
+        DocumentVersion(
+            document_id=document.id,
+            version=document.version,
+            content=_content(document),
+            reason=data.reason,
+            created_by=actor.subject,
+        )
+    )
+    session.add(document)
+    record_event(
+        session,
+        aggregate_type="document",
+        aggregate_id=document.id,
+        action="amended",
+        actor=actor,
+        reason=data.reason,
+        before=before,
+        after=_content(document),
+        topic=SEARCH_TOPIC,
+    )
+    await session.commit()
+    return document
+
+
+async def change_validity(
+    *, session: AsyncSession, document_id: int, data: ValidityChange, actor: Principal
+) -> Document:
+    document = await get_document(session, document_id)
+    ensure_clerk_of(actor, document.agency_id)
+    check_transition(document, "change_validity")
+    if document.validity == data.validity:
+        raise Conflict("有效性未改变", code="validity_unchanged")
+    before = _state(document)
+    document.validity = data.validity
+    document.updated_at = utcnow()
+    session.add(document)
+    _record(session, document, "validity_changed", actor, reason=data.reason, before=before, index=True)
+    await session.commit()
+    return document
+
+
+async def revoke(*, session: AsyncSession, document_id: int, reason: str, actor: Principal) -> Document:
+    """Leaves public lists and search; stays in the history for clerks and inspectors."""
+    document = await get_document(session, document_id)
+    ensure_clerk_of(actor, document.agency_id)
+    check_transition(document, "revoke")
+    before = _state(document)
+    document.status, document.status_reason = S.REVOKED, reason
+    document.updated_at = utcnow()
+    session.add(document)
+    _record(session, document, "revoked", actor, reason=reason, before=before, index=True)
+    await session.commit()
+    return document

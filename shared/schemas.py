@@ -1,0 +1,45 @@
+"""Building blocks of request shapes shared by every service: bounded ids and the request base."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Path, Query
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+# Every table uses 32-bit integer keys; a larger id can name nothing and must not reach the database.
+MAX_ID = 2_147_483_647
+
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="ID")]
+
+
+def id_query(description: str) -> Any:
+    return Query(ge=1, le=MAX_ID, description=description)
+
+
+def id_field(description: str = "ID", default: Any = None) -> Any:
+    return Field(default=default, ge=1, le=MAX_ID, description=description)
+
+
+def _nul_paths(value: Any, path: str) -> list[str]:
+    if isinstance(value, str):
+        return [path] if "\x00" in value else []
+    if isinstance(value, dict):
+        return [p for k, v in value.items() for p in _nul_paths(v, f"{path}.{k}" if path else str(k))]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _nul_paths(v, f"{path}.{i}")]
+    return []
+
+
+class RequestModel(BaseModel):
+    """Base of every request body: unknown fields refused, NUL characters refused (no database stores them)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul_characters(cls, data: Any) -> Any:
+        bad = _nul_paths(data, "")
+        if bad:
+            raise ValueError(f"字段 {', '.join(bad)} 含有空字符（\\u0000）")
+        return data

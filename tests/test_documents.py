@@ -1,0 +1,334 @@
+"""Publication workflow: draft → review by a second clerk → published → amended / revoked; scope;
+versions and history; the 20-working-day rule; guides and catalogs; search follows the outbox."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, timedelta
+
+import httpx
+import pytest
+
+from tests.conftest import Tokens
+
+BODY = (
+    "各乡镇人民政府，县政府各部门：经研究决定，自明年一月起提高城乡最低生活保障标准，城市每人每月九百八十元。"
+)
+
+
+class World:
+    """Agencies (province › city › two counties) and the people who act on them."""
+
+    def __init__(self, client: httpx.AsyncClient, tokens: Tokens, ids: dict[str, int]) -> None:
+        self.client, self.tokens, self.ids = client, tokens, ids
+
+    def clerk(self, sub: str, agency: str = "east") -> dict[str, str]:
+        return self.tokens.header("clerk", sub=sub, agency_id=self.ids[agency])
+
+    def inspector(self, region: str = "city") -> dict[str, str]:
+        return self.tokens.header("inspector", sub="900", region_id=self.ids[region])
+
+    async def draft(self, author: str = "101", **extra: object) -> dict:
+        body = {
+            "title": "东湖县关于调整最低生活保障标准的通知",
+            "doc_number": "东政发〔2026〕12号",
+            "written_on": "2026-11-02",
+            "category": "civil_affairs",
+            "doc_type": "notice",
+            "body_text": BODY,
+            **extra,
+        }
+        response = await self.client.post("/api/v1/catalog/documents", json=body, headers=self.clerk(author))
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    async def publish(self, author: str = "101", reviewer: str = "102", **extra: object) -> dict:
+        doc = await self.draft(author, **extra)
+        assert (await self.act(doc["id"], "submit", author)).status_code == 200
+        approved = await self.act(doc["id"], "approve", reviewer, {"confidentiality_checked": True})
+        assert approved.status_code == 200, approved.text
+        return approved.json()
+
+    async def act(
+        self, doc_id: int, action: str, who: str, body: dict | None = None, agency: str = "east"
+    ) -> httpx.Response:
+        return await self.client.post(
+            f"/api/v1/catalog/documents/{doc_id}/{action}", json=body, headers=self.clerk(who, agency)
+        )
+
+
+@pytest.fixture
+async def world(catalog: httpx.AsyncClient, tokens: Tokens) -> World:
+    ids: dict[str, int] = {}
+    admin = tokens.header("admin")
+    for key, code, level, parent in [
+        ("province", "990000", "province", None),
+        ("city", "990100", "city", "province"),
+        ("east", "990121", "county", "city"),
+        ("west", "990122", "county", "city"),
+        ("other_city", "990200", "city", "province"),
+    ]:
+        response = await catalog.post(
+            "/api/v1/catalog/agencies",
+            headers=admin,
+            json={
+                "code": code,
+                "name": f"{key}机关",
+                "level": level,
+                "parent_id": ids[parent] if parent else None,
+            },
+        )
+        ids[key] = response.json()["id"]
+    return World(catalog, tokens, ids)
+
+
+async def test_a_draft_is_seen_only_by_its_agency_and_region(world: World) -> None:
+    doc = await world.draft()
+    assert doc["status"] == "draft" and doc["index_no"] is None and doc["labels"]["status"] == "草稿"
+    url = f"/api/v1/catalog/documents/{doc['id']}"
+    assert (await world.client.get(url)).status_code == 404
+    assert (await world.client.get(url, headers=world.clerk("101"))).status_code == 200
+    assert (await world.client.get(url, headers=world.inspector("city"))).status_code == 200
+    assert (await world.client.get(url, headers=world.clerk("201", "west"))).status_code == 404
+    assert (await world.client.get(url, headers=world.inspector("other_city"))).status_code == 404
+    assert (await world.client.get(url, headers=world.tokens.header("public"))).status_code == 404
+
+
+async def test_a_second_clerk_approves_and_the_document_gets_a_stable_index_number(world: World) -> None:
+    doc = await world.draft()
+    await world.act(doc["id"], "submit", "101")
+    self_approval = await world.act(doc["id"], "approve", "101", {"confidentiality_checked": True})
+    assert self_approval.status_code == 403 and self_approval.json()["code"] == "second_person_required"
+    other_agency = await world.act(
+        doc["id"], "approve", "201", {"confidentiality_checked": True}, agency="west"
+    )
+    assert other_agency.status_code == 403
+    unchecked = await world.act(doc["id"], "approve", "102", {"confidentiality_checked": False})
+    assert (
+        unchecked.status_code == 422 and unchecked.json()["errors"][0]["field"] == "confidentiality_checked"
+    )
+    published = await world.act(doc["id"], "approve", "102", {"confidentiality_checked": True})
+    body = published.json()
+    assert body["status"] == "published" and body["version"] == 1
+    year = datetime.now(UTC).astimezone().year
+    assert body["index_no"] in (f"990121/{year}-00001", f"990121/{year + 1}-00001")
+    second = await world.publish()
+    assert second["index_no"].endswith("-00002")
+    public = await world.client.get(f"/api/v1/catalog/documents/{doc['id']}")
+    assert public.status_code == 200 and public.json()["index_no"] == body["index_no"]
+
+
+async def test_an_illegal_step_is_refused_with_409_naming_the_state(world: World) -> None:
+    doc = await world.draft()
+    response = await world.act(doc["id"], "approve", "102", {"confidentiality_checked": True})
+    assert response.status_code == 409 and "草稿" in response.json()["detail"]
+    published = await world.publish()
+    again = await world.act(published["id"], "submit", "101")
+    assert again.status_code == 409 and "已发布" in again.json()["detail"]
+    edit = await world.client.patch(
+        f"/api/v1/catalog/documents/{published['id']}", json={"title": "改标题"}, headers=world.clerk("101")
+    )
+    assert edit.status_code == 409
+
+
+async def test_a_returned_document_is_corrected_and_resubmitted(world: World) -> None:
+    doc = await world.draft()
+    await world.act(doc["id"], "submit", "101")
+    returned = await world.act(doc["id"], "return", "102", {"reason": "文号有误，请核对"})
+    assert returned.json()["status"] == "returned" and returned.json()["status_reason"] == "文号有误，请核对"
+    fixed = await world.client.patch(
+        f"/api/v1/catalog/documents/{doc['id']}",
+        headers=world.clerk("101"),
+        json={"doc_number": "东政发〔2026〕13号"},
+    )
+    assert fixed.status_code == 200 and fixed.json()["doc_number"] == "东政发〔2026〕13号"
+    assert (await world.act(doc["id"], "submit", "101")).json()["status"] == "in_review"
+
+
+async def test_amendments_keep_old_versions_and_revocation_keeps_history(world: World) -> None:
+    doc = await world.publish()
+    url = f"/api/v1/catalog/documents/{doc['id']}"
+    amended = await world.act(
+        doc["id"],
+        "amend",
+        "101",
+        {"title": "东湖县关于调整最低生活保障标准的通知（修订）", "reason": "更正标准金额"},
+    )
+    assert amended.json()["version"] == 2
+    versions = (await world.client.get(f"{url}/versions", headers=world.inspector())).json()
+    assert [v["version"] for v in versions] == [1, 2]
+    assert versions[0]["content"]["title"] == doc["title"] and versions[1]["reason"] == "更正标准金额"
+    validity = await world.act(
+        doc["id"], "validity", "101", {"validity": "expired", "reason": "新标准已施行"}
+    )
+    assert validity.json()["validity"] == "expired"
+    revoked = await world.act(doc["id"], "revoke", "102", {"reason": "内容涉及个人信息，撤回处理"})
+    assert revoked.json()["status"] == "revoked"
+    assert (await world.client.get(url)).status_code == 404
+    listed = (await world.client.get("/api/v1/catalog/documents")).json()
+    assert doc["id"] not in [d["id"] for d in listed["items"]]
+    assert (await world.client.get(url, headers=world.clerk("101"))).json()["status"] == "revoked"
+    history = (await world.client.get(f"{url}/history", headers=world.inspector())).json()
+    assert [e["action"] for e in history] == [
+        "drafted",
+        "submitted",
+        "published",
+        "amended",
+        "validity_changed",
+        "revoked",
+    ]
+    assert history[-1]["reason"] == "内容涉及个人信息，撤回处理" and history[-1]["actor_id"] == "102"
+    assert (await world.client.get(f"{url}/history", headers=world.clerk("201", "west"))).status_code == 403
+    assert (await world.client.get(f"{url}/history")).status_code == 401
+
+
+async def test_staff_lists_by_status_within_their_scope_only(world: World) -> None:
+    await world.draft()
+    await world.client.post(
+        "/api/v1/catalog/documents",
+        headers=world.clerk("201", "west"),
+        json={"title": "西岭县草稿", "category": "general", "doc_type": "notice", "body_text": "草稿内容"},
+    )
+    east = (
+        await world.client.get(
+            "/api/v1/catalog/documents", params={"status": "draft"}, headers=world.clerk("101")
+        )
+    ).json()
+    region = (
+        await world.client.get(
+            "/api/v1/catalog/documents", params={"status": "draft"}, headers=world.inspector()
+        )
+    ).json()
+    assert east["total"] == 1 and region["total"] == 2
+    assert (
+        await world.client.get("/api/v1/catalog/documents", params={"status": "draft"})
+    ).status_code == 403
+
+
+async def test_scheduled_publication_happens_at_its_time(world: World) -> None:
+    doc = await world.draft()
+    await world.act(doc["id"], "submit", "101")
+    when = (datetime.now(UTC) + timedelta(seconds=1)).isoformat()
+    scheduled = await world.act(
+        doc["id"], "approve", "102", {"confidentiality_checked": True, "publish_at": when}
+    )
+    assert scheduled.json()["status"] == "scheduled" and scheduled.json()["index_no"] is None
+    for _ in range(50):
+        await asyncio.sleep(0.1)
+        current = await world.client.get(f"/api/v1/catalog/documents/{doc['id']}")
+        if current.status_code == 200:
+            break
+    assert current.status_code == 200 and current.json()["status"] == "published"
+
+
+async def test_search_follows_publication_and_revocation_within_two_seconds(world: World) -> None:
+    doc = await world.publish(
+        title="城关镇老旧小区改造项目公示", body_text="本次改造涉及幸福里小区加装电梯和雨污分流。"
+    )
+
+    async def found(phrase: str) -> bool:
+        result = (await world.client.get("/api/v1/catalog/search", params={"q": phrase})).json()
+        return doc["id"] in [h["id"] for h in result["hits"]]
+
+    async def eventually(predicate: bool, phrase: str) -> None:
+        for _ in range(20):
+            if await found(phrase) is predicate:
+                return
+            await asyncio.sleep(0.1)
+        raise AssertionError(f"search did not reach {predicate} for {phrase} within 2 s")
+
+    await eventually(True, "加装电梯")
+    result = (await world.client.get("/api/v1/catalog/search", params={"q": "加装电梯"})).json()
+    assert "<mark>" in result["hits"][0]["snippet_html"] and result["took_ms"] >= 0
+    await world.act(doc["id"], "revoke", "101", {"reason": "项目调整"})
+    await eventually(False, "加装电梯")
+
+
+async def test_late_and_overdue_documents_by_the_20_working_day_rule(world: World) -> None:
+    late = await world.publish(information_date="2026-01-05")
+    fresh = await world.publish(information_date=(date.today() - timedelta(days=1)).isoformat())
+    pending = await world.draft(information_date="2025-12-01")
+    rows = (await world.client.get("/api/v1/catalog/documents/late", headers=world.clerk("101"))).json()
+    by_id = {r["id"]: r for r in rows}
+    assert late["id"] in by_id and pending["id"] in by_id and fresh["id"] not in by_id
+    assert by_id[late["id"]]["due_on"] == "2026-02-02"  # 20 working days after 5 January 2026
+    assert by_id[pending["id"]]["published_on"] is None and by_id[pending["id"]]["working_days_late"] > 200
+    west = (
+        await world.client.get("/api/v1/catalog/documents/late", headers=world.clerk("201", "west"))
+    ).json()
+    assert west == []
+
+
+async def test_a_clerk_edits_her_agencys_guide_which_the_public_reads(world: World) -> None:
+    guide = {
+        "how_to_apply": "可通过网上申请平台、信函或当面提交申请。",
+        "office_address": "东湖县人民路1号",
+        "office_hours": "工作日 9:00–17:00",
+        "phone": "0571-88880000",
+        "email": "gk@donghu.example.gov.cn",
+        "postal_code": "311100",
+        "fees_note": "不收取费用，但申请数量明显超出合理范围的除外。",
+    }
+    url = f"/api/v1/catalog/agencies/{world.ids['east']}/guide"
+    assert (await world.client.get(url)).status_code == 404
+    assert (await world.client.put(url, json=guide, headers=world.clerk("201", "west"))).status_code == 403
+    assert (await world.client.put(url, json=guide, headers=world.clerk("101"))).status_code == 200
+    assert (await world.client.get(url)).json()["office_address"] == "东湖县人民路1号"
+
+
+async def test_the_agency_catalog_counts_public_documents_by_category_and_type(world: World) -> None:
+    await world.publish()
+    await world.publish(category="finance", doc_type="report", title="东湖县2025年财政决算报告")
+    await world.draft(category="finance")
+    catalog = (await world.client.get(f"/api/v1/catalog/agencies/{world.ids['east']}/catalog")).json()
+    assert catalog["total"] == 2
+    assert {c["code"]: c["count"] for c in catalog["by_category"]} == {"civil_affairs": 1, "finance": 1}
+    assert {c["label"] for c in catalog["by_type"]} == {"通知", "报告"}
+
+
+async def test_categories_are_a_closed_list_an_admin_can_extend(world: World) -> None:
+    unknown = await world.client.post(
+        "/api/v1/catalog/documents",
+        headers=world.clerk("101"),
+        json={"title": "测试", "category": "rural_revival", "doc_type": "notice", "body_text": "内容"},
+    )
+    assert unknown.status_code == 422 and unknown.json()["code"] == "unknown_category"
+    added = await world.client.post(
+        "/api/v1/catalog/vocabulary/categories",
+        headers=world.tokens.header("admin"),
+        json={"code": "rural_revival", "label": "乡村振兴"},
+    )
+    assert added.status_code == 201
+    assert (
+        await world.client.post(
+            "/api/v1/catalog/documents",
+            headers=world.clerk("101"),
+            json={"title": "测试", "category": "rural_revival", "doc_type": "notice", "body_text": "内容"},
+        )
+    ).status_code == 201
+    vocab = (await world.client.get("/api/v1/catalog/vocabulary")).json()
+    assert {"code": "rural_revival", "label": "乡村振兴", "builtin": False} in vocab["categories"]
+
+
+async def test_html_bodies_are_sanitized(world: World) -> None:
+    doc = await world.draft(body_html='<p onclick="x()">正文<script>alert(1)</script><b>加粗</b></p>')
+    assert (
+        "<script>" not in doc["body_html"]
+        and "onclick" not in doc["body_html"]
+        and "<b>加粗</b>" in doc["body_html"]
+    )
+
+
+async def test_synonyms_set_by_an_admin_take_effect_at_once(world: World) -> None:
+    doc = await world.publish()
+    admin = world.tokens.header("admin")
+    saved = await world.client.put(
+        "/api/v1/catalog/search/synonyms", headers=admin, json={"groups": [["低保", "最低生活保障"]]}
+    )
+    assert saved.status_code == 200
+    for _ in range(20):
+        hits = (await world.client.get("/api/v1/catalog/search", params={"q": "低保"})).json()["hits"]
+        if hits:
+            break
+        await asyncio.sleep(0.1)
+    assert doc["id"] in [h["id"] for h in hits]
