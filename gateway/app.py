@@ -82,6 +82,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             access_ttl=timedelta(minutes=settings.access_token_minutes),
             refresh_ttl=timedelta(days=settings.refresh_token_days),
         )
+        app.state.http = httpx.AsyncClient(timeout=3.0)
         app.state.catalog = ServiceClient(
             settings.catalog_url, settings.service_token, timeout=settings.upstream_timeout_seconds
         )
@@ -92,6 +93,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             yield
         finally:
             await app.state.catalog.aclose()
+            await app.state.http.aclose()
             await app.state.proxy.aclose()
             await engine.dispose()
 
@@ -183,7 +185,7 @@ class _Factory:
 def _upstream_ready(app: FastAPI, base: str) -> ReadinessCheck:
     async def check() -> dict[str, str]:
         try:
-            response = await app.state.proxy.client.get(f"{base.rstrip('/')}/readyz", timeout=2.0)
+            response = await app.state.http.get(f"{base.rstrip('/')}/readyz", timeout=2.0)
         except httpx.HTTPError as exc:
             return {"status": "error", "error": type(exc).__name__}
         return {"status": "ok" if response.status_code == 200 else "error"}
@@ -200,7 +202,7 @@ async def merged_contract(app: FastAPI) -> dict[str, Any]:
 
     async def fetch(name: str, base: str) -> tuple[str, dict[str, Any] | None]:
         try:
-            response = await app.state.proxy.client.get(f"{base.rstrip('/')}/openapi.json", timeout=3.0)
+            response = await app.state.http.get(f"{base.rstrip('/')}/openapi.json", timeout=3.0)
             response.raise_for_status()
             return name, response.json()
         except (httpx.HTTPError, ValueError):

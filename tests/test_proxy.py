@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 
 import httpx
 import pytest
+import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
@@ -13,6 +19,7 @@ from starlette.routing import Route
 
 from gateway.proxy import ServiceProxy
 from gateway.ratelimit import RateLimits
+from shared.devrun import free_port
 from shared.errors import problem_response
 from shared.observability import BodyLimitMiddleware, RequestContextMiddleware
 
@@ -48,32 +55,55 @@ upstream = Starlette(
 )
 
 
+async def slow(request: Request) -> Response:
+    await asyncio.sleep(3)
+    return Response("late")
+
+
+upstream.router.routes.insert(0, Route("/api/v1/catalog/slow", slow))
+
+
+@pytest.fixture(scope="module")
+def upstream_url() -> Iterator[str]:
+    """The fake service as a real HTTP server: the proxy talks to it over a socket."""
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(upstream, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=5)
+
+
 async def not_proxied(scope, receive, send) -> None:  # type: ignore[no-untyped-def]
     await problem_response(404, "not_found", "资源不存在", "不在代理范围")(scope, receive, send)
 
 
-def gateway(anonymous_post: str = "1000/minute", max_body: int = 1_048_576) -> httpx.AsyncClient:
+@asynccontextmanager
+async def gateway(
+    url: str, anonymous_post: str = "1000/minute", max_body: int = 1_048_576, upstream_timeout: float = 5.0
+) -> AsyncIterator[httpx.AsyncClient]:
     limits = RateLimits(redis_url="", login="10/minute", register="10/minute", anonymous_post=anonymous_post)
     proxy = ServiceProxy(
         not_proxied,
-        upstreams={
-            "catalog": "http://catalog",
-            "requests": "http://requests",
-            "feedback": "http://127.0.0.1:1",
-        },
-        timeout=5.0,
+        upstreams={"catalog": url, "requests": url, "feedback": f"http://127.0.0.1:{free_port()}"},
+        timeout=upstream_timeout,
         connect_timeout=1.0,
         ratelimits=limits,
-        transport=httpx.ASGITransport(app=upstream),
     )
     app = RequestContextMiddleware(BodyLimitMiddleware(proxy, max_bytes=max_body))
-    return httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app, client=("203.0.113.9", 4000)), base_url="http://gw.example"
-    )
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 4000))
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://gw.example", timeout=30) as client:
+            yield client
+    finally:
+        await proxy.aclose()
 
 
-async def test_path_query_method_and_forwarded_headers_reach_the_service() -> None:
-    async with gateway() as client:
+async def test_path_query_method_and_forwarded_headers_reach_the_service(upstream_url: str) -> None:
+    async with gateway(upstream_url) as client:
         response = await client.put(
             "/api/v1/catalog/things/7?x=1&y=二",
             content=b"abc",
@@ -95,20 +125,20 @@ async def test_path_query_method_and_forwarded_headers_reach_the_service() -> No
     assert seen["body_len"] == 3
 
 
-async def test_the_exact_prefix_is_proxied_and_look_alikes_are_not() -> None:
-    async with gateway() as client:
+async def test_the_exact_prefix_is_proxied_and_look_alikes_are_not(upstream_url: str) -> None:
+    async with gateway(upstream_url) as client:
         assert (await client.get("/api/v1/requests")).json()["path"] == "/api/v1/requests"
         assert (await client.get("/api/v1/requestsx")).status_code == 404
 
 
-async def test_a_large_body_streams_up_and_a_large_response_streams_down() -> None:
+async def test_a_large_body_streams_up_and_a_large_response_streams_down(upstream_url: str) -> None:
     payload = bytes(range(256)) * 3000  # 768 kB, above the buffering threshold
 
     async def body():  # type: ignore[no-untyped-def]
         for i in range(0, len(payload), 65_536):
             yield payload[i : i + 65_536]
 
-    async with gateway() as client:
+    async with gateway(upstream_url) as client:
         up = await client.post(
             "/api/v1/catalog/upload", content=body(), headers={"Authorization": "Bearer t"}
         )
@@ -118,16 +148,34 @@ async def test_a_large_body_streams_up_and_a_large_response_streams_down() -> No
         assert len(down.content) == 2_000_000 and down.content[10_000] == 1
 
 
-async def test_a_declared_body_over_the_limit_is_413_before_reaching_the_service() -> None:
-    """(A streamed one without Content-Length is covered end to end in test_bad_input.)"""
-    async with gateway(max_body=1_000_000) as client:
-        response = await client.post("/api/v1/catalog/x", content=b"x" * 2_000_000)
-    assert response.status_code == 413
-    assert response.headers["content-type"] == "application/problem+json"
+async def test_a_body_over_the_limit_is_413_with_or_without_content_length(upstream_url: str) -> None:
+    async def chunked():  # type: ignore[no-untyped-def]
+        for _ in range(40):
+            yield b"x" * 65_536
+
+    async with gateway(upstream_url, max_body=1_000_000) as client:
+        declared = await client.post("/api/v1/catalog/x", content=b"x" * 2_000_000)
+        streamed = await client.post("/api/v1/catalog/x", content=chunked())
+    for response in (declared, streamed):
+        assert response.status_code == 413, response.text
+        assert response.headers["content-type"] == "application/problem+json"
 
 
-async def test_anonymous_posts_are_rate_limited_but_authenticated_ones_and_reads_are_not() -> None:
-    async with gateway(anonymous_post="2/minute") as client:
+async def test_a_slow_service_is_504_and_an_absent_one_503_without_hanging(upstream_url: str) -> None:
+    async with gateway(upstream_url, upstream_timeout=0.5) as client:
+        started = time.monotonic()
+        slow_answer = await client.get("/api/v1/catalog/slow")
+        absent = await client.get("/api/v1/feedback/anything")
+        elapsed = time.monotonic() - started
+    assert slow_answer.status_code == 504 and slow_answer.json()["code"] == "upstream_timeout"
+    assert absent.status_code == 503 and absent.json()["code"] == "service_unavailable"
+    assert absent.headers["retry-after"] and elapsed < 3
+
+
+async def test_anonymous_posts_are_rate_limited_but_authenticated_ones_and_reads_are_not(
+    upstream_url: str,
+) -> None:
+    async with gateway(upstream_url, anonymous_post="2/minute") as client:
         codes = [(await client.post("/api/v1/catalog/m", json={})).status_code for _ in range(3)]
         assert codes == [200, 200, 429]
         limited = await client.post("/api/v1/catalog/m", json={})

@@ -575,6 +575,12 @@ def test_synonym_groups_merge_and_go_both_ways() -> None:
     assert analysis.Synonyms([["低保", "最低生活保障"]]).group("低保") != ("低保",)
 
 
+def test_function_words_are_not_highlighted_unless_alone() -> None:
+    parsed = analysis.parse_query("临时救助的意见")
+    assert "的" not in parsed.highlight_terms and "临时" in parsed.highlight_terms
+    assert analysis.parse_query("的").highlight_terms == ["的"]
+
+
 def test_highlight_longest_first_case_insensitive_whole_latin_words() -> None:
     marked = analysis.highlight("最低生活保障和生活", ["生活", "最低生活保障"])
     assert marked == f"{MARK_START}最低生活保障{MARK_END}和{MARK_START}生活{MARK_END}"

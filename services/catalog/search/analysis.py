@@ -203,6 +203,9 @@ class Synonyms:
 # --- queries ---------------------------------------------------------------------------------
 
 
+HIGHLIGHT_STOPWORDS = frozenset("的 了 和 与 及 或 在 是 对 等 之 为 于 把 被 将 由 向 从 以 其 并 而 也 就 都 个 号 年 月 日".split())
+
+
 @dataclass(frozen=True, slots=True)
 class Clause:
     """One required part of a query: any of its alternatives matches it.
@@ -239,7 +242,10 @@ class ParsedQuery:
                     terms[alt[0]] = None
         for number in self.doc_numbers:
             terms[number] = None
-        return [t for t in terms if t]
+        found = [t for t in terms if t]
+        # 的, 和, 是 … must match like any word, but marking each of them in a snippet is noise
+        meaningful = [t for t in found if t not in HIGHLIGHT_STOPWORDS]
+        return meaningful or found
 
 
 def _parts(word: str) -> tuple[str, ...]:

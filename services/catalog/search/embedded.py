@@ -30,6 +30,7 @@ import os
 import shutil
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,7 @@ SCHEMA_VERSION = 1
 META_FILE = "gongkai-search.json"
 SYNONYMS_FILE = "synonyms.json"
 FACET_SIZE = 10_000
+_FACET_POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="search-facets")
 
 TITLE_PHRASE_BOOST = 6.0
 BODY_PHRASE_BOOST = 2.0
@@ -389,6 +391,10 @@ class EmbeddedEngine:
         offset = (page - 1) * size
         by_date = query.sort == "date" or not parsed.clauses
         limit = max(1, size)  # tantivy panics on a limit of 0
+        # The facet counts need a second pass over the matches: it runs beside the top-k search
+        # (tantivy releases the GIL), so a search costs about one pass of wall time, not two.
+        aggs = {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in FACETS}
+        facet_future = _FACET_POOL.submit(searcher.aggregate, tq, aggs)
         if by_date:
             result = searcher.search(
                 tq, limit, count=True, order_by_field="published_ts", offset=offset, order=tantivy.Order.Desc
@@ -397,9 +403,8 @@ class EmbeddedEngine:
             result = searcher.search(tq, limit, count=True, offset=offset)
         total = int(result.count or 0)
         facets: dict[str, dict[str, int]] = {name: {} for name in FACETS}
-        if total:
-            aggs = {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in FACETS}
-            for name, agg in searcher.aggregate(tq, aggs).items():
+        for name, agg in facet_future.result().items():
+            if name in facets:
                 facets[name] = {_facet_key(b["key"]): int(b["doc_count"]) for b in agg.get("buckets", [])}
         hits: list[SearchHit] = []
         terms = parsed.highlight_terms
