@@ -26,24 +26,30 @@ DEMO_AGENCIES = [
 DEMO_USERS = [
     ("admin", "系统管理员"),
     ("clerk1", "东湖县人民政府 经办人员"),
+    ("reviewer1", "东湖县人民政府 经办人员（审核 clerk1 起草的文件）"),
     ("clerk2", "西岭县人民政府 经办人员"),
     ("inspector", "青山市 监察人员"),
     ("citizen", "公众用户"),
 ]
 DEMO_STAFF = [
     ("clerk1", "王晓明", "clerk", "990121"),
+    ("reviewer1", "孙丽", "clerk", "990121"),
     ("clerk2", "李芳", "clerk", "990122"),
     ("inspector", "赵建国", "inspector", "990100"),
 ]
+
+
+def admin_token(base_url: str, password: str = DEMO_PASSWORD) -> str:
+    login = httpx.post(f"{base_url}/api/v1/auth/token", data={"username": "admin", "password": password}, timeout=30)
+    login.raise_for_status()
+    return login.json()["access_token"]
 
 
 def seed(base_url: str, password: str = DEMO_PASSWORD) -> bool:
     """Creates the demo agencies and accounts that are missing; True when anything was added."""
     added = False
     with httpx.Client(base_url=base_url, timeout=30.0) as client:
-        login = client.post("/api/v1/auth/token", data={"username": "admin", "password": password})
-        login.raise_for_status()
-        client.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
+        client.headers["Authorization"] = f"Bearer {admin_token(base_url, password)}"
         existing = client.get("/api/v1/catalog/agencies", params={"page_size": 100}).json()["items"]
         ids = {a["code"]: a["id"] for a in existing}
         for code, name, level, parent in DEMO_AGENCIES:

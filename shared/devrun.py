@@ -107,12 +107,26 @@ class Cluster:
             self.stop(name)
 
 
+# Each process's demo data, written through the public API in this order (strings: shared/
+# imports no service package).
+DEMO_SEEDERS = ("gateway.demo:seed", "services.catalog.demo:seed_documents")
+
+
+def seed_demo(base_url: str) -> bool:
+    """Seeds every process's demo data that is missing; True when anything was added."""
+    from shared.cli import _load
+
+    added = bool(_load(DEMO_SEEDERS[0])(base_url))
+    token = _load("gateway.demo:admin_token")(base_url)
+    return bool(_load(DEMO_SEEDERS[1])(base_url, token)) or added
+
+
 DEMO_STATE = {True: "已写入", False: "已存在，未重复写入", None: "未写入（配置了生产数据库）"}
 
 
 def main() -> None:
     """`make run`: the whole system on embedded defaults, demo data seeded once."""
-    from gateway.demo import DEMO_PASSWORD, DEMO_USERS, seed
+    from gateway.demo import DEMO_PASSWORD, DEMO_USERS
     from shared.cli import settings_for
 
     cwd = Path.cwd()
@@ -130,7 +144,7 @@ def main() -> None:
     try:
         cluster.start_all()
         embedded = all(settings_for(name).embedded for name in ORDER)
-        seeded = seed(cluster.url()) if embedded else None
+        seeded = seed_demo(cluster.url()) if embedded else None
         base = cluster.url()
         print(
             "\n"

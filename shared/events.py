@@ -117,7 +117,9 @@ def record_event(
     return row
 
 
-Handler = Callable[[OutboxMessage], Awaitable[None]]
+# A consumer gets the pending messages of its topic in id order, a batch at a time; it must be
+# idempotent (a failed batch is delivered again, whole).
+Handler = Callable[[list[OutboxMessage]], Awaitable[None]]
 
 
 class OutboxRelay:
@@ -161,22 +163,27 @@ class OutboxRelay:
             if session.bind.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
             messages = (await session.exec(query)).all()
+            by_topic: dict[str, list[OutboxMessage]] = {}
             for message in messages:
+                by_topic.setdefault(message.topic, []).append(message)
+            for topic, group in by_topic.items():
                 try:
-                    await self.handlers[message.topic](message)
+                    await self.handlers[topic](group)
                 except Exception as exc:  # a consumer failure must not stop the relay
-                    message.attempts += 1
-                    message.last_error = f"{type(exc).__name__}: {exc}"[:500]
-                    backoff = min(self.max_backoff, 0.5 * 2 ** min(message.attempts, 10))
-                    message.available_at = utcnow() + timedelta(seconds=backoff)
+                    for message in group:
+                        message.attempts += 1
+                        message.last_error = f"{type(exc).__name__}: {exc}"[:500]
+                        backoff = min(self.max_backoff, 0.5 * 2 ** min(message.attempts, 10))
+                        message.available_at = utcnow() + timedelta(seconds=backoff)
                     log.warning(
-                        "outbox delivery failed", extra={"fields": {"id": message.id, "error": str(exc)}}
+                        "outbox delivery failed", extra={"fields": {"topic": topic, "error": str(exc)}}
                     )
                 else:
-                    message.delivered_at = utcnow()
-                    message.attempts += 1
-                    delivered += 1
-                session.add(message)
+                    for message in group:
+                        message.delivered_at = utcnow()
+                        message.attempts += 1
+                    delivered += len(group)
+                session.add_all(group)
             await session.commit()
         return delivered
 

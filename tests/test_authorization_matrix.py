@@ -29,6 +29,20 @@ from shared.devrun import Cluster
 PASSWORD = "gongkai-demo"
 ROLES = ("anonymous", "public", "clerk", "inspector", "admin")
 USERS = {"public": "citizen", "clerk": "clerk1", "inspector": "inspector", "admin": "admin"}
+# Not a role of the matrix: a second clerk of clerk1's agency (990121), so that documents can go
+# through the two-person review (the author may neither approve nor return their own document).
+HELPERS = {"reviewer": "reviewer1"}
+CATALOG = "/api/v1/catalog"
+DOCUMENTS = f"{CATALOG}/documents"
+DRAFT = {"title": "矩阵测试文件", "category": "general", "doc_type": "notice", "body_text": "矩阵测试正文"}
+PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
+GUIDE = {
+    "how_to_apply": "向本机关政府信息公开工作机构提出申请，可当面、邮寄或在线提交。",
+    "office_address": "东湖县人民路 1 号",
+    "office_hours": "工作日 9:00-17:00",
+    "phone": "0571-88880000",
+    "fees_note": "不收取费用。",
+}
 # Not part of the API surface the roles use: liveness/readiness probes.
 INFRASTRUCTURE = {("GET", "/healthz"), ("GET", "/readyz")}
 HTTP_METHODS = {"get", "post", "put", "patch", "delete", "head", "options"}
@@ -45,6 +59,15 @@ def signed_in(status: int) -> dict[str, int]:
 
 def admin_only(status: int) -> dict[str, int]:
     return {"anonymous": 401, "public": 403, "clerk": 403, "inspector": 403, "admin": status}
+
+
+def clerk_only(status: int) -> dict[str, int]:
+    return {"anonymous": 401, "public": 403, "clerk": status, "inspector": 403, "admin": 403}
+
+
+def staff_readers(status: int) -> dict[str, int]:
+    """Clerks (their agency) and inspectors (their region) read internal records; admins do not."""
+    return {"anonymous": 401, "public": 403, "clerk": status, "inspector": status, "admin": 403}
 
 
 ROTATE = ("POST", "/api/v1/admin/keys/rotate")
@@ -66,6 +89,34 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/api/v1/catalog/agencies"): admin_only(201),
     ("GET", "/api/v1/catalog/agencies/{agency_id}"): everyone(200),
     ("PATCH", "/api/v1/catalog/agencies/{agency_id}"): admin_only(200),
+    # Catalog: vocabulary and search settings (public reads, admin writes).
+    ("GET", "/api/v1/catalog/vocabulary"): everyone(200),
+    ("POST", "/api/v1/catalog/vocabulary/categories"): admin_only(201),
+    ("POST", "/api/v1/catalog/vocabulary/doc-types"): admin_only(201),
+    ("GET", "/api/v1/catalog/search"): everyone(200),
+    ("GET", "/api/v1/catalog/search/synonyms"): admin_only(200),
+    ("PUT", "/api/v1/catalog/search/synonyms"): admin_only(200),
+    # Catalog: documents as the public sees them.
+    ("GET", "/api/v1/catalog/documents"): everyone(200),
+    ("GET", "/api/v1/catalog/documents/{document_id}"): everyone(200),
+    ("GET", "/api/v1/catalog/attachments/{attachment_id}"): everyone(200),
+    ("GET", "/api/v1/catalog/agencies/{agency_id}/guide"): everyone(200),
+    ("GET", "/api/v1/catalog/agencies/{agency_id}/catalog"): everyone(200),
+    # Catalog: the publication workflow, by the clerks of the document's agency.
+    ("POST", "/api/v1/catalog/documents"): clerk_only(201),
+    ("PATCH", "/api/v1/catalog/documents/{document_id}"): clerk_only(200),
+    ("POST", "/api/v1/catalog/documents/{document_id}/attachments"): clerk_only(201),
+    ("POST", "/api/v1/catalog/documents/{document_id}/submit"): clerk_only(200),
+    ("POST", "/api/v1/catalog/documents/{document_id}/approve"): clerk_only(200),
+    ("POST", "/api/v1/catalog/documents/{document_id}/return"): clerk_only(200),
+    ("POST", "/api/v1/catalog/documents/{document_id}/amend"): clerk_only(200),
+    ("POST", "/api/v1/catalog/documents/{document_id}/validity"): clerk_only(200),
+    ("POST", "/api/v1/catalog/documents/{document_id}/revoke"): clerk_only(200),
+    ("PUT", "/api/v1/catalog/agencies/{agency_id}/guide"): clerk_only(200),
+    # Catalog: internal records (clerks of the agency, inspectors of its region).
+    ("GET", "/api/v1/catalog/documents/late"): staff_readers(200),
+    ("GET", "/api/v1/catalog/documents/{document_id}/versions"): staff_readers(200),
+    ("GET", "/api/v1/catalog/documents/{document_id}/history"): staff_readers(200),
     ("GET", "/api/v1/feedback/vocabulary"): everyone(200),
     ("GET", "/api/v1/requests/outcomes"): everyone(200),
     # Last on purpose: every later login in the session is signed with the new key.
@@ -177,6 +228,73 @@ class Env:
             return f"{uuid.uuid4().hex}.not-a-real-secret"
         return login(self.client, USERS[role])["refresh_token"]
 
+    # Documents of agency 990121, whose clerks are clerk1 ("clerk") and reviewer1 ("reviewer").
+
+    def once(self, name: str, make: Callable[[], Any]) -> Any:
+        """A setup object shared by every role and row of this cluster (for reads and edits that
+        leave it in the same state)."""
+        if name not in self.state:
+            self.state[name] = make()
+        return self.state[name]
+
+    def draft(self, author: str = "clerk") -> int:
+        return self.ok(self.client.post(DOCUMENTS, headers=self.auth(author), json=DRAFT), 201)["id"]
+
+    def submit(self, document_id: int, by: str) -> None:
+        self.ok(self.client.post(f"{DOCUMENTS}/{document_id}/submit", headers=self.auth(by)), 200)
+
+    def in_review(self) -> int:
+        """Written and submitted by reviewer1, so clerk1, a second person, may approve or return it."""
+        document_id = self.draft("reviewer")
+        self.submit(document_id, "reviewer")
+        return document_id
+
+    def upload(self, document_id: int) -> int:
+        response = self.client.post(
+            f"{DOCUMENTS}/{document_id}/attachments",
+            headers=self.auth("clerk"),
+            files={"file": ("a.pdf", PDF, "application/pdf")},
+        )
+        return self.ok(response, 201)["id"]
+
+    def published(self, *, with_attachment: bool = False) -> int:
+        """clerk1 drafts (and attaches) and submits, reviewer1 approves: published, public."""
+        document_id = self.draft("clerk")
+        if with_attachment:
+            self.state["attachment"] = self.upload(document_id)
+        self.submit(document_id, "clerk")
+        approval = self.client.post(
+            f"{DOCUMENTS}/{document_id}/approve",
+            headers=self.auth("reviewer"),
+            json={"confidentiality_checked": True},
+        )
+        assert self.ok(approval, 200)["status"] == "published"
+        return document_id
+
+    def shared_published(self) -> int:
+        return self.once("published", lambda: self.published(with_attachment=True))
+
+    def shared_attachment(self) -> int:
+        self.shared_published()
+        return self.state["attachment"]
+
+    def shared_draft(self) -> int:
+        return self.once("draft", self.draft)
+
+    def guide(self) -> int:
+        """Agency 990121, with a guide written by clerk1."""
+        agency_id = self.state["agencies"]["990121"]
+        self.once(
+            "guide",
+            lambda: self.ok(
+                self.client.put(
+                    f"{CATALOG}/agencies/{agency_id}/guide", headers=self.auth("clerk"), json=GUIDE
+                ),
+                200,
+            ),
+        )
+        return agency_id
+
 
 @pytest.fixture
 def env(cluster: Cluster) -> Iterator[Env]:
@@ -185,7 +303,7 @@ def env(cluster: Cluster) -> Iterator[Env]:
         tokens = _TOKENS.get(base)
         if tokens is None:
             tokens = _TOKENS[base] = {
-                role: login(client, user)["access_token"] for role, user in USERS.items()
+                role: login(client, user)["access_token"] for role, user in {**USERS, **HELPERS}.items()
             }
         state = _STATE.setdefault(base, {})
         if "agencies" not in state:
@@ -295,6 +413,81 @@ def _update_agency(env: Env, role: str) -> dict[str, Any]:
     }
 
 
+def _add_term(kind: str) -> Builder:
+    return lambda env, role: {
+        "url": f"{CATALOG}/vocabulary/{kind}",
+        "headers": env.auth(role),
+        "json": {"code": unique("mx_"), "label": "矩阵测试词条"},
+    }
+
+
+def _put_synonyms(env: Env, role: str) -> dict[str, Any]:
+    """The groups as they are (a no-op replacement), so other tests' synonyms are left alone."""
+    current = env.ok(env.client.get(f"{CATALOG}/search/synonyms", headers=env.auth("admin")), 200)
+    return {"url": f"{CATALOG}/search/synonyms", "headers": env.auth(role), "json": current}
+
+
+def _on_document(make: Callable[[Env], int], suffix: str = "", body: dict[str, Any] | None = None) -> Builder:
+    """A request on the document `make` returns (called once per role: fresh where it is consumed)."""
+
+    def build(env: Env, role: str) -> dict[str, Any]:
+        request: dict[str, Any] = {"url": f"{DOCUMENTS}/{make(env)}{suffix}", "headers": env.auth(role)}
+        if body is not None:
+            request["json"] = body
+        return request
+
+    return build
+
+
+def _create_document(env: Env, role: str) -> dict[str, Any]:
+    return {"url": DOCUMENTS, "headers": env.auth(role), "json": DRAFT}
+
+
+def _edit_document(env: Env, role: str) -> dict[str, Any]:
+    return {
+        "url": f"{DOCUMENTS}/{env.shared_draft()}",
+        "headers": env.auth(role),
+        "json": {"title": f"矩阵测试文件（{role} 修改）"},
+    }
+
+
+def _amend(env: Env, role: str) -> dict[str, Any]:
+    return {
+        "url": f"{DOCUMENTS}/{env.shared_published()}/amend",
+        "headers": env.auth(role),
+        "json": {"title": unique("矩阵测试文件（修订）"), "reason": "矩阵测试修订"},
+    }
+
+
+def _upload(env: Env, role: str) -> dict[str, Any]:
+    return {
+        "url": f"{DOCUMENTS}/{env.shared_draft()}/attachments",
+        "headers": env.auth(role),
+        "files": {"file": ("a.pdf", PDF, "application/pdf")},
+    }
+
+
+def _guide(env: Env, role: str) -> dict[str, Any]:
+    return {"url": f"{CATALOG}/agencies/{env.guide()}/guide", "headers": env.auth(role)}
+
+
+def _put_guide(env: Env, role: str) -> dict[str, Any]:
+    agency_id = env.state["agencies"]["990121"]
+    return {
+        "url": f"{CATALOG}/agencies/{agency_id}/guide",
+        "headers": env.auth(role),
+        "json": {**GUIDE, "office_hours": f"工作日 9:00-17:00（{role}）"},
+    }
+
+
+def _agency_catalog(env: Env, role: str) -> dict[str, Any]:
+    return {"url": f"{CATALOG}/agencies/{env.state['agencies']['990121']}/catalog", "headers": env.auth(role)}
+
+
+def _attachment(env: Env, role: str) -> dict[str, Any]:
+    return {"url": f"{CATALOG}/attachments/{env.shared_attachment()}", "headers": env.auth(role)}
+
+
 REQUESTS: dict[tuple[str, str], Builder] = {
     ("GET", "/.well-known/jwks.json"): _plain("/.well-known/jwks.json"),
     ("POST", "/api/v1/auth/register"): _register,
@@ -311,6 +504,42 @@ REQUESTS: dict[tuple[str, str], Builder] = {
     ("POST", "/api/v1/catalog/agencies"): _create_agency,
     ("GET", "/api/v1/catalog/agencies/{agency_id}"): _agency,
     ("PATCH", "/api/v1/catalog/agencies/{agency_id}"): _update_agency,
+    ("GET", "/api/v1/catalog/vocabulary"): _plain(f"{CATALOG}/vocabulary"),
+    ("POST", "/api/v1/catalog/vocabulary/categories"): _add_term("categories"),
+    ("POST", "/api/v1/catalog/vocabulary/doc-types"): _add_term("doc-types"),
+    ("GET", "/api/v1/catalog/search"): _plain(f"{CATALOG}/search?q=矩阵测试"),
+    ("GET", "/api/v1/catalog/search/synonyms"): _plain(f"{CATALOG}/search/synonyms"),
+    ("PUT", "/api/v1/catalog/search/synonyms"): _put_synonyms,
+    ("GET", "/api/v1/catalog/documents"): _plain(DOCUMENTS),
+    ("GET", "/api/v1/catalog/documents/{document_id}"): _on_document(Env.shared_published),
+    ("GET", "/api/v1/catalog/attachments/{attachment_id}"): _attachment,
+    ("GET", "/api/v1/catalog/agencies/{agency_id}/guide"): _guide,
+    ("GET", "/api/v1/catalog/agencies/{agency_id}/catalog"): _agency_catalog,
+    ("POST", "/api/v1/catalog/documents"): _create_document,
+    ("PATCH", "/api/v1/catalog/documents/{document_id}"): _edit_document,
+    ("POST", "/api/v1/catalog/documents/{document_id}/attachments"): _upload,
+    ("POST", "/api/v1/catalog/documents/{document_id}/submit"): _on_document(Env.draft, "/submit"),
+    ("POST", "/api/v1/catalog/documents/{document_id}/approve"): _on_document(
+        Env.in_review, "/approve", {"confidentiality_checked": True}
+    ),
+    ("POST", "/api/v1/catalog/documents/{document_id}/return"): _on_document(
+        Env.in_review, "/return", {"reason": "矩阵测试：请补充依据"}
+    ),
+    ("POST", "/api/v1/catalog/documents/{document_id}/amend"): _amend,
+    ("POST", "/api/v1/catalog/documents/{document_id}/validity"): _on_document(
+        Env.published, "/validity", {"validity": "expired", "reason": "矩阵测试：已失效"}
+    ),
+    ("POST", "/api/v1/catalog/documents/{document_id}/revoke"): _on_document(
+        Env.published, "/revoke", {"reason": "矩阵测试：撤销"}
+    ),
+    ("PUT", "/api/v1/catalog/agencies/{agency_id}/guide"): _put_guide,
+    ("GET", "/api/v1/catalog/documents/late"): _plain(f"{DOCUMENTS}/late"),
+    ("GET", "/api/v1/catalog/documents/{document_id}/versions"): _on_document(
+        Env.shared_published, "/versions"
+    ),
+    ("GET", "/api/v1/catalog/documents/{document_id}/history"): _on_document(
+        Env.shared_published, "/history"
+    ),
     ("GET", "/api/v1/feedback/vocabulary"): _plain("/api/v1/feedback/vocabulary"),
     ("GET", "/api/v1/requests/outcomes"): _plain("/api/v1/requests/outcomes"),
     ROTATE: _plain("/api/v1/admin/keys/rotate"),

@@ -332,3 +332,28 @@ async def test_synonyms_set_by_an_admin_take_effect_at_once(world: World) -> Non
             break
         await asyncio.sleep(0.1)
     assert doc["id"] in [h["id"] for h in hits]
+
+
+async def test_an_admin_imports_documents_published_by_the_old_system(world: World) -> None:
+    admin = world.tokens.header("admin")
+    item = {"title": "西岭县2024年城乡最低生活保障资金使用情况", "category": "civil_affairs", "doc_type": "report",
+            "body_text": "二〇二四年全县共发放保障资金一千二百万元。", "agency_id": world.ids["west"],
+            "published_on": "2024-03-15", "written_on": "2024-03-10"}
+    response = await world.client.post("/api/v1/catalog/documents/import", headers=admin,
+                                       json={"documents": [item, {**item, "index_no": "LEGACY/2024-00077"}]})
+    assert response.status_code == 201, response.text
+    first, second = response.json()["ids"]
+    one = (await world.client.get(f"/api/v1/catalog/documents/{first}")).json()
+    assert one["index_no"] == "990122/2024-00001" and one["published_at"].startswith("2024-03-15")
+    assert (await world.client.get(f"/api/v1/catalog/documents/{second}")).json()["index_no"] == "LEGACY/2024-00077"
+    clash = await world.client.post("/api/v1/catalog/documents/import", headers=admin,
+                                    json={"documents": [{**item, "index_no": "LEGACY/2024-00077"}]})
+    assert clash.status_code == 409
+    future = await world.client.post("/api/v1/catalog/documents/import", headers=admin,
+                                     json={"documents": [{**item, "published_on": "2099-01-01"}]})
+    assert future.status_code == 422 and future.json()["errors"][0]["field"] == "documents.0.published_on"
+    assert (await world.client.post("/api/v1/catalog/documents/import", headers=world.clerk("101"),
+                                    json={"documents": [item]})).status_code == 403
+    history = (await world.client.get(f"/api/v1/catalog/documents/{first}/history",
+                                      headers=world.inspector())).json()
+    assert [e["action"] for e in history] == ["imported"]

@@ -61,7 +61,7 @@ async def test_events_cannot_be_updated_or_deleted_by_orm_or_sql(catalog) -> Non
                 await session.commit()
 
 
-async def test_the_relay_delivers_each_message_and_retries_failures(catalog) -> None:
+async def test_the_relay_delivers_in_batches_and_retries_a_failed_batch_whole(catalog) -> None:
     maker = catalog.app.state.sessionmaker
     async with maker() as session:
         for i in range(3):
@@ -73,17 +73,17 @@ async def test_the_relay_delivers_each_message_and_retries_failures(catalog) -> 
     seen: list[str] = []
     failures = {"1": 1}
 
-    async def handler(message: OutboxMessage) -> None:
-        if failures.get(message.key, 0) > 0:
-            failures[message.key] -= 1
-            raise RuntimeError("consumer down")
-        seen.append(message.key)
+    async def handler(messages: list[OutboxMessage]) -> None:
+        for message in messages:
+            if failures.get(message.key, 0) > 0:
+                failures[message.key] -= 1
+                raise RuntimeError("consumer down")
+        seen.extend(m.key for m in messages)
 
     relay = OutboxRelay(maker, {"t": handler}, max_backoff_seconds=0.0)
-    assert await relay.deliver_once() == 2
-    assert seen == ["0", "2"]
-    assert await relay.deliver_once() == 1
-    assert seen == ["0", "2", "1"]
+    assert await relay.deliver_once() == 0  # the batch failed whole: nothing marked delivered
+    assert await relay.deliver_once() == 3
+    assert seen == ["0", "1", "2"]
     assert await relay.deliver_once() == 0
     async with maker() as session:
         rows = {m.key: m for m in (await session.exec(select(OutboxMessage))).all()}
@@ -97,7 +97,7 @@ async def test_the_running_relay_delivers_soon_after_a_commit(catalog) -> None:
     maker = catalog.app.state.sessionmaker
     delivered = asyncio.Event()
 
-    async def handler(message: OutboxMessage) -> None:
+    async def handler(messages: list[OutboxMessage]) -> None:
         delivered.set()
 
     relay = OutboxRelay(maker, {"t": handler}, poll_seconds=0.05)

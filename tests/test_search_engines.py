@@ -380,6 +380,8 @@ async def test_pagination(loaded: SearchEngine) -> None:
     assert page2.total == len(DOCS)
     page3 = await loaded.search(SearchQuery(page=3, page_size=5))
     assert ids(page3) == BY_DATE[10:]
+    far = await loaded.search(SearchQuery(q="通知", page=10**9, page_size=50))
+    assert far.hits == [] and far.total == 4
     first = await loaded.search(SearchQuery(q="保障", page_size=3))
     second = await loaded.search(SearchQuery(q="保障", page=2, page_size=3))
     everything = await loaded.search(SearchQuery(q="保障", page_size=50))
@@ -498,6 +500,21 @@ async def test_embedded_writer_lock_is_released_for_another_process(tmp_path: Pa
     finally:
         await service.close()
         await other.close()
+
+
+async def test_embedded_a_failed_batch_leaves_nothing_behind(tmp_path: Path) -> None:
+    engine = EmbeddedEngine(tmp_path / "index")
+    await engine.setup()
+    try:
+        await engine.upsert(DOCS[:2])
+        broken = replace(BY_ID[3], title=None)  # type: ignore[arg-type]
+        with pytest.raises(TypeError):
+            await engine.upsert([BY_ID[4], broken])
+        await engine.upsert([BY_ID[5]])
+        assert await engine.count() == 3
+        assert ids(await engine.search(SearchQuery(q="大气污染"))) == []
+    finally:
+        await engine.close()
 
 
 async def test_embedded_changes_are_visible_at_once(tmp_path: Path) -> None:

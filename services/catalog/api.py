@@ -26,6 +26,8 @@ from services.catalog.schemas import (
     EventPublic,
     GuideIn,
     GuidePublic,
+    ImportBatch,
+    ImportResult,
     LateDocument,
     Reason,
     SearchResponse,
@@ -215,6 +217,21 @@ async def create_document(session: SessionDep, data: DocumentDraft, actor: Clerk
     return await documents.present(
         session, await workflow.create_draft(session=session, data=data, actor=actor)
     )
+
+
+@router.post(
+    "/documents/import",
+    response_model=ImportResult,
+    status_code=201,
+    summary="迁移原系统已发布的文件（管理员）",
+    description="一次最多 500 份，全部成功或全部不导入。保留原发布日期和原索引号（缺省时按发布年份生成），每份记一条“迁移”事件并进入检索。",
+)
+async def import_documents(
+    request: Request, session: SessionDep, data: ImportBatch, actor: AdminUser
+) -> ImportResult:
+    ids = await workflow.import_published(session=session, batch=data, actor=actor)
+    _index_soon(request)
+    return ImportResult(imported=len(ids), ids=ids)
 
 
 @router.patch("/documents/{document_id}", response_model=DocumentPublic, summary="修改草稿或被退回的文件")

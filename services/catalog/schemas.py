@@ -288,3 +288,20 @@ class SearchResponse(BaseModel):
     took_ms: float
     hits: list[SearchHitPublic]
     facets: dict[str, list[FacetValue]]
+
+
+class ImportedDocument(DocumentDraft):
+    """A document already published by the previous system, brought over with its history."""
+
+    agency_id: int = Field(ge=1, le=MAX_ID, description="发布机关")
+    published_on: date = Field(description="原发布日期（北京时间）")
+    index_no: str | None = Field(default=None, max_length=64, description="原索引号；缺省时按发布年份生成")
+
+
+class ImportBatch(RequestModel):
+    documents: list[ImportedDocument] = Field(min_length=1, max_length=500)
+
+
+class ImportResult(BaseModel):
+    imported: int
+    ids: list[int]

@@ -8,13 +8,14 @@ published → amended (new version) | validity changed | revoked
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import nh3
 from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -26,11 +27,18 @@ from services.catalog.models import (
     DocumentVersion,
     IndexCounter,
 )
-from services.catalog.schemas import Amendment, Approval, DocumentDraft, DocumentEdit, ValidityChange
+from services.catalog.schemas import (
+    Amendment,
+    Approval,
+    DocumentDraft,
+    DocumentEdit,
+    ImportBatch,
+    ValidityChange,
+)
 from services.catalog.scope import ensure_clerk_of
 from services.catalog.vocabulary import ensure_known_terms
 from shared.auth import Principal
-from shared.calendar import local_date
+from shared.calendar import local_date, start_of_local_day
 from shared.db import utcnow
 from shared.errors import Conflict, Forbidden, InvalidField, NotFound
 from shared.events import record_event
@@ -375,3 +383,60 @@ async def revoke(*, session: AsyncSession, document_id: int, reason: str, actor:
     _record(session, document, "revoked", actor, reason=reason, before=before, index=True)
     await session.commit()
     return document
+
+
+async def import_published(*, session: AsyncSession, batch: ImportBatch, actor: Principal) -> list[int]:
+    """Brings over documents the previous system already published (admin, all or nothing)."""
+    ids = []
+    agencies: dict[int, Agency] = {}
+    for position, item in enumerate(batch.documents):
+        agency = agencies.get(item.agency_id) or await session.get(Agency, item.agency_id)
+        if agency is None:
+            raise InvalidField(
+                f"documents.{position}.agency_id", f"机关 {item.agency_id} 不存在", code="agency_not_found"
+            )
+        agencies[item.agency_id] = agency
+        await ensure_known_terms(session, category=item.category, doc_type=item.doc_type)
+        published_at = start_of_local_day(item.published_on) + timedelta(hours=9)
+        if published_at > utcnow():
+            raise InvalidField(f"documents.{position}.published_on", "原发布日期不能晚于今天")
+        document = Document(
+            agency_id=item.agency_id,
+            title=item.title,
+            doc_number=item.doc_number,
+            written_on=item.written_on,
+            information_date=item.information_date or item.written_on or item.published_on,
+            category=item.category,
+            doc_type=item.doc_type,
+            validity=item.validity,
+            scope=item.scope,
+            stage=item.stage,
+            body_text=item.body_text,
+            body_html=sanitize_html(item.body_html),
+            status=S.PUBLISHED,
+            version=1,
+            published_at=published_at,
+            created_by=actor.subject,
+            reviewed_by=actor.subject,
+            index_no=item.index_no or await _next_index_no(session, item.agency_id, item.published_on.year),
+        )
+        session.add(document)
+        try:
+            await session.flush()
+        except IntegrityError as exc:
+            raise Conflict(
+                f"第 {position + 1} 份文件的索引号 {document.index_no} 已存在", code="index_no_taken"
+            ) from exc
+        session.add(
+            DocumentVersion(
+                document_id=document.id,
+                version=1,
+                content=_content(document),
+                reason="从原系统迁移",
+                created_by=actor.subject,
+            )
+        )
+        _record(session, document, "imported", actor, reason="从原系统迁移", index=True)
+        ids.append(document.id or 0)
+    await session.commit()
+    return ids

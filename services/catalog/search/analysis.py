@@ -60,6 +60,8 @@ def _build_fold() -> tuple[dict[str, str], re.Pattern[str]]:
         for ch, simplified in zip(chars, converted, strict=True):
             if len(simplified) == 1 and simplified != ch:
                 table[ch] = table.get(simplified, simplified)
+    for ch, target in list(table.items()):  # e.g. a compatibility ideograph → its traditional → simplified
+        table[ch] = table.get(target, target)
     pattern = re.compile("[" + "".join(re.escape(ch) for ch in sorted(table)) + "]")
     return table, pattern
 
@@ -203,7 +205,9 @@ class Synonyms:
 # --- queries ---------------------------------------------------------------------------------
 
 
-HIGHLIGHT_STOPWORDS = frozenset("的 了 和 与 及 或 在 是 对 等 之 为 于 把 被 将 由 向 从 以 其 并 而 也 就 都 个 号 年 月 日".split())
+HIGHLIGHT_STOPWORDS = frozenset(
+    "的 了 和 与 及 或 在 是 对 等 之 为 于 把 被 将 由 向 从 以 其 并 而 也 就 都 个 号 年 月 日".split()
+)
 
 
 @dataclass(frozen=True, slots=True)

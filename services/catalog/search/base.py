@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal, Protocol
 
+from shared.calendar import local_date
+
 MARK_START = "\ue000"
 MARK_END = "\ue001"
 FACETS = ("agency_id", "category", "doc_type", "year")
@@ -38,7 +40,8 @@ class IndexedDocument:
 
     @property
     def year(self) -> int:
-        return self.published_at.year
+        """The publication year in China (a document published at 00:30 on 1 January counts there)."""
+        return local_date(self.published_at).year
 
 
 @dataclass(frozen=True, slots=True)

@@ -244,29 +244,37 @@ class EmbeddedEngine:
         out.add_bytes("data", json.dumps(encode_document(doc), ensure_ascii=False).encode())
         return out
 
-    def _commit(self, writer: tantivy.IndexWriter) -> None:
-        writer.commit()
+    def _batch(self, work: Callable[[tantivy.IndexWriter], None]) -> None:
+        """Runs one batch of writer operations and commits it; a failed batch is rolled back whole."""
+        writer = self._get_writer()
+        try:
+            work(writer)
+            writer.commit()
+        except BaseException:
+            writer.rollback()
+            raise
         assert self._index is not None
         self._index.reload()
 
     def _upsert(self, documents: list[IndexedDocument]) -> None:
-        writer = self._get_writer()
         latest = {doc.id: doc for doc in documents}  # the last version of a repeated id wins
-        for doc in latest.values():
-            writer.delete_documents_by_term("id", doc.id)
-            writer.add_document(self._document(doc))
-        self._commit(writer)
+
+        def work(writer: tantivy.IndexWriter) -> None:
+            for doc in latest.values():
+                writer.delete_documents_by_term("id", doc.id)
+                writer.add_document(self._document(doc))
+
+        self._batch(work)
 
     def _delete(self, ids: list[int]) -> None:
-        writer = self._get_writer()
-        for doc_id in set(ids):
-            writer.delete_documents_by_term("id", int(doc_id))
-        self._commit(writer)
+        def work(writer: tantivy.IndexWriter) -> None:
+            for doc_id in set(ids):
+                writer.delete_documents_by_term("id", int(doc_id))
+
+        self._batch(work)
 
     def _clear(self) -> None:
-        writer = self._get_writer()
-        writer.delete_all_documents()
-        self._commit(writer)
+        self._batch(lambda writer: writer.delete_all_documents())
 
     async def upsert(self, documents: list[IndexedDocument]) -> None:
         if not documents:
@@ -390,7 +398,14 @@ class EmbeddedEngine:
         size = max(0, query.page_size)
         offset = (page - 1) * size
         by_date = query.sort == "date" or not parsed.clauses
-        limit = max(1, size)  # tantivy panics on a limit of 0
+        # tantivy panics on a limit of 0 and sizes its top-k heap by offset + limit: a page past
+        # the last document only counts (limit 1 at offset 0) and shows nothing.
+        num_docs = searcher.num_docs
+        beyond = offset >= num_docs
+        if beyond:
+            offset, limit = 0, 1
+        else:
+            limit = max(1, min(size, num_docs - offset))
         # The facet counts need a second pass over the matches: it runs beside the top-k search
         # (tantivy releases the GIL), so a search costs about one pass of wall time, not two.
         aggs = {name: {"terms": {"field": name, "size": FACET_SIZE}} for name in FACETS}
@@ -414,7 +429,7 @@ class EmbeddedEngine:
             for alt in c.alternatives
             if len(alt) == 1 and analysis.is_latin_word(alt[0]) and len(alt[0]) >= FUZZY_MIN_LEN
         ]
-        for key, address in result.hits[:size]:
+        for key, address in [] if beyond else result.hits[:size]:
             stored = searcher.doc(address).get_first("data")
             doc = decode_document(json.loads(bytes(stored)))
             doc_terms = terms

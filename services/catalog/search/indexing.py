@@ -54,20 +54,23 @@ def searchable(document: Document) -> bool:
     return document.status == DocumentStatus.PUBLISHED and document.scope == Scope.PUBLIC
 
 
-async def sync_document(session: AsyncSession, engine: SearchEngine, document_id: int) -> None:
-    document = await session.get(Document, document_id)
-    if document is None or not searchable(document):
-        await engine.delete([document_id])
-        return
-    agency = await session.get(Agency, document.agency_id)
-    assert agency is not None
-    await engine.upsert([to_indexed(document, agency)])
+async def sync_documents(session: AsyncSession, engine: SearchEngine, document_ids: list[int]) -> None:
+    """Makes the index agree with the database for these documents: upsert or delete each."""
+    ids = sorted(set(document_ids))
+    rows = (await session.exec(select(Document).where(col(Document.id).in_(ids)))).all()
+    visible = [d for d in rows if searchable(d)]
+    agency_ids = {d.agency_id for d in visible}
+    agencies = {
+        a.id: a for a in (await session.exec(select(Agency).where(col(Agency.id).in_(agency_ids)))).all()
+    }
+    await engine.upsert([to_indexed(d, agencies[d.agency_id]) for d in visible])
+    await engine.delete(sorted(set(ids) - {d.id for d in visible if d.id is not None}))
 
 
 def outbox_handler(sessionmaker: async_sessionmaker[AsyncSession], engine: SearchEngine):  # type: ignore[no-untyped-def]
-    async def handle(message: OutboxMessage) -> None:
+    async def handle(messages: list[OutboxMessage]) -> None:
         async with sessionmaker() as session:
-            await sync_document(session, engine, int(message.key))
+            await sync_documents(session, engine, [int(m.key) for m in messages])
 
     return handle
 
