@@ -1,4 +1,4 @@
-"""Gateway tables: users and their refresh tokens."""
+"""Gateway tables: users, their refresh tokens, and the sites that embed the search widget."""
 
 from __future__ import annotations
 
@@ -42,3 +42,19 @@ class RefreshToken(SQLModel, table=True):
     expires_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False))
     used_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
     revoked_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+
+
+class EmbeddingSite(SQLModel, table=True):
+    """A third-party site that embeds the search widget: its browser origin gets CORS, and its
+    calls (by origin or by API key) are counted against its own rate limit."""
+
+    __tablename__ = "embedding_sites"
+
+    id: int | None = Field(default=None, primary_key=True)
+    origin: str = Field(sa_column=Column(String(255), unique=True, nullable=False))
+    name: str = Field(max_length=100)
+    api_key_hash: str | None = Field(default=None, sa_column=Column(String(64), unique=True, nullable=True))
+    rate_limit: str = Field(max_length=40)
+    is_active: bool = True
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))

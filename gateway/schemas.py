@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from enum import StrEnum
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from limits import parse_many
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from shared.auth import Role
 from shared.schemas import MAX_ID, RequestModel
@@ -137,3 +140,117 @@ class UserPublic(BaseModel):
 
 class KeyRotation(BaseModel):
     kid: str = Field(description="新的签名密钥标识")
+
+
+# --- embedding sites (the search widget) -------------------------------------------------------
+
+_HOST = re.compile(r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+DEFAULT_SITE_RATE_LIMIT = "600/minute"
+
+
+def normalise_origin(value: str) -> str:
+    """`scheme://host[:port]` as a browser sends it in `Origin`: lower case, punycode, no default port."""
+    parts = urlsplit(value.strip())
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS:
+        raise ValueError("来源须以 http:// 或 https:// 开头")
+    if parts.username is not None or parts.password is not None:
+        raise ValueError("来源不能含用户名或密码")
+    if parts.path not in ("", "/") or parts.query or parts.fragment or "?" in value or "#" in value:
+        raise ValueError("来源只含协议、主机名和端口，如 https://www.example.gov.cn")
+    host = parts.hostname or ""
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError("端口无效") from None
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    else:
+        try:
+            host = host.encode("idna").decode("ascii").lower()
+        except UnicodeError:
+            raise ValueError("主机名无效") from None
+        if not _HOST.match(host):
+            raise ValueError("主机名无效")
+    return f"{scheme}://{host}" + (f":{port}" if port is not None and port != _DEFAULT_PORTS[scheme] else "")
+
+
+def check_rate_limit(value: str) -> str:
+    """One limit in the `limits` notation, e.g. `600/minute` or `20/second`."""
+    value = value.strip()
+    try:
+        items = parse_many(value)
+    except ValueError:
+        items = []
+    if len(items) != 1 or items[0].amount < 1:
+        raise ValueError("限流格式应为“次数/时间单位”，如 600/minute、20/second")
+    return value
+
+
+class SiteCreate(RequestModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "origin": "https://www.donghu.example.gov.cn",
+                    "name": "东湖县人民政府门户网站",
+                    "rate_limit": "600/minute",
+                    "with_api_key": True,
+                }
+            ]
+        },
+    )
+
+    origin: str = Field(
+        min_length=8, max_length=255, description="嵌入检索挂件的网站来源：协议://主机名[:端口]，不含路径"
+    )
+    name: str = Field(min_length=1, max_length=100, description="网站名称")
+    rate_limit: str = Field(
+        default=DEFAULT_SITE_RATE_LIMIT, max_length=40, description="该网站的调用限额，如 600/minute"
+    )
+    with_api_key: bool = Field(
+        default=False, description="同时生成 API 密钥（只在本次响应中显示一次，服务器只保存其摘要）"
+    )
+
+    _origin = field_validator("origin")(classmethod(lambda cls, v: normalise_origin(v)))
+    _rate = field_validator("rate_limit")(classmethod(lambda cls, v: check_rate_limit(v)))
+
+
+class SiteUpdate(RequestModel):
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"rate_limit": "1200/minute"}, {"is_active": False}]}
+    )
+
+    name: str | None = Field(default=None, min_length=1, max_length=100, description="网站名称")
+    rate_limit: str | None = Field(default=None, max_length=40, description="调用限额，如 600/minute")
+    is_active: bool | None = Field(default=None, description="false 停用：来源不再获得跨域许可，API 密钥失效")
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _rate(cls, value: str | None) -> str | None:
+        return None if value is None else check_rate_limit(value)
+
+    @model_validator(mode="after")
+    def _something_to_change(self) -> SiteUpdate:
+        if self.name is None and self.rate_limit is None and self.is_active is None:
+            raise ValueError("请至少修改 name、rate_limit、is_active 中的一项")
+        return self
+
+
+class SitePublic(BaseModel):
+    id: int
+    origin: str = Field(description="网站来源（协议://主机名[:端口]）")
+    name: str
+    rate_limit: str
+    is_active: bool
+    has_api_key: bool = Field(description="是否设有 API 密钥（密钥本身不再显示）")
+    created_at: datetime
+    updated_at: datetime
+
+
+class SiteWithKey(SitePublic):
+    api_key: str | None = Field(
+        default=None, description="API 密钥：只在创建和轮换时显示这一次，请求时放在 `X-Api-Key` 头中"
+    )

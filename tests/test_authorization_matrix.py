@@ -105,6 +105,8 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     # Catalog: the publication workflow, by the clerks of the document's agency.
     ("POST", "/api/v1/catalog/documents"): clerk_only(201),
     ("PATCH", "/api/v1/catalog/documents/{document_id}"): clerk_only(200),
+    # Migration from the previous system: an admin brings over documents published there.
+    ("POST", "/api/v1/catalog/documents/import"): admin_only(201),
     ("POST", "/api/v1/catalog/documents/{document_id}/attachments"): clerk_only(201),
     ("POST", "/api/v1/catalog/documents/{document_id}/submit"): clerk_only(200),
     ("POST", "/api/v1/catalog/documents/{document_id}/approve"): clerk_only(200),
@@ -443,6 +445,11 @@ def _create_document(env: Env, role: str) -> dict[str, Any]:
     return {"url": DOCUMENTS, "headers": env.auth(role), "json": DRAFT}
 
 
+def _import(env: Env, role: str) -> dict[str, Any]:
+    imported = {**DRAFT, "agency_id": env.state["agencies"]["990121"], "published_on": "2025-03-03"}
+    return {"url": f"{DOCUMENTS}/import", "headers": env.auth(role), "json": {"documents": [imported]}}
+
+
 def _edit_document(env: Env, role: str) -> dict[str, Any]:
     return {
         "url": f"{DOCUMENTS}/{env.shared_draft()}",
@@ -517,6 +524,7 @@ REQUESTS: dict[tuple[str, str], Builder] = {
     ("GET", "/api/v1/catalog/agencies/{agency_id}/catalog"): _agency_catalog,
     ("POST", "/api/v1/catalog/documents"): _create_document,
     ("PATCH", "/api/v1/catalog/documents/{document_id}"): _edit_document,
+    ("POST", "/api/v1/catalog/documents/import"): _import,
     ("POST", "/api/v1/catalog/documents/{document_id}/attachments"): _upload,
     ("POST", "/api/v1/catalog/documents/{document_id}/submit"): _on_document(Env.draft, "/submit"),
     ("POST", "/api/v1/catalog/documents/{document_id}/approve"): _on_document(
