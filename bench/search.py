@@ -217,6 +217,23 @@ def raw_latencies(index_dir: Path, queries: list[str]) -> list[float]:
     return out
 
 
+async def engine_latencies(index_dir: Path, queries: list[str]) -> list[float]:
+    """The catalog's engine in this process: query building, facets and highlights, no HTTP."""
+    from services.catalog.search.base import SearchQuery
+
+    engine = EmbeddedEngine(index_dir)
+    out = []
+    try:
+        await engine.setup()
+        for q in queries:
+            started = time.perf_counter()
+            await engine.search(SearchQuery(q=q))
+            out.append((time.perf_counter() - started) * 1000)
+    finally:
+        await engine.close()
+    return out
+
+
 async def like_latencies(url: str, queries: list[str]) -> list[float]:
     engine = make_engine(url)
     out = []
@@ -308,6 +325,7 @@ def main() -> int:
         queries = QUERIES * args.repeat
         api = api_latencies(cluster.url(), queries)
         raw = raw_latencies(index_dir, queries)
+        in_process = asyncio.run(engine_latencies(index_dir, queries))
         like = asyncio.run(like_latencies(urls["catalog"], QUERIES * args.like_repeat))
     finally:
         if cluster is not None:
@@ -315,7 +333,8 @@ def main() -> int:
         if args.postgres:
             asyncio.run(drop_pg(urls))
 
-    rows = {"api (gateway → catalog)": api, "raw tantivy (floor)": raw, "SQL LIKE (baseline)": like}
+    rows = {"api (gateway → catalog)": api, "engine in-process": in_process, "raw tantivy (floor)": raw,
+            "SQL LIKE (baseline)": like}
     print(
         f"\nqueries: {len(QUERIES)} distinct; cores: {os.cpu_count()}; backend: "
         f"{'postgresql' if args.postgres else 'sqlite'}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -22,14 +24,33 @@ from shared.events import record_event
 BUILTIN = {"category": BUILTIN_CATEGORIES, "doc_type": BUILTIN_DOC_TYPES}
 
 
-async def labels(session: AsyncSession, kind: str) -> dict[str, str]:
+# Read on every search page: kept for a short while per process (another replica's addition
+# shows up within LABEL_TTL_SECONDS; this process's own additions at once).
+LABEL_TTL_SECONDS = 30.0
+_cache: dict[tuple[str, str], tuple[float, dict[str, str]]] = {}
+
+
+def _key(session: AsyncSession, kind: str) -> tuple[str, str]:
+    return (str(session.bind.url), kind)
+
+
+async def labels(session: AsyncSession, kind: str, *, fresh: bool = False) -> dict[str, str]:
+    cached = _cache.get(_key(session, kind))
+    if not fresh and cached is not None and time.monotonic() - cached[0] < LABEL_TTL_SECONDS:
+        return cached[1]
     extra = await session.exec(select(VocabularyTerm).where(VocabularyTerm.kind == kind))
-    return {**BUILTIN[kind], **{t.code: t.label for t in extra.all()}}
+    found = {**BUILTIN[kind], **{t.code: t.label for t in extra.all()}}
+    _cache[_key(session, kind)] = (time.monotonic(), found)
+    return found
 
 
 async def ensure_known_terms(session: AsyncSession, *, category: str | None, doc_type: str | None) -> None:
     for kind, value in (("category", category), ("doc_type", doc_type)):
-        if value is not None and value not in await labels(session, kind):
+        if (
+            value is not None
+            and value not in await labels(session, kind)
+            and value not in await labels(session, kind, fresh=True)
+        ):
             raise InvalidField(
                 kind,
                 f"未知的{'主题分类' if kind == 'category' else '体裁'}代码 {value}",
@@ -69,4 +90,5 @@ async def add_term(
         after=data.model_dump(),
     )
     await session.commit()
+    _cache.pop(_key(session, kind), None)
     return VocabularyItem(code=data.code, label=data.label, builtin=False)
