@@ -58,6 +58,11 @@ def test_the_launcher_seeds_once_and_ctrl_c_stops_all_four(tmp_path: Path) -> No
     token = httpx.post(f"{base}/api/v1/auth/token", data={"username": "clerk1", "password": "gongkai-demo"})
     assert token.status_code == 200
     assert httpx.get(f"{base}/api/v1/catalog/agencies").json()["total"] >= 6
+    assert httpx.get(f"{base}/api/v1/catalog/documents").json()["total"] >= 300
+    deadline = time.monotonic() + 30
+    while httpx.get(f"{base}/api/v1/catalog/search", params={"q": "最低生活保障"}).json()["total"] == 0:
+        assert time.monotonic() < deadline, "a newcomer's first search finds nothing"
+        time.sleep(0.2)
     assert "已停止全部进程" in interrupt(first)
     for port in ports.values():
         with pytest.raises(httpx.ConnectError):
@@ -65,6 +70,7 @@ def test_the_launcher_seeds_once_and_ctrl_c_stops_all_four(tmp_path: Path) -> No
     second = launch(tmp_path, ports)
     assert "演示数据：已存在，未重复写入" in read_until(second, "Ctrl-C")
     assert httpx.get(f"{base}/api/v1/catalog/agencies").json()["total"] == 9
+    assert httpx.get(f"{base}/api/v1/catalog/documents").json()["total"] == 320
     interrupt(second)
 
 
