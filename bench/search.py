@@ -34,10 +34,8 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
-import tantivy  # noqa: E402
 
 from services.catalog.corpus import generate  # noqa: E402
-from services.catalog.search import analysis  # noqa: E402
 from services.catalog.search.embedded import EmbeddedEngine  # noqa: E402
 from services.catalog.search.indexing import reindex  # noqa: E402
 from shared.db import make_engine, make_sessionmaker, migrate  # noqa: E402
@@ -204,14 +202,21 @@ def api_latencies(base: str, queries: list[str]) -> list[float]:
 
 
 def raw_latencies(index_dir: Path, queries: list[str]) -> list[float]:
-    index = tantivy.Index.open(str(index_dir))
+    """The floor: the same tantivy query the catalog builds (all words, synonyms, boosts), run on
+    tantivy directly: top 20 with the count, and the facet aggregation the API also returns.
+    Not timed: building the query in Python. Not done: highlights, JSON, HTTP."""
+    from services.catalog.search.base import FACETS, SearchQuery
+
+    engine = EmbeddedEngine(index_dir)
+    index = engine._open()
     searcher = index.searcher()
+    aggs = {name: {"terms": {"field": name, "size": 10_000}} for name in FACETS}
     out = []
     for q in queries:
+        built, _ = engine.build_query(SearchQuery(q=q))
         started = time.perf_counter()
-        terms = " ".join(f'"{t}"' for t in analysis.query_terms(q))
-        query = index.parse_query(terms, ["title_seg", "body_seg"])
-        result = searcher.search(query, 20, count=True)
+        result = searcher.search(built, 20, count=True)
+        searcher.aggregate(built, aggs)
         _ = [searcher.doc(address) for _, address in result.hits]
         out.append((time.perf_counter() - started) * 1000)
     return out

@@ -12,7 +12,6 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI, Request
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi.responses import HTMLResponse, JSONResponse
 
@@ -23,6 +22,8 @@ from gateway.openapi import merge_openapi
 from gateway.proxy import ServiceProxy
 from gateway.ratelimit import RateLimits
 from gateway.settings import GatewaySettings, get_settings
+from gateway.sites import SiteAccessMiddleware, SiteRegistry, admin_sites
+from gateway.widget import Script, widget
 from shared.app import install_common, operation_id
 from shared.auth import TokenVerifier
 from shared.db import make_engine, make_sessionmaker, migrate, ping
@@ -111,6 +112,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.state.ratelimits = ratelimits
     app.state.proxy = None
     app.state.openapi_cache = (0.0, None)
+    app.state.sites = SiteRegistry(lambda: app.state.sessionmaker, ttl=settings.site_cache_seconds)
+    app.state.widget_script = Script.load()
 
     def checks(request: Request) -> dict[str, ReadinessCheck]:
         found: dict[str, ReadinessCheck] = {"database": lambda: ping(request.app.state.engine)}
@@ -122,6 +125,8 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(wellknown)
     app.include_router(auth)
     app.include_router(admin)
+    app.include_router(admin_sites)
+    app.include_router(widget)
 
     @app.get("/openapi.json", include_in_schema=False)
     async def openapi(request: Request) -> JSONResponse:
@@ -153,21 +158,14 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         return proxy
 
     app.add_middleware(_Factory, factory=make_proxy)
-    if settings.cors_origins:
-        app.add_middleware(
-            CORSMiddleware,
-            allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-            allow_headers=[
-                "Authorization",
-                "Content-Type",
-                "Idempotency-Key",
-                "X-Request-ID",
-                "If-None-Match",
-            ],
-            expose_headers=["X-Request-ID", "ETag", "Retry-After", "Location"],
-            max_age=600,
-        )
+    # CORS (static list + registered embedding sites), API keys and per-site limits: outside the
+    # proxy so proxied routes get them too, inside the request-id middleware so answers carry the id.
+    app.add_middleware(
+        SiteAccessMiddleware,
+        static_origins=settings.cors_origins,
+        registry=app.state.sites,
+        ratelimits=ratelimits,
+    )
     install_common(app, settings)
     return app
 

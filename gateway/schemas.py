@@ -214,8 +214,15 @@ class SiteCreate(RequestModel):
         default=False, description="同时生成 API 密钥（只在本次响应中显示一次，服务器只保存其摘要）"
     )
 
-    _origin = field_validator("origin")(classmethod(lambda cls, v: normalise_origin(v)))
-    _rate = field_validator("rate_limit")(classmethod(lambda cls, v: check_rate_limit(v)))
+    @field_validator("origin")
+    @classmethod
+    def _origin(cls, value: str) -> str:
+        return normalise_origin(value)
+
+    @field_validator("rate_limit")
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        return check_rate_limit(value)
 
 
 class SiteUpdate(RequestModel):
@@ -231,12 +238,6 @@ class SiteUpdate(RequestModel):
     @classmethod
     def _rate(cls, value: str | None) -> str | None:
         return None if value is None else check_rate_limit(value)
-
-    @model_validator(mode="after")
-    def _something_to_change(self) -> SiteUpdate:
-        if self.name is None and self.rate_limit is None and self.is_active is None:
-            raise ValueError("请至少修改 name、rate_limit、is_active 中的一项")
-        return self
 
 
 class SitePublic(BaseModel):

@@ -29,6 +29,8 @@ class GatewaySettings(ServiceSettings):
     upstream_timeout_seconds: float = 10.0
     upstream_connect_timeout_seconds: float = 2.0
     cors_origins: list[str] = Field(default_factory=list)
+    # Registered embedding sites (search widget) are cached this long per gateway process.
+    site_cache_seconds: float = 10.0
     redis_url: str = Field(default="", validation_alias=AliasChoices("GATEWAY_REDIS_URL", "REDIS_URL"))
     rate_limit_login: str = "10/minute"
     rate_limit_register: str = "5/minute"

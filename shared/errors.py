@@ -141,7 +141,6 @@ _VALIDATION_MESSAGES = {
     "int_from_float": "应为整数",
     "float_type": "应为数字",
     "float_parsing": "应为数字",
-    "bool_type": "应为布尔值",
     "bool_parsing": "应为布尔值",
     "string_too_short": "长度不能少于 {min_length} 个字符",
     "string_too_long": "长度不能超过 {max_length} 个字符",
@@ -160,6 +159,8 @@ _VALIDATION_MESSAGES = {
     "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
     "datetime_parsing": "应为日期时间（ISO 8601）",
     "datetime_from_date_parsing": "应为日期时间（ISO 8601）",
+    "timezone_aware": "须带时区，如 +08:00",
+    "bool_type": "应为布尔值 true 或 false",
     "value_error": "取值无效",
     "assertion_error": "取值无效",
 }

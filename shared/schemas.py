@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import Path, Query
@@ -11,6 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 MAX_ID = 2_147_483_647
 
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="ID")]
+
+# Dates of government records: from the founding of the PRC to a horizon no record reaches.
+OfficialDate = Annotated[date, Field(ge=date(1949, 10, 1), le=date(2099, 12, 31))]
 
 
 def id_query(description: str) -> Any:

@@ -85,6 +85,12 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/api/v1/admin/users/{user_id}/disable"): admin_only(200),
     ("POST", "/api/v1/admin/users/{user_id}/enable"): admin_only(200),
     ("POST", "/api/v1/admin/users/{user_id}/password"): admin_only(200),
+    # Embedding sites of the search widget (CORS origins, API keys, limits) and the widget itself.
+    ("GET", "/api/v1/admin/sites"): admin_only(200),
+    ("POST", "/api/v1/admin/sites"): admin_only(201),
+    ("PATCH", "/api/v1/admin/sites/{site_id}"): admin_only(200),
+    ("POST", "/api/v1/admin/sites/{site_id}/rotate-key"): admin_only(200),
+    ("GET", "/widget/search.js"): everyone(200),
     ("GET", "/api/v1/catalog/agencies"): everyone(200),
     ("POST", "/api/v1/catalog/agencies"): admin_only(201),
     ("GET", "/api/v1/catalog/agencies/{agency_id}"): everyone(200),
@@ -224,6 +230,15 @@ class Env:
             )
             self.state["throwaway_agency"] = created["id"]
         return self.state["throwaway_agency"]
+
+    def throwaway_site(self) -> int:
+        """An embedding site of a made-up origin, created once per cluster."""
+        return self.once(
+            "site",
+            lambda: self.ok(
+                self.client.post("/api/v1/admin/sites", headers=self.auth("admin"), json=_site_body()), 201
+            )["id"],
+        )
 
     def refresh_token(self, role: str) -> str:
         if role == "anonymous":
@@ -390,6 +405,26 @@ def _password(env: Env, role: str) -> dict[str, Any]:
     }
 
 
+def _site_body() -> dict[str, Any]:
+    return {"origin": f"https://{unique('mx')}.example.gov.cn", "name": "矩阵测试网站", "with_api_key": True}
+
+
+def _create_site(env: Env, role: str) -> dict[str, Any]:
+    return {"url": "/api/v1/admin/sites", "headers": env.auth(role), "json": _site_body()}
+
+
+def _update_site(env: Env, role: str) -> dict[str, Any]:
+    return {
+        "url": f"/api/v1/admin/sites/{env.throwaway_site()}",
+        "headers": env.auth(role),
+        "json": {"name": f"矩阵测试网站（{role}）"},
+    }
+
+
+def _rotate_site_key(env: Env, role: str) -> dict[str, Any]:
+    return {"url": f"/api/v1/admin/sites/{env.throwaway_site()}/rotate-key", "headers": env.auth(role)}
+
+
 def _create_agency(env: Env, role: str) -> dict[str, Any]:
     return {
         "url": "/api/v1/catalog/agencies",
@@ -507,6 +542,11 @@ REQUESTS: dict[tuple[str, str], Builder] = {
     ("POST", "/api/v1/admin/users/{user_id}/disable"): _disable,
     ("POST", "/api/v1/admin/users/{user_id}/enable"): _enable,
     ("POST", "/api/v1/admin/users/{user_id}/password"): _password,
+    ("GET", "/api/v1/admin/sites"): _plain("/api/v1/admin/sites"),
+    ("POST", "/api/v1/admin/sites"): _create_site,
+    ("PATCH", "/api/v1/admin/sites/{site_id}"): _update_site,
+    ("POST", "/api/v1/admin/sites/{site_id}/rotate-key"): _rotate_site_key,
+    ("GET", "/widget/search.js"): _plain("/widget/search.js"),
     ("GET", "/api/v1/catalog/agencies"): _plain("/api/v1/catalog/agencies"),
     ("POST", "/api/v1/catalog/agencies"): _create_agency,
     ("GET", "/api/v1/catalog/agencies/{agency_id}"): _agency,

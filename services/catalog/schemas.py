@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, computed_field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, computed_field, field_validator
 
 from services.catalog.models import AGENCY_LEVEL_LABELS, AgencyLevel, DocumentStatus, Scope, Validity
-from shared.schemas import MAX_ID, RequestModel
+from shared.schemas import MAX_ID, OfficialDate, RequestModel
 
 AGENCY_CODE = r"^[0-9A-Za-z-]{2,32}$"
 
@@ -72,8 +72,8 @@ class DocumentDraft(RequestModel):
 
     title: str = Field(min_length=2, max_length=300, description="标题")
     doc_number: str | None = Field(default=None, max_length=100, description="文号，如 东政发〔2026〕12号")
-    written_on: date | None = Field(default=None, description="成文日期")
-    information_date: date | None = Field(
+    written_on: OfficialDate | None = Field(default=None, description="成文日期")
+    information_date: OfficialDate | None = Field(
         default=None, description="信息形成或变更的日期（20 个工作日公开时限的起点）；缺省为成文日期或今天"
     )
     category: str = Field(max_length=40, description="主题分类代码，见 GET /api/v1/catalog/vocabulary")
@@ -95,8 +95,8 @@ class DocumentDraft(RequestModel):
 class DocumentEdit(RequestModel):
     title: str | None = Field(default=None, min_length=2, max_length=300)
     doc_number: str | None = Field(default=None, max_length=100)
-    written_on: date | None = None
-    information_date: date | None = None
+    written_on: OfficialDate | None = None
+    information_date: OfficialDate | None = None
     category: str | None = Field(default=None, max_length=40)
     doc_type: str | None = Field(default=None, max_length=40)
     scope: Scope | None = None
@@ -104,14 +104,23 @@ class DocumentEdit(RequestModel):
     body_text: str | None = Field(default=None, min_length=1, max_length=200_000)
     body_html: str | None = Field(default=None, max_length=400_000)
 
+    @field_validator("title", "category", "doc_type", "scope", "body_text", "information_date", mode="after")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("不能为空（不修改就不要传这个字段）")
+        return value
+
 
 class Amendment(DocumentEdit):
     reason: str = Field(min_length=2, max_length=1000, description="修改理由（记入历史）")
 
 
 class Approval(RequestModel):
-    confidentiality_checked: bool = Field(description="已完成保密审查（必须为 true）")
-    publish_at: datetime | None = Field(default=None, description="定时发布时间（带时区）；缺省为立即发布")
+    confidentiality_checked: StrictBool = Field(description="已完成保密审查（必须为 true）")
+    publish_at: AwareDatetime | None = Field(
+        default=None, description="定时发布时间（须带时区，如 2026-12-01T09:00:00+08:00）；缺省为立即发布"
+    )
     note: str | None = Field(default=None, max_length=1000)
 
 
@@ -294,7 +303,7 @@ class ImportedDocument(DocumentDraft):
     """A document already published by the previous system, brought over with its history."""
 
     agency_id: int = Field(ge=1, le=MAX_ID, description="发布机关")
-    published_on: date = Field(description="原发布日期（北京时间）")
+    published_on: OfficialDate = Field(description="原发布日期（北京时间）")
     index_no: str | None = Field(default=None, max_length=64, description="原索引号；缺省时按发布年份生成")
 
 

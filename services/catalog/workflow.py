@@ -256,7 +256,17 @@ async def _next_index_no(session: AsyncSession, agency_id: int, year: int) -> st
     sequence = result.scalar_one()
     agency = await session.get(Agency, agency_id)
     assert agency is not None
-    return f"{agency.code}/{year}-{sequence:05d}"
+    candidate = f"{agency.code}/{year}-{sequence:05d}"
+    # An imported document may already carry the number the counter reaches: skip past it.
+    while (await session.exec(select(Document.id).where(Document.index_no == candidate))).first() is not None:
+        result = await session.exec(
+            update(IndexCounter)
+            .where(col(IndexCounter.agency_id) == agency_id, col(IndexCounter.year) == year)
+            .values(last=IndexCounter.last + 1)
+            .returning(IndexCounter.last)
+        )
+        candidate = f"{agency.code}/{year}-{result.scalar_one():05d}"
+    return candidate
 
 
 async def _publish(

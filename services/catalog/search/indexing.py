@@ -7,6 +7,7 @@ deletes it, so replays and out-of-order deliveries converge on the right answer.
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -27,7 +28,7 @@ from services.catalog.vocabulary import labels
 from shared.auth import Principal
 from shared.events import OutboxMessage, record_event
 
-BATCH = 500
+REINDEX_BATCH = 2000
 
 
 def to_indexed(document: Document, agency: Agency) -> IndexedDocument:
@@ -76,31 +77,44 @@ def outbox_handler(sessionmaker: async_sessionmaker[AsyncSession], engine: Searc
 
 
 async def reindex(sessionmaker: async_sessionmaker[AsyncSession], engine: SearchEngine) -> int:
-    """Rebuilds the index from the database (the source of truth)."""
+    """Rebuilds the index from the database (the source of truth).
+
+    Reads the next batch while the engine indexes the previous one (segmentation dominates).
+    """
     await engine.setup()
     await engine.clear()
     total, last_id = 0, 0
+    pending: asyncio.Task[None] | None = None
     async with sessionmaker() as session:
         agencies = {a.id: a for a in (await session.exec(select(Agency))).all()}
         await engine.set_synonyms(await synonym_groups(session))
-        while True:
-            batch = (
-                await session.exec(
-                    select(Document)
-                    .where(
-                        Document.status == DocumentStatus.PUBLISHED,
-                        Document.scope == Scope.PUBLIC,
-                        col(Document.id) > last_id,
+        try:
+            while True:
+                batch = (
+                    await session.exec(
+                        select(Document)
+                        .where(
+                            Document.status == DocumentStatus.PUBLISHED,
+                            Document.scope == Scope.PUBLIC,
+                            col(Document.id) > last_id,
+                        )
+                        .order_by(col(Document.id))
+                        .limit(REINDEX_BATCH)
                     )
-                    .order_by(col(Document.id))
-                    .limit(BATCH)
-                )
-            ).all()
-            if not batch:
-                break
-            await engine.upsert([to_indexed(d, agencies[d.agency_id]) for d in batch])
-            total += len(batch)
-            last_id = batch[-1].id or last_id
+                ).all()
+                if pending is not None:
+                    await pending
+                    pending = None
+                if not batch:
+                    break
+                documents = [to_indexed(d, agencies[d.agency_id]) for d in batch]
+                session.expunge_all()
+                pending = asyncio.create_task(engine.upsert(documents))
+                total += len(batch)
+                last_id = batch[-1].id or last_id
+        finally:
+            if pending is not None:
+                await pending
     return total
 
 
