@@ -329,6 +329,7 @@ def main() -> int:
 
         queries = QUERIES * args.repeat
         api = api_latencies(cluster.url(), queries)
+        direct = api_latencies(cluster.url("catalog"), queries)
         raw = raw_latencies(index_dir, queries)
         in_process = asyncio.run(engine_latencies(index_dir, queries))
         like = asyncio.run(like_latencies(urls["catalog"], QUERIES * args.like_repeat))
@@ -338,7 +339,7 @@ def main() -> int:
         if args.postgres:
             asyncio.run(drop_pg(urls))
 
-    rows = {"api (gateway → catalog)": api, "engine in-process": in_process, "raw tantivy (floor)": raw,
+    rows = {"api (gateway → catalog)": api, "api direct on catalog": direct, "engine in-process": in_process, "raw tantivy (floor)": raw,
             "SQL LIKE (baseline)": like}
     print(
         f"\nqueries: {len(QUERIES)} distinct; cores: {os.cpu_count()}; backend: "

@@ -21,7 +21,7 @@ class PageParams:
         return (self.page - 1) * self.page_size
 
 
-def page_params(
+async def page_params(
     page: Annotated[int, Query(ge=1, le=100_000, description="页码，从 1 开始")] = 1,
     page_size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE, description="每页条数（最多 100）")] = 20,
 ) -> PageParams:

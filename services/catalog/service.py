@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -13,6 +15,25 @@ from shared.db import utcnow
 from shared.errors import Conflict, InvalidField, NotFound
 from shared.events import record_event
 from shared.pagination import PageParams
+
+NAME_TTL_SECONDS = 30.0
+_names: dict[str, tuple[float, dict[str, str]]] = {}
+
+
+async def agency_names(session: AsyncSession) -> dict[str, str]:
+    """Every agency's name by id (facet labels on each search page), cached briefly per database."""
+    key = str(session.bind.url)
+    cached = _names.get(key)
+    if cached is not None and time.monotonic() - cached[0] < NAME_TTL_SECONDS:
+        return cached[1]
+    rows = await session.exec(select(Agency.id, Agency.name))
+    names = {str(i): n for i, n in rows.all()}
+    _names[key] = (time.monotonic(), names)
+    return names
+
+
+def _forget_names(session: AsyncSession) -> None:
+    _names.pop(str(session.bind.url), None)
 
 
 def _snapshot(agency: Agency) -> dict[str, object]:
@@ -95,6 +116,7 @@ async def create_agency(*, session: AsyncSession, data: AgencyCreate, actor: Pri
         after=_snapshot(agency),
     )
     await session.commit()
+    _forget_names(session)
     return agency
 
 
@@ -124,6 +146,7 @@ async def update_agency(
         after=_snapshot(agency),
     )
     await session.commit()
+    _forget_names(session)
     return agency
 
 

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.catalog import service
 from services.catalog.models import (
     VALIDITY_LABELS,
     Agency,
@@ -151,11 +152,7 @@ async def search(session: AsyncSession, engine: SearchEngine, query: SearchQuery
     started = time.perf_counter()
     result = await engine.search(query)
     category_labels, type_labels = await labels(session, "category"), await labels(session, "doc_type")
-    agency_ids = [int(v) for v in result.facets.get("agency_id", {})]
-    agency_names = {}
-    if agency_ids:
-        rows = await session.exec(select(Agency.id, Agency.name).where(col(Agency.id).in_(agency_ids)))
-        agency_names = {str(i): n for i, n in rows.all()}
+    agency_names = await service.agency_names(session) if result.facets.get("agency_id") else {}
     names = {
         "agency_id": agency_names,
         "category": category_labels,
