@@ -158,9 +158,15 @@ async def catalog(backend: str, tmp_path: Path, tokens: Tokens) -> AsyncIterator
     from services.catalog.settings import CatalogSettings
 
     url = await create_database(backend, tmp_path, "catalog")
-    app = create_app(CatalogSettings(database_url=url, environment="test", search_index_dir=tmp_path / "search",
-                                     attachment_dir=tmp_path / "files",
-                                     scheduler_seconds=0.2))
+    app = create_app(
+        CatalogSettings(
+            database_url=url,
+            environment="test",
+            search_index_dir=tmp_path / "search",
+            attachment_dir=tmp_path / "files",
+            scheduler_seconds=0.2,
+        )
+    )
     app.state.verifier = tokens.verifier()
     async for client in _serve(app, "http://catalog"):
         yield client
@@ -227,3 +233,74 @@ def cluster(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
         yield running
     finally:
         running.stop_all()
+
+
+BODY = (
+    "各乡镇人民政府，县政府各部门：经研究决定，自明年一月起提高城乡最低生活保障标准，城市每人每月九百八十元。"
+)
+
+
+class World:
+    """Agencies (province › city › two counties) and the people who act on them."""
+
+    def __init__(self, client: httpx.AsyncClient, tokens: Tokens, ids: dict[str, int]) -> None:
+        self.client, self.tokens, self.ids = client, tokens, ids
+
+    def clerk(self, sub: str, agency: str = "east") -> dict[str, str]:
+        return self.tokens.header("clerk", sub=sub, agency_id=self.ids[agency])
+
+    def inspector(self, region: str = "city") -> dict[str, str]:
+        return self.tokens.header("inspector", sub="900", region_id=self.ids[region])
+
+    async def draft(self, author: str = "101", **extra: object) -> dict:
+        body = {
+            "title": "东湖县关于调整最低生活保障标准的通知",
+            "doc_number": "东政发〔2026〕12号",
+            "written_on": "2026-11-02",
+            "category": "civil_affairs",
+            "doc_type": "notice",
+            "body_text": BODY,
+            **extra,
+        }
+        response = await self.client.post("/api/v1/catalog/documents", json=body, headers=self.clerk(author))
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    async def publish(self, author: str = "101", reviewer: str = "102", **extra: object) -> dict:
+        doc = await self.draft(author, **extra)
+        assert (await self.act(doc["id"], "submit", author)).status_code == 200
+        approved = await self.act(doc["id"], "approve", reviewer, {"confidentiality_checked": True})
+        assert approved.status_code == 200, approved.text
+        return approved.json()
+
+    async def act(
+        self, doc_id: int, action: str, who: str, body: dict | None = None, agency: str = "east"
+    ) -> httpx.Response:
+        return await self.client.post(
+            f"/api/v1/catalog/documents/{doc_id}/{action}", json=body, headers=self.clerk(who, agency)
+        )
+
+
+@pytest.fixture
+async def world(catalog: httpx.AsyncClient, tokens: Tokens) -> World:
+    ids: dict[str, int] = {}
+    admin = tokens.header("admin")
+    for key, code, level, parent in [
+        ("province", "990000", "province", None),
+        ("city", "990100", "city", "province"),
+        ("east", "990121", "county", "city"),
+        ("west", "990122", "county", "city"),
+        ("other_city", "990200", "city", "province"),
+    ]:
+        response = await catalog.post(
+            "/api/v1/catalog/agencies",
+            headers=admin,
+            json={
+                "code": code,
+                "name": f"{key}机关",
+                "level": level,
+                "parent_id": ids[parent] if parent else None,
+            },
+        )
+        ids[key] = response.json()["id"]
+    return World(catalog, tokens, ids)

@@ -6,80 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, date, datetime, timedelta
 
-import httpx
-import pytest
-
-from tests.conftest import Tokens
-
-BODY = (
-    "各乡镇人民政府，县政府各部门：经研究决定，自明年一月起提高城乡最低生活保障标准，城市每人每月九百八十元。"
-)
-
-
-class World:
-    """Agencies (province › city › two counties) and the people who act on them."""
-
-    def __init__(self, client: httpx.AsyncClient, tokens: Tokens, ids: dict[str, int]) -> None:
-        self.client, self.tokens, self.ids = client, tokens, ids
-
-    def clerk(self, sub: str, agency: str = "east") -> dict[str, str]:
-        return self.tokens.header("clerk", sub=sub, agency_id=self.ids[agency])
-
-    def inspector(self, region: str = "city") -> dict[str, str]:
-        return self.tokens.header("inspector", sub="900", region_id=self.ids[region])
-
-    async def draft(self, author: str = "101", **extra: object) -> dict:
-        body = {
-            "title": "东湖县关于调整最低生活保障标准的通知",
-            "doc_number": "东政发〔2026〕12号",
-            "written_on": "2026-11-02",
-            "category": "civil_affairs",
-            "doc_type": "notice",
-            "body_text": BODY,
-            **extra,
-        }
-        response = await self.client.post("/api/v1/catalog/documents", json=body, headers=self.clerk(author))
-        assert response.status_code == 201, response.text
-        return response.json()
-
-    async def publish(self, author: str = "101", reviewer: str = "102", **extra: object) -> dict:
-        doc = await self.draft(author, **extra)
-        assert (await self.act(doc["id"], "submit", author)).status_code == 200
-        approved = await self.act(doc["id"], "approve", reviewer, {"confidentiality_checked": True})
-        assert approved.status_code == 200, approved.text
-        return approved.json()
-
-    async def act(
-        self, doc_id: int, action: str, who: str, body: dict | None = None, agency: str = "east"
-    ) -> httpx.Response:
-        return await self.client.post(
-            f"/api/v1/catalog/documents/{doc_id}/{action}", json=body, headers=self.clerk(who, agency)
-        )
-
-
-@pytest.fixture
-async def world(catalog: httpx.AsyncClient, tokens: Tokens) -> World:
-    ids: dict[str, int] = {}
-    admin = tokens.header("admin")
-    for key, code, level, parent in [
-        ("province", "990000", "province", None),
-        ("city", "990100", "city", "province"),
-        ("east", "990121", "county", "city"),
-        ("west", "990122", "county", "city"),
-        ("other_city", "990200", "city", "province"),
-    ]:
-        response = await catalog.post(
-            "/api/v1/catalog/agencies",
-            headers=admin,
-            json={
-                "code": code,
-                "name": f"{key}机关",
-                "level": level,
-                "parent_id": ids[parent] if parent else None,
-            },
-        )
-        ids[key] = response.json()["id"]
-    return World(catalog, tokens, ids)
+from tests.conftest import World
 
 
 async def test_a_draft_is_seen_only_by_its_agency_and_region(world: World) -> None:
@@ -336,24 +263,45 @@ async def test_synonyms_set_by_an_admin_take_effect_at_once(world: World) -> Non
 
 async def test_an_admin_imports_documents_published_by_the_old_system(world: World) -> None:
     admin = world.tokens.header("admin")
-    item = {"title": "西岭县2024年城乡最低生活保障资金使用情况", "category": "civil_affairs", "doc_type": "report",
-            "body_text": "二〇二四年全县共发放保障资金一千二百万元。", "agency_id": world.ids["west"],
-            "published_on": "2024-03-15", "written_on": "2024-03-10"}
-    response = await world.client.post("/api/v1/catalog/documents/import", headers=admin,
-                                       json={"documents": [item, {**item, "index_no": "LEGACY/2024-00077"}]})
+    item = {
+        "title": "西岭县2024年城乡最低生活保障资金使用情况",
+        "category": "civil_affairs",
+        "doc_type": "report",
+        "body_text": "二〇二四年全县共发放保障资金一千二百万元。",
+        "agency_id": world.ids["west"],
+        "published_on": "2024-03-15",
+        "written_on": "2024-03-10",
+    }
+    response = await world.client.post(
+        "/api/v1/catalog/documents/import",
+        headers=admin,
+        json={"documents": [item, {**item, "index_no": "LEGACY/2024-00077"}]},
+    )
     assert response.status_code == 201, response.text
     first, second = response.json()["ids"]
     one = (await world.client.get(f"/api/v1/catalog/documents/{first}")).json()
     assert one["index_no"] == "990122/2024-00001" and one["published_at"].startswith("2024-03-15")
-    assert (await world.client.get(f"/api/v1/catalog/documents/{second}")).json()["index_no"] == "LEGACY/2024-00077"
-    clash = await world.client.post("/api/v1/catalog/documents/import", headers=admin,
-                                    json={"documents": [{**item, "index_no": "LEGACY/2024-00077"}]})
+    assert (await world.client.get(f"/api/v1/catalog/documents/{second}")).json()[
+        "index_no"
+    ] == "LEGACY/2024-00077"
+    clash = await world.client.post(
+        "/api/v1/catalog/documents/import",
+        headers=admin,
+        json={"documents": [{**item, "index_no": "LEGACY/2024-00077"}]},
+    )
     assert clash.status_code == 409
-    future = await world.client.post("/api/v1/catalog/documents/import", headers=admin,
-                                     json={"documents": [{**item, "published_on": "2099-01-01"}]})
+    future = await world.client.post(
+        "/api/v1/catalog/documents/import",
+        headers=admin,
+        json={"documents": [{**item, "published_on": "2099-01-01"}]},
+    )
     assert future.status_code == 422 and future.json()["errors"][0]["field"] == "documents.0.published_on"
-    assert (await world.client.post("/api/v1/catalog/documents/import", headers=world.clerk("101"),
-                                    json={"documents": [item]})).status_code == 403
-    history = (await world.client.get(f"/api/v1/catalog/documents/{first}/history",
-                                      headers=world.inspector())).json()
+    assert (
+        await world.client.post(
+            "/api/v1/catalog/documents/import", headers=world.clerk("101"), json={"documents": [item]}
+        )
+    ).status_code == 403
+    history = (
+        await world.client.get(f"/api/v1/catalog/documents/{first}/history", headers=world.inspector())
+    ).json()
     assert [e["action"] for e in history] == ["imported"]

@@ -449,15 +449,15 @@ async def upload_attachment(
 )
 async def download_attachment(
     request: Request, session: SessionDep, attachment_id: IdPath, principal: OptionalPrincipal
-) -> FileResponse:
+) -> Response:
     attachment = await session.get(Attachment, attachment_id)
     if attachment is None:
         raise NotFound("附件不存在", code="attachment_not_found")
     document = await documents.readable_document(session, attachment.document_id, principal)
-    return FileResponse(
-        request.app.state.storage.path(attachment.storage_key),
-        media_type=attachment.content_type,
-        headers={
+    return request.app.state.storage.response(
+        attachment.storage_key,
+        attachment.content_type,
+        {
             "Content-Disposition": f"attachment; filename*=UTF-8''{quote(attachment.filename)}",
             "X-Content-Type-Options": "nosniff",
             "Content-Security-Policy": "default-src 'none'; sandbox",

@@ -11,7 +11,7 @@ from fastapi import FastAPI, Request
 
 from services.catalog import workflow
 from services.catalog.api import router
-from services.catalog.attachments import LocalStorage
+from services.catalog.attachments import S3Storage, make_storage
 from services.catalog.search.factory import make_engine
 from services.catalog.search.indexing import outbox_handler, synonym_groups
 from services.catalog.settings import CatalogSettings, get_settings
@@ -46,7 +46,7 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
             await engine.set_synonyms(await synonym_groups(session))
         app.state.search = engine
         app.state.calendar = WorkingCalendar()
-        app.state.storage = LocalStorage(settings.attachment_dir)
+        app.state.storage = make_storage(settings)
         app.state.scheduler = asyncio.create_task(_publish_scheduled(app, settings.scheduler_seconds))
 
     async def shutdown(app: FastAPI) -> None:
@@ -59,7 +59,10 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
         return {workflow.SEARCH_TOPIC: outbox_handler(app.state.sessionmaker, app.state.search)}
 
     def checks(request: Request) -> dict[str, ReadinessCheck]:
-        return {"search": request.app.state.search.ping}
+        found: dict[str, ReadinessCheck] = {"search": request.app.state.search.ping}
+        if isinstance(request.app.state.storage, S3Storage):
+            found["attachments"] = request.app.state.storage.ping
+        return found
 
     return create_service_app(
         settings=settings,

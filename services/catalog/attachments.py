@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import re
 import uuid
 from pathlib import Path
+from typing import Any
 
+from fastapi import Response
+from fastapi.responses import FileResponse
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.catalog.models import Attachment, Document, DocumentStatus
@@ -57,12 +61,14 @@ def safe_filename(name: str) -> str:
 
 
 class LocalStorage:
+    """Attachments as files under a directory (the embedded default)."""
+
     def __init__(self, root: Path) -> None:
         self.root = root
 
-    def put(self, data: bytes) -> str:
+    async def put(self, data: bytes) -> str:
         key = uuid.uuid4().hex
-        path = self.root / key[:2] / key
+        path = self.path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
         tmp.write_bytes(data)
@@ -73,6 +79,76 @@ class LocalStorage:
         if not re.fullmatch(r"[0-9a-f]{32}", key):
             raise ValueError("bad storage key")
         return self.root / key[:2] / key
+
+    def response(self, key: str, media_type: str, headers: dict[str, str]) -> Response:
+        return FileResponse(self.path(key), media_type=media_type, headers=headers)
+
+
+class S3Storage:
+    """Attachments in an S3-compatible bucket (MinIO, Ceph, a cloud's object storage)."""
+
+    def __init__(
+        self, *, endpoint_url: str, bucket: str, access_key: str, secret_key: str, region: str
+    ) -> None:
+        import boto3
+        from botocore.config import Config
+
+        self.bucket = bucket
+        self.client = boto3.client(
+            "s3",
+            endpoint_url=endpoint_url or None,
+            aws_access_key_id=access_key or None,
+            aws_secret_access_key=secret_key or None,
+            region_name=region,
+            config=Config(connect_timeout=3, read_timeout=30, retries={"max_attempts": 3}),
+        )
+
+    async def put(self, data: bytes) -> str:
+        key = uuid.uuid4().hex
+        await asyncio.to_thread(
+            self.client.put_object, Bucket=self.bucket, Key=f"attachments/{key}", Body=data
+        )
+        return key
+
+    async def get(self, key: str) -> bytes:
+        if not re.fullmatch(r"[0-9a-f]{32}", key):
+            raise ValueError("bad storage key")
+        answer = await asyncio.to_thread(self.client.get_object, Bucket=self.bucket, Key=f"attachments/{key}")
+        return await asyncio.to_thread(answer["Body"].read)
+
+    async def ping(self) -> None:
+        await asyncio.to_thread(self.client.head_bucket, Bucket=self.bucket)
+
+    def response(self, key: str, media_type: str, headers: dict[str, str]) -> Response:
+        return _S3Response(self, key, media_type, headers)
+
+
+class _S3Response(Response):
+    """Fetches the object when sent, so the route stays the same for both storages."""
+
+    def __init__(self, storage: S3Storage, key: str, media_type: str, headers: dict[str, str]) -> None:
+        super().__init__(media_type=media_type, headers=headers)
+        self._storage, self._key = storage, key
+
+    async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+        self.body = await self._storage.get(self._key)
+        self.headers["content-length"] = str(len(self.body))
+        await super().__call__(scope, receive, send)
+
+
+Storage = LocalStorage | S3Storage
+
+
+def make_storage(settings: Any) -> Storage:
+    if settings.attachment_storage == "s3":
+        return S3Storage(
+            endpoint_url=settings.s3_endpoint_url,
+            bucket=settings.s3_bucket,
+            access_key=settings.s3_access_key,
+            secret_key=settings.s3_secret_key,
+            region=settings.s3_region,
+        )
+    return LocalStorage(settings.attachment_dir)
 
 
 async def add_attachment(
@@ -108,7 +184,7 @@ async def add_attachment(
         content_type=content_type,
         size=len(data),
         sha256=hashlib.sha256(data).hexdigest(),
-        storage_key=storage.put(data),
+        storage_key=await storage.put(data),
         created_by=actor.subject,
     )
     session.add(attachment)

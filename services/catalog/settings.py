@@ -15,7 +15,14 @@ class CatalogSettings(ServiceSettings):
     search_engine: Literal["embedded", "meilisearch"] = "embedded"
     meili_url: str = ""
     meili_api_key: str = ""
+    # Attachments: `local` (files under attachment_dir) or `s3` (an S3-compatible bucket).
+    attachment_storage: Literal["local", "s3"] = "local"
     attachment_dir: Path = VAR_DIR / "attachments"
+    s3_endpoint_url: str = ""
+    s3_bucket: str = "gongkai-attachments"
+    s3_access_key: str = ""
+    s3_secret_key: str = ""
+    s3_region: str = "cn-north-1"
     search_index_dir: Path = VAR_DIR / "search" / "catalog"
     # How often scheduled publications are checked.
     scheduler_seconds: float = 5.0
