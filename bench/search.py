@@ -35,23 +35,13 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
+from gateway.demo import DEMO_AGENCIES as AGENCIES  # noqa: E402
 from services.catalog.corpus import generate  # noqa: E402
 from services.catalog.search.embedded import EmbeddedEngine  # noqa: E402
 from services.catalog.search.indexing import reindex  # noqa: E402
 from shared.db import make_engine, make_sessionmaker, migrate  # noqa: E402
 from shared.devrun import ORDER, PREFIX, Cluster, free_port, wiring_env  # noqa: E402
 
-AGENCIES = [  # (code, name, level, parent code) — the demo tree
-    ("990000", "江南省人民政府", "province", None),
-    ("990100", "青山市人民政府", "city", "990000"),
-    ("990101", "青山市人民政府办公室", "department", "990100"),
-    ("990102", "青山市民政局", "department", "990100"),
-    ("990121", "东湖县人民政府", "county", "990100"),
-    ("990122", "西岭县人民政府", "county", "990100"),
-    ("99012101", "东湖县教育局", "department", "990121"),
-    ("99012102", "东湖县城关镇人民政府", "township", "990121"),
-    ("99012201", "西岭县住房和城乡建设局", "department", "990122"),
-]
 QUERIES = [
     "最低生活保障",
     "低保 标准",
@@ -339,8 +329,13 @@ def main() -> int:
         if args.postgres:
             asyncio.run(drop_pg(urls))
 
-    rows = {"api (gateway → catalog)": api, "api direct on catalog": direct, "engine in-process": in_process, "raw tantivy (floor)": raw,
-            "SQL LIKE (baseline)": like}
+    rows = {
+        "api (gateway → catalog)": api,
+        "api direct on catalog": direct,
+        "engine in-process": in_process,
+        "raw tantivy (floor)": raw,
+        "SQL LIKE (baseline)": like,
+    }
     print(
         f"\nqueries: {len(QUERIES)} distinct; cores: {os.cpu_count()}; backend: "
         f"{'postgresql' if args.postgres else 'sqlite'}"

@@ -40,7 +40,9 @@ DEMO_STAFF = [
 
 
 def admin_token(base_url: str, password: str = DEMO_PASSWORD) -> str:
-    login = httpx.post(f"{base_url}/api/v1/auth/token", data={"username": "admin", "password": password}, timeout=30)
+    login = httpx.post(
+        f"{base_url}/api/v1/auth/token", data={"username": "admin", "password": password}, timeout=30
+    )
     login.raise_for_status()
     return login.json()["access_token"]
 

@@ -147,7 +147,9 @@ class ServiceProxy:
         client = self._client()
         for attempt in range(1, attempts + 1):
             try:
-                upstream = await client.request(method, url, headers=headers, data=content, allow_redirects=False)
+                upstream = await client.request(
+                    method, url, headers=headers, data=content, allow_redirects=False
+                )
                 break
             except (aiohttp.ConnectionTimeoutError, aiohttp.ClientConnectorError) as exc:
                 raise _unavailable(label) from exc
@@ -163,7 +165,9 @@ class ServiceProxy:
                 {
                     "type": "http.response.start",
                     "status": upstream.status,
-                    "headers": [(k.lower(), v) for k, v in upstream.raw_headers if k.lower() not in RESPONSE_DROP],
+                    "headers": [
+                        (k.lower(), v) for k, v in upstream.raw_headers if k.lower() not in RESPONSE_DROP
+                    ],
                 }
             )
             try:

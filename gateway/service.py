@@ -51,12 +51,35 @@ async def _ensure_username_free(session: AsyncSession, username: str) -> None:
         raise Conflict(f"登录名 {username} 已被使用", code="username_taken")
 
 
+async def _add_user(
+    session: AsyncSession, *, action: str, actor: Principal | None, password: str, **fields: object
+) -> User:
+    """One way a user is created: unique name, hashed password, event in the same transaction."""
+    await _ensure_username_free(session, str(fields["username"]))
+    user = User(password_hash=hasher.hash(password), **fields)
+    session.add(user)
+    await session.flush()
+    who = actor or Principal(subject=str(user.id), role=Role(user.role), username=user.username)
+    record_event(
+        session,
+        aggregate_type="user",
+        aggregate_id=user.id,
+        action=action,
+        actor=who,
+        after=_user_snapshot(user),
+    )
+    await session.commit()
+    return user
+
+
 async def register(*, session: AsyncSession, data: Registration) -> User:
     """Citizens and organisations sign themselves up, always as `public`."""
-    await _ensure_username_free(session, data.username)
-    user = User(
+    return await _add_user(
+        session,
+        action="registered",
+        actor=None,
+        password=data.password,
         username=data.username,
-        password_hash=hasher.hash(data.password),
         role=Role.PUBLIC,
         display_name=data.display_name,
         account_type=data.account_type,
@@ -64,18 +87,6 @@ async def register(*, session: AsyncSession, data: Registration) -> User:
         email=data.email,
         phone=data.phone,
     )
-    session.add(user)
-    await session.flush()
-    record_event(
-        session,
-        aggregate_type="user",
-        aggregate_id=user.id,
-        action="registered",
-        actor=Principal(subject=str(user.id), role=Role.PUBLIC, username=user.username),
-        after=_user_snapshot(user),
-    )
-    await session.commit()
-    return user
 
 
 def check_staff_scope(data: StaffCreate) -> None:
@@ -93,10 +104,12 @@ def check_staff_scope(data: StaffCreate) -> None:
 
 async def create_staff(*, session: AsyncSession, data: StaffCreate, actor: Principal) -> User:
     check_staff_scope(data)
-    await _ensure_username_free(session, data.username)
-    user = User(
+    return await _add_user(
+        session,
+        action="staff_created",
+        actor=actor,
+        password=data.password,
         username=data.username,
-        password_hash=hasher.hash(data.password),
         role=data.role,
         display_name=data.display_name,
         agency_id=data.agency_id,
@@ -104,18 +117,6 @@ async def create_staff(*, session: AsyncSession, data: StaffCreate, actor: Princ
         email=data.email,
         phone=data.phone,
     )
-    session.add(user)
-    await session.flush()
-    record_event(
-        session,
-        aggregate_type="user",
-        aggregate_id=user.id,
-        action="staff_created",
-        actor=actor,
-        after=_user_snapshot(user),
-    )
-    await session.commit()
-    return user
 
 
 async def authenticate(*, session: AsyncSession, username: str, password: str) -> User:

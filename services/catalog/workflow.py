@@ -147,16 +147,16 @@ def _record(
     )
 
 
-async def create_draft(*, session: AsyncSession, data: DocumentDraft, actor: Principal) -> Document:
-    if actor.agency_id is None:
-        raise Forbidden("只有机关经办人员可以起草文件", code="agency_scope")
-    await ensure_known_terms(session, category=data.category, doc_type=data.doc_type)
-    document = Document(
-        agency_id=actor.agency_id,
+def _new_document(
+    data: DocumentDraft, *, agency_id: int, actor: Principal, default_date: date, **state: Any
+) -> Document:
+    """A document row from what a clerk wrote (or the old system published)."""
+    return Document(
+        agency_id=agency_id,
         title=data.title,
         doc_number=data.doc_number,
         written_on=data.written_on,
-        information_date=data.information_date or data.written_on or local_date(utcnow()),
+        information_date=data.information_date or data.written_on or default_date,
         category=data.category,
         doc_type=data.doc_type,
         validity=data.validity,
@@ -164,8 +164,17 @@ async def create_draft(*, session: AsyncSession, data: DocumentDraft, actor: Pri
         stage=data.stage,
         body_text=data.body_text,
         body_html=sanitize_html(data.body_html),
-        status=S.DRAFT,
         created_by=actor.subject,
+        **state,
+    )
+
+
+async def create_draft(*, session: AsyncSession, data: DocumentDraft, actor: Principal) -> Document:
+    if actor.agency_id is None:
+        raise Forbidden("只有机关经办人员可以起草文件", code="agency_scope")
+    await ensure_known_terms(session, category=data.category, doc_type=data.doc_type)
+    document = _new_document(
+        data, agency_id=actor.agency_id, actor=actor, default_date=local_date(utcnow()), status=S.DRAFT
     )
     session.add(document)
     await session.flush()
@@ -410,23 +419,14 @@ async def import_published(*, session: AsyncSession, batch: ImportBatch, actor: 
         published_at = start_of_local_day(item.published_on) + timedelta(hours=9)
         if published_at > utcnow():
             raise InvalidField(f"documents.{position}.published_on", "原发布日期不能晚于今天")
-        document = Document(
+        document = _new_document(
+            item,
             agency_id=item.agency_id,
-            title=item.title,
-            doc_number=item.doc_number,
-            written_on=item.written_on,
-            information_date=item.information_date or item.written_on or item.published_on,
-            category=item.category,
-            doc_type=item.doc_type,
-            validity=item.validity,
-            scope=item.scope,
-            stage=item.stage,
-            body_text=item.body_text,
-            body_html=sanitize_html(item.body_html),
+            actor=actor,
+            default_date=item.published_on,
             status=S.PUBLISHED,
             version=1,
             published_at=published_at,
-            created_by=actor.subject,
             reviewed_by=actor.subject,
             index_no=item.index_no or await _next_index_no(session, item.agency_id, item.published_on.year),
         )
