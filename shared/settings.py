@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 from pathlib import Path
 from typing import Literal
 
@@ -9,7 +12,23 @@ from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SERVICE_TOKEN = "dev-service-token-change-me"
+# Development keys for personal data (shared/personal_data.py): derived from fixed labels, so
+# public; production refuses them.
+DEV_PII_KEY = base64.b64encode(hashlib.sha256(b"gongkai development pii key").digest()).decode()
+DEV_PII_BLIND_KEY = base64.b64encode(hashlib.sha256(b"gongkai development pii blind key").digest()).decode()
 VAR_DIR = Path("var")
+
+
+def decode_key(value: str) -> bytes:
+    """A 32-byte key from its base64 (standard or URL-safe alphabet); ValueError otherwise."""
+    text = value.strip().replace("-", "+").replace("_", "/")
+    try:
+        key = base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        raise ValueError("not base64") from None
+    if len(key) != 32:
+        raise ValueError(f"{len(key)} bytes instead of 32")
+    return key
 
 
 class ServiceSettings(BaseSettings):
@@ -35,6 +54,11 @@ class ServiceSettings(BaseSettings):
     outbox_poll_seconds: float = 0.5
     # Run Alembic migrations when the process starts (a deployment may run them as a job instead).
     migrate_on_start: bool = True
+    # Personal data: base64 of 32 random bytes each (`openssl rand -base64 32`). `pii_key` encrypts
+    # (AES-256-GCM), `pii_blind_key` makes the lookup hashes; `pii_previous_keys` only decrypt.
+    pii_key: str = DEV_PII_KEY
+    pii_blind_key: str = DEV_PII_BLIND_KEY
+    pii_previous_keys: list[str] = []
 
     @property
     def service_name(self) -> str:
@@ -53,6 +77,19 @@ class ServiceSettings(BaseSettings):
     def _refuse_default_secrets(self) -> ServiceSettings:
         if self.is_production and self.service_token == DEV_SERVICE_TOKEN:
             raise ValueError("production requires a service_token other than the development default")
+        dev_keys = {decode_key(DEV_PII_KEY), decode_key(DEV_PII_BLIND_KEY)}
+        pii_keys = [("pii_key", self.pii_key), ("pii_blind_key", self.pii_blind_key)]
+        for name, value in pii_keys + [("pii_previous_keys", key) for key in self.pii_previous_keys]:
+            try:
+                key = decode_key(value)
+            except ValueError as exc:
+                raise ValueError(
+                    f"{name} must be the base64 of 32 bytes (openssl rand -base64 32): {exc}"
+                ) from None
+            if self.is_production and key in dev_keys:
+                raise ValueError(f"production requires a {name} other than the development key")
+        if decode_key(self.pii_key) == decode_key(self.pii_blind_key):
+            raise ValueError("pii_key and pii_blind_key must differ")
         if not self.database_url:
             self.database_url = f"sqlite+aiosqlite:///{VAR_DIR}/{self.service_name}.db"
         return self

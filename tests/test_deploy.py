@@ -44,7 +44,7 @@ SERVICES = [p for p in PROCESSES if p != "gateway"]
 BACKING_SERVICES = ("postgres", "meilisearch", "redis")
 
 # Fields a production deployment must set, per process (the field names are checked to exist).
-COMMON_REQUIRED = ("environment", "host", "database_url", "service_token")
+COMMON_REQUIRED = ("environment", "host", "database_url", "service_token", "pii_key", "pii_blind_key")
 EXTRA_REQUIRED: dict[str, tuple[str, ...]] = {
     "gateway": ("signing_key", "catalog_url", "requests_url", "feedback_url", "redis_url"),
     "catalog": ("jwks_url", "search_engine", "meili_url", "meili_api_key"),
@@ -54,7 +54,15 @@ EXTRA_REQUIRED: dict[str, tuple[str, ...]] = {
 # Kubernetes runs migrations in an initContainer, so the process must not also run them.
 K8S_EXTRA_REQUIRED = ("migrate_on_start",)
 # Fields whose values are secrets: never in a ConfigMap, never a literal in docker-compose.yml.
-SECRET_FIELDS = ("database_url", "service_token", "signing_key", "meili_api_key", "redis_url")
+SECRET_FIELDS = (
+    "database_url",
+    "service_token",
+    "pii_key",
+    "pii_blind_key",
+    "signing_key",
+    "meili_api_key",
+    "redis_url",
+)
 
 
 # --- settings classes ----------------------------------------------------------------------------
