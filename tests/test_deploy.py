@@ -566,3 +566,24 @@ def test_k8s_objects_live_in_the_gongkai_namespace() -> None:
     for document in k8s_documents():
         if document["kind"] != "Namespace":
             assert document["metadata"].get("namespace") == "gongkai", document["metadata"]["name"]
+
+
+def test_the_installed_package_carries_every_non_python_file_the_processes_read() -> None:
+    """The image installs a wheel: migrations and the widget script must be in its package data."""
+    import fnmatch
+    import tomllib
+
+    patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["*"]
+    needed = [
+        *ROOT.glob("gateway/static/*"),
+        *ROOT.glob("**/migrations/versions/*.py"),
+        *ROOT.glob("**/migrations/*.mako"),
+    ]
+    needed = [p for p in needed if ".venv" not in p.parts]
+    assert needed
+    for path in needed:
+        package_dir = path.parent.parent if path.parent.name in ("versions", "static") else path.parent
+        if path.parent.name == "versions":
+            package_dir = path.parent.parent.parent
+        relative = path.relative_to(package_dir).as_posix()
+        assert any(fnmatch.fnmatch(relative, pattern) for pattern in patterns), f"{path} not in package data"

@@ -340,6 +340,8 @@ async def test_a_phone_user_searches_by_keyboard_and_sees_highlighted_escaped_re
     assert await escaped.text_content() == SCRIPT_TITLE
     assert await widget.evaluate("el => el.shadowRoot.querySelectorAll('script, img, iframe').length") == 0
 
+    shown = set(re.findall(r"[A-Za-z]+", await widget.locator(".results").inner_text()))
+    assert not {"null", "undefined", "NaN"} & shown, shown
     hit = widget.locator(".hit").first
     assert await hit.locator(".agency").inner_text() == "东湖县人民政府"
     assert "东政办〔2026〕7号" in await hit.locator(".meta").inner_text()
@@ -400,6 +402,7 @@ async def test_facets_filter_pages_turn_and_a_document_opens_in_the_widget(
     detail = widget.locator(".detail")
     await _expect_text(detail.locator(".text"), re.compile("萤火虫"))
     assert "东政办〔2026〕7号" in await detail.locator("dl").inner_text()
+    assert not {"null", "undefined", "NaN"} & set(re.findall(r"[A-Za-z]+", await detail.inner_text()))
     assert await widget.locator(".results").is_hidden()
     await detail.locator("button.back").click()
     assert await widget.locator(".results").is_visible()

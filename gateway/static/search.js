@@ -464,7 +464,8 @@ mark{padding:0 .05em;color:inherit;background:#ffe58a}
           .map((file) => [file, file.url ? safeUrl(file.url, this.api) : null])
           .filter(([, href]) => href)
           .map(([file, href]) => el("li", null, el("a", { href, rel: "noopener", text: file.filename || "附件" })));
-        this.detail.replaceChildren(back, heading, list, body, files.length ? el("ul", { class: "files", "aria-label": "附件" }, ...files) : null);
+        this.detail.replaceChildren(back, heading, list, body);
+        if (files.length) this.detail.append(el("ul", { class: "files", "aria-label": "附件" }, ...files));
       } catch (error) {
         if (controller.signal.aborted || (error && error.name === "AbortError")) return;
         body.textContent = error && error.status === 404 ? "该文件已不再公开。" : UNAVAILABLE;
