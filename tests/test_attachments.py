@@ -93,9 +93,7 @@ async def test_attachments_go_to_an_s3_compatible_bucket_when_configured(tmp_pat
             aws_secret_access_key="s",
             region_name="cn-north-1",
         )
-        s3.create_bucket(
-            Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "cn-north-1"}
-        )
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "cn-north-1"})
         settings = CatalogSettings(
             database_url=await create_database(backend, tmp_path, "catalog"),
             environment="test",

@@ -11,14 +11,17 @@ from shared.calendar import WorkingCalendar
 CAL = WorkingCalendar()
 
 
-@pytest.mark.parametrize(("start", "count", "due"), [
-    (date(2024, 2, 5), 5, date(2024, 2, 18)),   # 2024 Spring Festival: 2/10–2/17 off, Sun 2/18 worked
-    (date(2024, 9, 27), 3, date(2024, 10, 8)),  # Sun 9/29 worked, National Day 10/1–10/7 off
-    (date(2025, 1, 24), 2, date(2025, 1, 27)),  # Sun 1/26 worked, Mon 1/27 worked
-    (date(2025, 9, 30), 1, date(2025, 10, 9)),  # 10/1–10/8 off (National Day + Mid-Autumn)
-    (date(2026, 2, 13), 1, date(2026, 2, 14)),  # Sat 2/14 is a 调休 working day in 2026
-    (date(2026, 11, 20), 20, date(2026, 12, 18)),
-])
+@pytest.mark.parametrize(
+    ("start", "count", "due"),
+    [
+        (date(2024, 2, 5), 5, date(2024, 2, 18)),  # 2024 Spring Festival: 2/10–2/17 off, Sun 2/18 worked
+        (date(2024, 9, 27), 3, date(2024, 10, 8)),  # Sun 9/29 worked, National Day 10/1–10/7 off
+        (date(2025, 1, 24), 2, date(2025, 1, 27)),  # Sun 1/26 worked, Mon 1/27 worked
+        (date(2025, 9, 30), 1, date(2025, 10, 9)),  # 10/1–10/8 off (National Day + Mid-Autumn)
+        (date(2026, 2, 13), 1, date(2026, 2, 14)),  # Sat 2/14 is a 调休 working day in 2026
+        (date(2026, 11, 20), 20, date(2026, 12, 18)),
+    ],
+)
 def test_adding_working_days_skips_holidays_and_counts_adjusted_weekends(start, count, due) -> None:
     result = CAL.add_working_days(start, count)
     assert result.day == due and not result.provisional

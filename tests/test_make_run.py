@@ -21,8 +21,15 @@ pytestmark = pytest.mark.e2e
 def launch(cwd: Path, ports: dict[str, int], extra: dict[str, str] | None = None) -> subprocess.Popen[str]:
     env = {**os.environ, **{f"{PREFIX[n]}PORT": str(p) for n, p in ports.items()}, **(extra or {})}
     env.pop("CI", None)
-    return subprocess.Popen([sys.executable, "-m", "shared.devrun"], cwd=cwd, env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "shared.devrun"],
+        cwd=cwd,
+        env=env,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def read_until(proc: subprocess.Popen[str], marker: str, timeout: float = 90) -> str:
