@@ -38,6 +38,7 @@ def wiring_env(ports: dict[str, int], host: str = "127.0.0.1") -> dict[str, str]
         f"GATEWAY_{name.upper()}_URL": f"http://{host}:{ports[name]}"
         for name in ("catalog", "requests", "feedback")
     }
+    env["REQUESTS_CATALOG_URL"] = f"http://{host}:{ports['catalog']}"
     return env
 
 

@@ -18,8 +18,10 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -70,7 +72,19 @@ def staff_readers(status: int) -> dict[str, int]:
     return {"anonymous": 401, "public": 403, "clerk": status, "inspector": status, "admin": 403}
 
 
+def public_only(status: int) -> dict[str, int]:
+    """The applicant's own steps (a registered member of the public)."""
+    return {"anonymous": 401, "public": status, "clerk": 403, "inspector": 403, "admin": 403}
+
+
+def application_readers(status: int) -> dict[str, int]:
+    """An application: its applicant, the agency's clerks, the region's inspectors; not admins."""
+    return {"anonymous": 401, "public": status, "clerk": status, "inspector": status, "admin": 403}
+
+
 ROTATE = ("POST", "/api/v1/admin/keys/rotate")
+APPLICATIONS = "/api/v1/requests"
+APPLICATION = f"{APPLICATIONS}/{{application_id}}"
 
 MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/.well-known/jwks.json"): everyone(200),
@@ -127,6 +141,23 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/api/v1/catalog/documents/{document_id}/history"): staff_readers(200),
     ("GET", "/api/v1/feedback/vocabulary"): everyone(200),
     ("GET", "/api/v1/requests/outcomes"): everyone(200),
+    # 依申请公开: citizens apply and act on their own applications; clerks of the agency handle them.
+    ("POST", APPLICATIONS): public_only(201),
+    ("POST", f"{APPLICATIONS}/registrations"): clerk_only(201),
+    ("GET", APPLICATIONS): staff_readers(200),
+    ("GET", f"{APPLICATIONS}/track/{{tracking_no}}"): everyone(200),
+    ("GET", APPLICATION): application_readers(200),
+    ("GET", f"{APPLICATION}/timeline"): application_readers(200),
+    ("GET", f"{APPLICATION}/personal-data"): clerk_only(200),
+    ("POST", f"{APPLICATION}/correction-request"): clerk_only(200),
+    ("POST", f"{APPLICATION}/correction"): public_only(200),
+    ("POST", f"{APPLICATION}/consultation"): clerk_only(200),
+    ("POST", f"{APPLICATION}/consultation/end"): clerk_only(200),
+    ("POST", f"{APPLICATION}/extension"): clerk_only(200),
+    ("POST", f"{APPLICATION}/decision"): clerk_only(200),
+    ("POST", f"{APPLICATION}/referral"): clerk_only(200),
+    ("POST", f"{APPLICATION}/withdrawal"): public_only(200),
+    ("POST", f"{APPLICATION}/abandonment"): clerk_only(200),
     # Last on purpose: every later login in the session is signed with the new key.
     ROTATE: admin_only(200),
 }
@@ -311,6 +342,44 @@ class Env:
             ),
         )
         return agency_id
+
+    # Applications to agency 990121 by "citizen", handled by clerk1.
+
+    def applied(self) -> dict[str, Any]:
+        response = self.client.post(APPLICATIONS, headers=self.auth("public"), json=application_body(self))
+        return self.ok(response, 201)
+
+    def application(self, state: str = "registered") -> int:
+        application_id = self.applied()["id"]
+        clerk = self.auth("clerk")
+        if state == "correction_requested":
+            body = {"items": [{"text": "矩阵测试：请写明文件名称"}], "days": 10}
+            url = f"{APPLICATIONS}/{application_id}/correction-request"
+            self.ok(self.client.post(url, headers=clerk, json=body), 200)
+        elif state == "consultation":
+            body = {"kind": "other_agency", "party": "青山市民政局", "reason": "矩阵测试：征求意见"}
+            url = f"{APPLICATIONS}/{application_id}/consultation"
+            self.ok(self.client.post(url, headers=clerk, json=body), 200)
+        return application_id
+
+    def shared_application(self) -> int:
+        return self.once("application", self.application)
+
+    def abandonable(self) -> int:
+        """A letter signed for a month ago; a correction asked for the next day, 1 working day given."""
+        signed = shanghai_today() - timedelta(days=30)
+        letter = {
+            **application_body(self),
+            "channel": "letter_registered",
+            "signed_for_on": signed.isoformat(),
+        }
+        clerk = self.auth("clerk")
+        receipt = self.ok(self.client.post(f"{APPLICATIONS}/registrations", headers=clerk, json=letter), 201)
+        notice = {"items": [{"text": "矩阵测试：请写明文件名称"}], "days": 1}
+        notice["notified_on"] = (signed + timedelta(days=1)).isoformat()
+        url = f"{APPLICATIONS}/{receipt['id']}/correction-request"
+        self.ok(self.client.post(url, headers=clerk, json=notice), 200)
+        return receipt["id"]
 
 
 @pytest.fixture
@@ -530,6 +599,53 @@ def _attachment(env: Env, role: str) -> dict[str, Any]:
     return {"url": f"{CATALOG}/attachments/{env.shared_attachment()}", "headers": env.auth(role)}
 
 
+def resident_id(first17: str = "11010519491231002") -> str:
+    from shared.personal_data import resident_id_check_digit
+
+    return first17 + resident_id_check_digit(first17)
+
+
+def shanghai_today() -> date:
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
+def application_body(env: Env) -> dict[str, Any]:
+    return {
+        "agency_id": env.state["agencies"]["990121"],
+        "applicant_type": "natural_person",
+        "applicant_name": "矩阵测试申请人",
+        "id_type": "resident_id",
+        "id_number": resident_id(),
+        "phone": "13812345678",
+        "description": "矩阵测试：2025年最低生活保障资金发放情况",
+        "form": "electronic",
+        "delivery": "email",
+    }
+
+
+def _on_application(
+    make: Callable[[Env], int], suffix: str = "", body: dict[str, Any] | None = None
+) -> Builder:
+    """A request on the application `make` returns (called once per role: fresh where it is consumed)."""
+
+    def build(env: Env, role: str) -> dict[str, Any]:
+        request: dict[str, Any] = {"url": f"{APPLICATIONS}/{make(env)}{suffix}", "headers": env.auth(role)}
+        if body is not None:
+            request["json"] = body
+        return request
+
+    return build
+
+
+def _track(env: Env, role: str) -> dict[str, Any]:
+    receipt = env.once("receipt", lambda: env.applied())
+    return {
+        "url": f"{APPLICATIONS}/track/{receipt['tracking_no']}",
+        "params": {"code": receipt["query_code"]},
+        "headers": env.auth(role),
+    }
+
+
 REQUESTS: dict[tuple[str, str], Builder] = {
     ("GET", "/.well-known/jwks.json"): _plain("/.well-known/jwks.json"),
     ("POST", "/api/v1/auth/register"): _register,
@@ -590,6 +706,52 @@ REQUESTS: dict[tuple[str, str], Builder] = {
     ),
     ("GET", "/api/v1/feedback/vocabulary"): _plain("/api/v1/feedback/vocabulary"),
     ("GET", "/api/v1/requests/outcomes"): _plain("/api/v1/requests/outcomes"),
+    ("POST", APPLICATIONS): lambda env, role: {
+        "url": APPLICATIONS,
+        "headers": env.auth(role),
+        "json": application_body(env),
+    },
+    ("POST", f"{APPLICATIONS}/registrations"): lambda env, role: {
+        "url": f"{APPLICATIONS}/registrations",
+        "headers": env.auth(role),
+        "json": {**application_body(env), "channel": "in_person"},
+    },
+    ("GET", APPLICATIONS): _plain(APPLICATIONS),
+    ("GET", f"{APPLICATIONS}/track/{{tracking_no}}"): _track,
+    ("GET", APPLICATION): _on_application(Env.shared_application),
+    ("GET", f"{APPLICATION}/timeline"): _on_application(Env.shared_application, "/timeline"),
+    ("GET", f"{APPLICATION}/personal-data"): _on_application(Env.shared_application, "/personal-data"),
+    ("POST", f"{APPLICATION}/correction-request"): _on_application(
+        Env.application, "/correction-request", {"items": [{"text": "矩阵测试：请写明文件名称"}], "days": 10}
+    ),
+    ("POST", f"{APPLICATION}/correction"): _on_application(
+        lambda env: env.application("correction_requested"), "/correction", {"text": "矩阵测试：补正内容"}
+    ),
+    ("POST", f"{APPLICATION}/consultation"): _on_application(
+        Env.application,
+        "/consultation",
+        {"kind": "third_party", "party": "矩阵测试公司", "reason": "矩阵测试：涉及商业秘密"},
+    ),
+    ("POST", f"{APPLICATION}/consultation/end"): _on_application(
+        lambda env: env.application("consultation"), "/consultation/end", {"opinion": "矩阵测试：同意公开"}
+    ),
+    ("POST", f"{APPLICATION}/extension"): _on_application(
+        Env.application, "/extension", {"days": 5, "reason": "矩阵测试：需要汇总"}
+    ),
+    ("POST", f"{APPLICATION}/decision"): _on_application(
+        Env.application,
+        "/decision",
+        {"outcome": "disclosed", "reason": "矩阵测试：予以公开", "legal_basis": "条例第三十六条"},
+    ),
+    ("POST", f"{APPLICATION}/referral"): _on_application(
+        Env.application,
+        "/referral",
+        {"kind": "other_agency", "agency_name": "青山市民政局", "reason": "矩阵测试：不属于本机关"},
+    ),
+    ("POST", f"{APPLICATION}/withdrawal"): _on_application(Env.application, "/withdrawal", {}),
+    ("POST", f"{APPLICATION}/abandonment"): _on_application(
+        Env.abandonable, "/abandonment", {"reason": "矩阵测试：逾期未补正"}
+    ),
     ROTATE: _plain("/api/v1/admin/keys/rotate"),
 }
 

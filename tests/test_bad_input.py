@@ -26,7 +26,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -227,7 +227,7 @@ GUIDE = {
 @dataclass
 class Env:
     client: httpx.Client
-    tokens: dict[str, str]  # admin, clerk (clerk1), reviewer (reviewer1: clerk1's second person)
+    tokens: dict[str, str]  # admin, clerk (clerk1), reviewer (reviewer1: clerk1's second person), public
     state: dict[str, Any]
 
     def auth(self, who: str | None) -> dict[str, str]:
@@ -327,6 +327,91 @@ class Env:
         assert self.ok(approval, 200)["status"] == "published"
         return document_id
 
+    # Applications (依申请公开) to agency 990121: "public" (citizen) applies, clerk1 handles them.
+
+    def applied(self) -> int:
+        response = self.client.post(APPLICATIONS, headers=self.auth("public"), json=application_body(self))
+        return self.ok(response, 201)["id"]
+
+    def corrections_asked(self) -> int:
+        application_id = self.applied()
+        url = f"{APPLICATIONS}/{application_id}/correction-request"
+        self.ok(self.client.post(url, headers=self.auth("clerk"), json=correction_notice()), 200)
+        return application_id
+
+    def consulting(self) -> int:
+        application_id = self.applied()
+        body = {"kind": "third_party", "party": "坏输入测试公司", "reason": "坏输入测试：涉及商业秘密"}
+        url = f"{APPLICATIONS}/{application_id}/consultation"
+        self.ok(self.client.post(url, headers=self.auth("clerk"), json=body), 200)
+        return application_id
+
+    def abandonable(self) -> int:
+        """A letter signed for a month ago; a correction asked for the next day, 1 working day given."""
+        signed = shanghai_today() - timedelta(days=30)
+        letter = {
+            **application_body(self),
+            "channel": "letter_registered",
+            "signed_for_on": signed.isoformat(),
+        }
+        clerk = self.auth("clerk")
+        application_id = self.ok(
+            self.client.post(f"{APPLICATIONS}/registrations", headers=clerk, json=letter), 201
+        )["id"]
+        notice = {**correction_notice(), "days": 1, "notified_on": (signed + timedelta(days=1)).isoformat()}
+        url = f"{APPLICATIONS}/{application_id}/correction-request"
+        self.ok(self.client.post(url, headers=clerk, json=notice), 200)
+        return application_id
+
+
+APPLICATIONS = "/api/v1/requests"
+
+
+def shanghai_today() -> date:
+    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+
+
+def resident_id(first17: str = "11010519491231002") -> str:
+    from shared.personal_data import resident_id_check_digit
+
+    return first17 + resident_id_check_digit(first17)
+
+
+def application_body(env: Env) -> dict[str, Any]:
+    """Every field of an application."""
+    return {
+        "agency_id": env.county,
+        "applicant_type": "natural_person",
+        "applicant_name": "坏输入测试申请人",
+        "id_type": "resident_id",
+        "id_number": resident_id(),
+        "phone": "13812345678",
+        "email": "applicant@example.org",
+        "address": "青山市东湖县城关镇人民路12号",
+        "description": "坏输入测试：2025年最低生活保障资金发放情况",
+        "form": "electronic",
+        "delivery": "email",
+    }
+
+
+def correction_notice() -> dict[str, Any]:
+    return {
+        "items": [{"text": "坏输入测试：请写明文件名称"}],
+        "days": 10,
+        "notified_on": shanghai_today().isoformat(),
+    }
+
+
+def _app(suffix: str) -> tuple[str, str]:
+    return ("POST", f"{APPLICATIONS}/{{application_id}}{suffix}")
+
+
+def _on_app(suffix: str, make: Callable[[Env], int]) -> Callable[[Env, Any], str]:
+    key = _app(suffix)
+    return lambda env, aid: (
+        f"{APPLICATIONS}/{env.target(key, lambda: make(env)) if aid is None else aid}{suffix}"
+    )
+
 
 PLACEHOLDER_REFRESH = "0123456789abcdef.not-a-real-refresh-secret"
 
@@ -337,7 +422,7 @@ class Valid:
 
     url: Callable[[Env, Any], str]
     body: Callable[[Env], dict[str, Any]]
-    caller: str | None = None  # "admin", "clerk" (clerk1) or nobody
+    caller: str | None = None  # "admin", "clerk" (clerk1), "public" (citizen) or nobody
     control: Callable[[Env], dict[str, Any]] | None = None  # the positive control, when `body` is not
     consumes: bool = False  # a success moves the target out of the state the route acts on
 
@@ -496,6 +581,81 @@ VALID: dict[tuple[str, str], Valid] = {
         url=lambda env, aid: f"{CATALOG}/agencies/{env.county if aid is None else aid}/guide",
         body=lambda env: dict(GUIDE),
         caller="clerk",
+    ),
+    # --- requests: applications to agency 990121 (the citizen applies, clerk1 handles) ---
+    ("POST", APPLICATIONS): Valid(url=lambda env, _: APPLICATIONS, body=application_body, caller="public"),
+    ("POST", f"{APPLICATIONS}/registrations"): Valid(
+        url=lambda env, _: f"{APPLICATIONS}/registrations",
+        body=lambda env: {
+            **application_body(env),
+            "channel": "letter_registered",
+            "signed_for_on": shanghai_today().isoformat(),
+            "confirmed_on": shanghai_today().isoformat(),
+        },
+        caller="clerk",
+    ),
+    _app("/correction-request"): Valid(
+        url=_on_app("/correction-request", Env.applied),
+        body=lambda env: correction_notice(),
+        caller="clerk",
+        consumes=True,
+    ),
+    _app("/correction"): Valid(
+        url=_on_app("/correction", Env.corrections_asked),
+        body=lambda env: {"text": "坏输入测试：补正内容"},
+        caller="public",
+        consumes=True,
+    ),
+    _app("/consultation"): Valid(
+        url=_on_app("/consultation", Env.applied),
+        body=lambda env: {"kind": "third_party", "party": "坏输入测试公司", "reason": "坏输入测试：征求意见"},
+        caller="clerk",
+        consumes=True,
+    ),
+    _app("/consultation/end"): Valid(
+        url=_on_app("/consultation/end", Env.consulting),
+        body=lambda env: {"opinion": "坏输入测试：同意公开"},
+        caller="clerk",
+        consumes=True,
+    ),
+    _app("/extension"): Valid(
+        url=_on_app("/extension", Env.applied),
+        body=lambda env: {"days": 5, "reason": "坏输入测试：需要汇总"},
+        caller="clerk",
+        consumes=True,
+    ),
+    _app("/decision"): Valid(
+        url=_on_app("/decision", Env.applied),
+        body=lambda env: {
+            "outcome": "disclosed",
+            "reason": "坏输入测试：予以公开",
+            "legal_basis": "条例第三十六条",
+        },
+        caller="clerk",
+        consumes=True,
+    ),
+    _app("/referral"): Valid(
+        url=_on_app("/referral", Env.applied),
+        body=lambda env: {
+            "kind": "other_agency",
+            "document_id": 1,
+            "agency_name": "青山市民政局",
+            "reason": "坏输入测试：不属于本机关",
+        },
+        caller="clerk",
+        consumes=True,
+    ),
+    _app("/withdrawal"): Valid(
+        url=_on_app("/withdrawal", Env.applied),
+        body=lambda env: {"reason": "坏输入测试：不需要了"},
+        caller="public",
+        consumes=True,
+    ),
+    _app("/abandonment"): Valid(
+        url=_on_app("/abandonment", Env.abandonable),
+        body=lambda env: {"reason": "坏输入测试：逾期未补正"},
+        caller="clerk",
+        consumes=True,
     ),
 }
 
@@ -659,7 +819,7 @@ def test_every_body_taking_route_is_covered() -> None:
 # --- the cluster ------------------------------------------------------------------------------------
 
 _STATE: dict[str, dict[str, Any]] = {}  # cluster url → tokens, ids, counts (kept for the whole session)
-LOGINS = {"admin": "admin", "clerk": "clerk1", "reviewer": "reviewer1"}
+LOGINS = {"admin": "admin", "clerk": "clerk1", "reviewer": "reviewer1", "public": "citizen"}
 
 
 @pytest.fixture

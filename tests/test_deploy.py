@@ -48,7 +48,7 @@ COMMON_REQUIRED = ("environment", "host", "database_url", "service_token", "pii_
 EXTRA_REQUIRED: dict[str, tuple[str, ...]] = {
     "gateway": ("signing_key", "catalog_url", "requests_url", "feedback_url", "redis_url"),
     "catalog": ("jwks_url", "search_engine", "meili_url", "meili_api_key"),
-    "requests": ("jwks_url",),
+    "requests": ("jwks_url", "catalog_url"),
     "feedback": ("jwks_url",),
 }
 # Kubernetes runs migrations in an initContainer, so the process must not also run them.

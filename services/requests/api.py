@@ -1,13 +1,55 @@
-"""Requests routes."""
+"""Requests routes (thin: parse, authorize, call the service, shape the answer)."""
 
-from fastapi import APIRouter, Request, Response
+from __future__ import annotations
 
-from services.requests import service
-from services.requests.schemas import OutcomePublic
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
+from fastapi.responses import JSONResponse
+
+from services.requests import lifecycle, service
+from services.requests.models import ApplicationState, Outcome
+from services.requests.schemas import (
+    AbandonmentIn,
+    ApplicantPublic,
+    ApplicationIn,
+    ApplicationPublic,
+    ApplicationSummary,
+    ConsultationEndIn,
+    ConsultationStartIn,
+    CorrectionIn,
+    CorrectionRequestIn,
+    DecisionIn,
+    ExtensionIn,
+    OutcomePublic,
+    ReferralIn,
+    ReferralKind,
+    RegistrationIn,
+    TimelineEntry,
+    TrackingReceipt,
+    TrackingStatus,
+    WithdrawalIn,
+)
+from shared.auth import Principal, Role, require_roles
 from shared.caching import public_json
-from shared.errors import PROBLEM_RESPONSES
+from shared.db import SessionDep
+from shared.deadlines import Deadline
+from shared.errors import PROBLEM_RESPONSES, Conflict, InvalidField
+from shared.pagination import Page, PageDep
+from shared.schemas import IdPath, OfficialDate
 
 router = APIRouter(prefix="/api/v1/requests", tags=["requests"], responses=PROBLEM_RESPONSES)
+
+PublicUser = Annotated[Principal, Depends(require_roles(Role.PUBLIC))]
+ClerkUser = Annotated[Principal, Depends(require_roles(Role.CLERK))]
+StaffReader = Annotated[Principal, Depends(require_roles(Role.CLERK, Role.INSPECTOR))]
+Reader = Annotated[Principal, Depends(require_roles(Role.PUBLIC, Role.CLERK, Role.INSPECTOR))]
+
+
+def _ctx(request: Request) -> dict[str, Any]:
+    state = request.app.state
+    return {"calendar": state.calendar, "today": state.today()}
 
 
 @router.get(
@@ -18,3 +60,333 @@ router = APIRouter(prefix="/api/v1/requests", tags=["requests"], responses=PROBL
 )
 async def list_outcomes(request: Request) -> Response:
     return public_json(request, service.outcomes(), max_age=3600)
+
+
+@router.post(
+    "",
+    response_model=TrackingReceipt,
+    status_code=status.HTTP_201_CREATED,
+    summary="提交政府信息公开申请（网上）",
+    description="注册公众用户向一个行政机关提出申请（条例第二十九条）。收到日期为提交当天（北京时间）。"
+    "答复含申请编号和只显示一次的查询码。带 `Idempotency-Key` 重试时返回同一答复；"
+    "同一个键用于不同内容的申请时为 409。",
+)
+async def apply(
+    request: Request,
+    session: SessionDep,
+    data: ApplicationIn,
+    actor: PublicUser,
+    idempotency_key: Annotated[
+        str | None, Header(min_length=1, max_length=200, description="幂等键：客户端重试同一申请时带同一个值")
+    ] = None,
+) -> TrackingReceipt:
+    state = request.app.state
+    return await service.apply(
+        session,
+        data=data,
+        actor=actor,
+        cipher=state.cipher,
+        lookup=state.agency_lookup,
+        idempotency_key=idempotency_key,
+        **_ctx(request),
+    )
+
+
+@router.post(
+    "/registrations",
+    response_model=TrackingReceipt,
+    status_code=status.HTTP_201_CREATED,
+    summary="登记来信、传真或当面提交的申请（经办人员）",
+    description="经办人员登记本机关收到的申请。收到日期按条例第三十一条：当面提交为当天；挂号信为签收日；"
+    "平信、传真为与申请人确认之日。",
+)
+async def register(
+    request: Request, session: SessionDep, data: RegistrationIn, actor: ClerkUser
+) -> TrackingReceipt:
+    state = request.app.state
+    return await service.register(
+        session, data=data, actor=actor, cipher=state.cipher, lookup=state.agency_lookup, **_ctx(request)
+    )
+
+
+@router.get(
+    "",
+    response_model=Page[ApplicationSummary],
+    summary="申请列表（经办人员：本机关；监察人员：本辖区）",
+    description="按收到日期倒序。可按状态、黄牌/红牌、答复期限筛选。申请人姓名已脱敏。",
+)
+async def list_applications(
+    request: Request,
+    session: SessionDep,
+    page: PageDep,
+    actor: StaffReader,
+    state: Annotated[ApplicationState | None, Query(description="状态")] = None,
+    flag: Annotated[Literal["yellow", "red"] | None, Query(description="yellow 黄牌；red 红牌")] = None,
+    due_before: Annotated[OfficialDate | None, Query(description="答复期限早于此日")] = None,
+) -> Page[ApplicationSummary]:
+    items, total = await service.list_applications(
+        session,
+        principal=actor,
+        page=page,
+        state=state,
+        flag=flag,
+        due_before=due_before,
+        cipher=request.app.state.cipher,
+        **_ctx(request),
+    )
+    return Page[ApplicationSummary](items=items, total=total, page=page.page, page_size=page.page_size)
+
+
+@router.get(
+    "/track/{tracking_no}",
+    response_model=TrackingStatus,
+    summary="凭申请编号和查询码查询办理状态",
+    description="无需登录。编号不存在与查询码错误的答复相同（404）。",
+)
+async def track(
+    request: Request,
+    session: SessionDep,
+    tracking_no: Annotated[str, Path(min_length=1, max_length=32, description="申请编号")],
+    code: Annotated[str, Query(min_length=1, max_length=64, description="查询码")],
+) -> JSONResponse:
+    found = await service.track(session, tracking_no=tracking_no, code=code, **_ctx(request))
+    return JSONResponse(found.model_dump(mode="json"), headers={"Cache-Control": "no-store"})
+
+
+@router.get(
+    "/{application_id}",
+    response_model=ApplicationPublic,
+    summary="申请详情",
+    description="申请人本人看到自己的完整信息；受理机关经办人员和辖区监察人员看到脱敏后的个人信息；其他人 404。",
+)
+async def get_application(
+    request: Request, session: SessionDep, application_id: IdPath, actor: Reader
+) -> ApplicationPublic:
+    application = await service.load(session, application_id, actor)
+    return await service.view(session, application, actor, cipher=request.app.state.cipher, **_ctx(request))
+
+
+@router.get(
+    "/{application_id}/personal-data",
+    response_model=ApplicantPublic,
+    summary="申请人个人信息（未脱敏，经办人员）",
+    description="只限受理机关的经办人员；每次查看都记入个人信息访问日志。",
+)
+async def get_personal_data(
+    request: Request, session: SessionDep, application_id: IdPath, actor: ClerkUser
+) -> ApplicantPublic:
+    application = await service.load_as_clerk(session, application_id, actor)
+    return await service.personal_data(session, application, actor, request.app.state.cipher)
+
+
+@router.get(
+    "/{application_id}/timeline",
+    response_model=list[TimelineEntry],
+    summary="办理过程",
+    description="申请人本人、受理机关经办人员、辖区监察人员可见。",
+)
+async def get_timeline(session: SessionDep, application_id: IdPath, actor: Reader) -> list[TimelineEntry]:
+    application = await service.load(session, application_id, actor)
+    return await service.timeline(session, application, actor)
+
+
+# --- actions ---------------------------------------------------------------------------------------
+
+
+async def _act(
+    request: Request,
+    session: SessionDep,
+    application_id: int,
+    actor: Principal,
+    step: lifecycle.Step,
+    *,
+    owner: bool = False,
+    check: Any = None,
+) -> ApplicationPublic:
+    load = service.load_as_owner if owner else service.load_as_clerk
+    application = await load(session, application_id, actor)
+    ctx = _ctx(request)
+    application = await lifecycle.perform(session, application, step, check=check, **ctx)
+    return await service.view(session, application, actor, cipher=request.app.state.cipher, **ctx)
+
+
+@router.post(
+    "/{application_id}/correction-request",
+    response_model=ApplicationPublic,
+    summary="告知申请人补正（经办人员）",
+    description="条例第三十条：收到申请之日起 7 个工作日内一次性告知需要补正的全部事项和补正期限；"
+    "答复期限自收到补正之日起重新计算。",
+)
+async def request_correction(
+    request: Request, session: SessionDep, application_id: IdPath, data: CorrectionRequestIn, actor: ClerkUser
+) -> ApplicationPublic:
+    today = request.app.state.today()
+    on = data.notified_on or today
+    if on > today:
+        raise InvalidField("notified_on", "不能晚于今天")
+
+    def check(application: Any, _: Deadline) -> None:
+        if on < application.received_on:
+            raise InvalidField("notified_on", f"不能早于收到申请的日期 {application.received_on}")
+
+    step = lifecycle.Step(
+        "request_correction",
+        actor,
+        on,
+        reason="；".join(item.text for item in data.items),
+        days=data.days,
+        details={"items": [item.text for item in data.items], "days": data.days},
+    )
+    return await _act(request, session, application_id, actor, step, check=check)
+
+
+@router.post(
+    "/{application_id}/correction",
+    response_model=ApplicationPublic,
+    summary="提交补正（申请人）",
+    description="申请人按补正告知提交补正内容；答复期限自今天起重新计算。",
+)
+async def submit_correction(
+    request: Request, session: SessionDep, application_id: IdPath, data: CorrectionIn, actor: PublicUser
+) -> ApplicationPublic:
+    step = lifecycle.Step(
+        "submit_correction", actor, request.app.state.today(), reason=None, details={"text": data.text}
+    )
+    return await _act(request, session, application_id, actor, step, owner=True)
+
+
+@router.post(
+    "/{application_id}/consultation",
+    response_model=ApplicationPublic,
+    summary="开始征求第三方或其他机关意见（经办人员）",
+    description="条例第三十二条、第三十四条：征求意见的时间不计入答复期限。",
+)
+async def start_consultation(
+    request: Request, session: SessionDep, application_id: IdPath, data: ConsultationStartIn, actor: ClerkUser
+) -> ApplicationPublic:
+    step = lifecycle.Step(
+        "start_consultation",
+        actor,
+        request.app.state.today(),
+        reason=data.reason,
+        details={"consultation": str(data.kind), "party": data.party},
+    )
+    return await _act(request, session, application_id, actor, step)
+
+
+@router.post(
+    "/{application_id}/consultation/end",
+    response_model=ApplicationPublic,
+    summary="结束征求意见（经办人员）",
+    description="记录收到的意见；答复期限恢复计算。",
+)
+async def end_consultation(
+    request: Request, session: SessionDep, application_id: IdPath, data: ConsultationEndIn, actor: ClerkUser
+) -> ApplicationPublic:
+    step = lifecycle.Step(
+        "end_consultation", actor, request.app.state.today(), reason=data.opinion, details={}
+    )
+    return await _act(request, session, application_id, actor, step)
+
+
+@router.post(
+    "/{application_id}/extension",
+    response_model=ApplicationPublic,
+    summary="延长答复期限（经办人员）",
+    description="条例第三十三条：经负责人同意，在期限届满前告知申请人；延长合计不超过 20 个工作日。",
+)
+async def extend(
+    request: Request, session: SessionDep, application_id: IdPath, data: ExtensionIn, actor: ClerkUser
+) -> ApplicationPublic:
+    step = lifecycle.Step(
+        "extend",
+        actor,
+        request.app.state.today(),
+        reason=data.reason,
+        days=data.days,
+        details={"days": data.days},
+    )
+    return await _act(request, session, application_id, actor, step)
+
+
+@router.post(
+    "/{application_id}/decision",
+    response_model=ApplicationPublic,
+    summary="作出答复（经办人员）",
+    description="条例第三十六条：办理结果、理由和法律依据。逾期不补正请用 …/abandonment。",
+)
+async def decide(
+    request: Request, session: SessionDep, application_id: IdPath, data: DecisionIn, actor: ClerkUser
+) -> ApplicationPublic:
+    if data.outcome == Outcome.NO_CORRECTION:
+        raise InvalidField("outcome", "申请人逾期不补正的，请用“视为放弃”（…/abandonment）")
+    step = lifecycle.Step(
+        "decide",
+        actor,
+        request.app.state.today(),
+        reason=data.reason,
+        outcome=data.outcome,
+        details={"legal_basis": data.legal_basis},
+    )
+    return await _act(request, session, application_id, actor, step)
+
+
+@router.post(
+    "/{application_id}/referral",
+    response_model=ApplicationPublic,
+    summary="告知获取途径或掌握机关（经办人员）",
+    description="already_published：已主动公开，告知获取途径（计入“予以公开”）；"
+    "other_agency：不属于本机关，告知掌握该信息的机关（计入“本机关不掌握相关政府信息”）。",
+)
+async def refer(
+    request: Request, session: SessionDep, application_id: IdPath, data: ReferralIn, actor: ClerkUser
+) -> ApplicationPublic:
+    if data.kind == ReferralKind.ALREADY_PUBLISHED and data.document_id is None:
+        raise InvalidField("document_id", "已主动公开的，须给出公开文件的 ID")
+    if data.kind == ReferralKind.OTHER_AGENCY and not (data.agency_name or "").strip():
+        raise InvalidField("agency_name", "不属于本机关的，须告知掌握该信息的机关")
+    outcome = Outcome.DISCLOSED if data.kind == ReferralKind.ALREADY_PUBLISHED else Outcome.NOT_HELD
+    details: dict[str, Any] = {"referral": str(data.kind)}
+    if data.document_id is not None:
+        details["document_id"] = data.document_id
+    if data.agency_name:
+        details["agency_name"] = data.agency_name
+    step = lifecycle.Step(
+        "refer", actor, request.app.state.today(), reason=data.reason, outcome=outcome, details=details
+    )
+    return await _act(request, session, application_id, actor, step)
+
+
+@router.post(
+    "/{application_id}/withdrawal",
+    response_model=ApplicationPublic,
+    summary="撤回申请（申请人）",
+    description="作出答复前，申请人可随时撤回。",
+)
+async def withdraw(
+    request: Request, session: SessionDep, application_id: IdPath, data: WithdrawalIn, actor: PublicUser
+) -> ApplicationPublic:
+    step = lifecycle.Step("withdraw", actor, request.app.state.today(), reason=data.reason)
+    return await _act(request, session, application_id, actor, step, owner=True)
+
+
+@router.post(
+    "/{application_id}/abandonment",
+    response_model=ApplicationPublic,
+    summary="申请人逾期不补正，视为放弃（经办人员）",
+    description="条例第三十条：补正期限届满仍未补正的，视为放弃申请（办理结果 other.no_correction）。",
+)
+async def abandon(
+    request: Request, session: SessionDep, application_id: IdPath, data: AbandonmentIn, actor: ClerkUser
+) -> ApplicationPublic:
+    today: date = request.app.state.today()
+
+    def check(_: Any, deadline: Deadline) -> None:
+        if deadline.correction_due is None or deadline.correction_due >= today:
+            raise Conflict(
+                f"补正期限（{deadline.correction_due or '未定'}）尚未届满，不能视为放弃",
+                code="correction_period_running",
+            )
+
+    step = lifecycle.Step("abandon", actor, today, reason=data.reason, outcome=Outcome.NO_CORRECTION)
+    return await _act(request, session, application_id, actor, step, check=check)

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Column, Field, SQLModel
+
+from shared.db import UTCDateTime, utcnow
 
 
 class Outcome(StrEnum):
@@ -55,3 +61,173 @@ OUTCOME_REPORT_ROWS: dict[Outcome, tuple[str, str]] = {
     Outcome.FEE_UNPAID: ("（六）2", "申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"),
     Outcome.OTHER: ("（六）3", "其他"),
 }
+
+
+# --------------------------------------------------------------------------------------------
+# Applications (依申请公开, DOMAIN.md; 条例第二十七条至第四十五条)
+
+
+class ApplicantType(StrEnum):
+    """Columns of annual-report table 三."""
+
+    NATURAL_PERSON = "natural_person"
+    COMMERCIAL_ENTERPRISE = "commercial_enterprise"
+    RESEARCH_INSTITUTION = "research_institution"
+    PUBLIC_INTEREST_ORGANISATION = "public_interest_organisation"
+    LEGAL_SERVICE_INSTITUTION = "legal_service_institution"
+    OTHER = "other"
+
+
+APPLICANT_TYPE_LABELS = {
+    ApplicantType.NATURAL_PERSON: "自然人",
+    ApplicantType.COMMERCIAL_ENTERPRISE: "商业企业",
+    ApplicantType.RESEARCH_INSTITUTION: "科研机构",
+    ApplicantType.PUBLIC_INTEREST_ORGANISATION: "社会公益组织",
+    ApplicantType.LEGAL_SERVICE_INSTITUTION: "法律服务机构",
+    ApplicantType.OTHER: "其他",
+}
+
+
+class IdType(StrEnum):
+    RESIDENT_ID = "resident_id"
+    PASSPORT = "passport"
+    UNIFIED_SOCIAL_CREDIT_CODE = "unified_social_credit_code"
+    OTHER = "other"
+
+
+ID_TYPE_LABELS = {
+    IdType.RESIDENT_ID: "居民身份证",
+    IdType.PASSPORT: "护照",
+    IdType.UNIFIED_SOCIAL_CREDIT_CODE: "统一社会信用代码",
+    IdType.OTHER: "其他证件",
+}
+
+
+class Form(StrEnum):
+    PAPER = "paper"
+    ELECTRONIC = "electronic"
+    EMAIL = "email"
+    ON_SITE = "on_site"
+
+
+FORM_LABELS = {
+    Form.PAPER: "纸质",
+    Form.ELECTRONIC: "电子文档",
+    Form.EMAIL: "电子邮件",
+    Form.ON_SITE: "当场查阅",
+}
+
+
+class Delivery(StrEnum):
+    POST = "post"
+    EMAIL = "email"
+    PICKUP = "pickup"
+    ONLINE = "online"
+
+
+DELIVERY_LABELS = {
+    Delivery.POST: "邮寄",
+    Delivery.EMAIL: "电子邮件",
+    Delivery.PICKUP: "自行领取",
+    Delivery.ONLINE: "网上获取",
+}
+
+
+class Channel(StrEnum):
+    ONLINE = "online"
+    LETTER_REGISTERED = "letter_registered"
+    LETTER_ORDINARY = "letter_ordinary"
+    FAX = "fax"
+    IN_PERSON = "in_person"
+
+
+CHANNEL_LABELS = {
+    Channel.ONLINE: "网上申请",
+    Channel.LETTER_REGISTERED: "挂号信",
+    Channel.LETTER_ORDINARY: "平信",
+    Channel.FAX: "传真",
+    Channel.IN_PERSON: "当面提交",
+}
+
+
+class ApplicationState(StrEnum):
+    REGISTERED = "registered"
+    CORRECTION_REQUESTED = "correction_requested"
+    IN_PROGRESS = "in_progress"
+    CONSULTATION = "consultation"
+    EXTENDED = "extended"
+    DECIDED = "decided"
+    REFERRED = "referred"
+    WITHDRAWN = "withdrawn"
+    ABANDONED = "abandoned"
+
+
+STATE_LABELS = {
+    ApplicationState.REGISTERED: "已登记",
+    ApplicationState.CORRECTION_REQUESTED: "待补正",
+    ApplicationState.IN_PROGRESS: "办理中",
+    ApplicationState.CONSULTATION: "征求意见中",
+    ApplicationState.EXTENDED: "已延期",
+    ApplicationState.DECIDED: "已答复",
+    ApplicationState.REFERRED: "已告知（指引）",
+    ApplicationState.WITHDRAWN: "已撤回",
+    ApplicationState.ABANDONED: "视为放弃",
+}
+CLOSED_STATES = frozenset(
+    {
+        ApplicationState.DECIDED,
+        ApplicationState.REFERRED,
+        ApplicationState.WITHDRAWN,
+        ApplicationState.ABANDONED,
+    }
+)
+
+
+class Application(SQLModel, table=True):
+    """One 政府信息公开申请. Personal fields are encrypted (shared.personal_data); the clock facts
+    live in the `events` rows (aggregate_type "application") and the deadline is derived on read."""
+
+    __tablename__ = "applications"
+    __table_args__ = (sa.Index("ix_applications_agency_state", "agency_id", "state"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    tracking_no: str = Field(max_length=32, sa_column_kwargs={"unique": True})
+    query_code_hash: str = Field(max_length=128)
+    agency_id: int = Field(index=True)
+    agency_path: str = Field(max_length=400, index=True)
+    applicant_user_id: str | None = Field(default=None, max_length=64, index=True)
+    applicant_type: str = Field(max_length=40)
+    applicant_name: str  # encrypted
+    id_type: str = Field(max_length=40)
+    id_number: str  # encrypted
+    id_number_index: str = Field(max_length=64, index=True)
+    phone: str  # encrypted
+    email: str | None = Field(default=None, max_length=254)
+    address: str | None = None  # encrypted
+    description: str
+    form: str = Field(max_length=20)
+    delivery: str = Field(max_length=20)
+    channel: str = Field(max_length=30)
+    received_on: date
+    rule_set: str = Field(default="national-2019", max_length=40)
+    state: str = Field(max_length=30, index=True)
+    outcome: str | None = Field(default=None, max_length=60)
+    assigned_to: str | None = Field(default=None, max_length=64)
+    created_by: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class IdempotencyKey(SQLModel, table=True):
+    """A POST answered once per (user, key); the stored answer is encrypted (it holds the query code)."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (sa.UniqueConstraint("user_id", "key", name="uq_idempotency_keys_user_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(max_length=64)
+    key: str = Field(max_length=200)
+    request_hash: str = Field(max_length=64)
+    status_code: int
+    response: str  # encrypted JSON
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))

@@ -1,11 +1,236 @@
 """Requests API shapes."""
 
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
 from pydantic import BaseModel, Field
 
-from services.requests.models import Outcome
+from services.requests.models import ApplicantType, Channel, Delivery, Form, IdType, Outcome
+from shared.schemas import OfficialDate, RequestModel, id_field
 
 
 class OutcomePublic(BaseModel):
     code: Outcome
     report_row: str = Field(description="年度报告表三中的行号，如 （三）1")
     label: str = Field(description="中文名称")
+
+
+# --- what an applicant gives (条例第二十九条) -----------------------------------------------------
+
+
+class ApplicationIn(RequestModel):
+    """An application submitted online by a registered member of the public."""
+
+    agency_id: int = id_field("申请的行政机关 ID")
+    applicant_type: ApplicantType = Field(
+        description="申请人类型：natural_person 自然人；commercial_enterprise 商业企业；research_institution 科研机构；"
+        "public_interest_organisation 社会公益组织；legal_service_institution 法律服务机构；other 其他"
+    )
+    applicant_name: str = Field(min_length=1, max_length=100, description="申请人姓名或组织名称")
+    id_type: IdType = Field(
+        description="证件类型：resident_id 居民身份证（校验码检查）；passport 护照；"
+        "unified_social_credit_code 统一社会信用代码；other 其他"
+    )
+    id_number: str = Field(min_length=1, max_length=40, description="证件号码")
+    phone: str = Field(min_length=3, max_length=30, description="联系电话")
+    email: str | None = Field(default=None, max_length=254, description="电子邮箱")
+    address: str | None = Field(default=None, max_length=300, description="通信地址")
+    description: str = Field(
+        min_length=1, max_length=5000, description="所需政府信息的名称、文号或者便于查询的其他特征性描述"
+    )
+    form: Form = Field(
+        description="获取信息的形式：paper 纸质；electronic 电子文档；email 电子邮件；on_site 当场查阅"
+    )
+    delivery: Delivery = Field(
+        description="获取方式：post 邮寄；email 电子邮件；pickup 自行领取；online 网上获取"
+    )
+
+
+class RegistrationIn(ApplicationIn):
+    """An application received by letter, fax or in person, registered by a clerk of the agency
+    (`agency_id` must be the clerk's own). 条例第三十一条: in person → that day (today); registered
+    post → the day signed for; ordinary letter or fax → the day the office confirmed with the applicant."""
+
+    channel: Channel = Field(
+        description="收到方式：in_person 当面提交；letter_registered 挂号信；letter_ordinary 平信；fax 传真"
+        "（online 只能由申请人在网上提交）"
+    )
+    signed_for_on: OfficialDate | None = Field(
+        default=None, description="挂号信的签收日期（letter_registered 必填）"
+    )
+    confirmed_on: OfficialDate | None = Field(
+        default=None, description="与申请人确认的日期（letter_ordinary、fax 必填）"
+    )
+
+
+class TrackingReceipt(BaseModel):
+    id: int
+    tracking_no: str = Field(description="申请编号")
+    query_code: str = Field(description="查询码：只显示这一次，凭申请编号和查询码可查询办理状态")
+    received_on: date
+    due: date | None = Field(description="答复期限")
+
+
+# --- what comes back --------------------------------------------------------------------------
+
+
+class DeadlinePublic(BaseModel):
+    known: bool = Field(description="期限能否计算（事件历史不合规则时为 false，见 problem）")
+    due: date | None = Field(default=None, description="答复期限（待补正期间为空）")
+    flag: str | None = Field(default=None, description="none / yellow 黄牌 / red 红牌 / closed 已结束")
+    provisional: bool = Field(default=False, description="用到尚未公布的节假日安排，按周一至周五暂算")
+    paused: bool = False
+    stage: str | None = None
+    working_days_left: int | None = None
+    correction_due: date | None = Field(default=None, description="补正告知期限，或申请人补正的期限")
+    extension_allowed_days: int = 0
+    problem: str | None = None
+
+
+class ApplicantPublic(BaseModel):
+    name: str
+    id_type: IdType
+    id_number: str
+    phone: str
+    email: str | None
+    address: str | None
+    masked: bool = Field(description="true：个人信息已脱敏")
+
+
+class ApplicationPublic(BaseModel):
+    id: int
+    tracking_no: str
+    agency_id: int
+    applicant_type: ApplicantType
+    applicant: ApplicantPublic
+    description: str
+    form: Form
+    delivery: Delivery
+    channel: Channel
+    received_on: date
+    rule_set: str
+    state: str
+    outcome: Outcome | None
+    assigned_to: str | None
+    created_at: datetime
+    updated_at: datetime
+    deadline: DeadlinePublic
+    labels: dict[str, str] = Field(description="枚举值的中文名称")
+
+
+class ApplicationSummary(BaseModel):
+    id: int
+    tracking_no: str
+    agency_id: int
+    applicant_type: ApplicantType
+    applicant_name: str = Field(description="已脱敏")
+    channel: Channel
+    received_on: date
+    state: str
+    outcome: Outcome | None
+    due: date | None
+    flag: str | None
+    provisional: bool
+    labels: dict[str, str]
+
+
+class PersonalData(BaseModel):
+    id: int
+    tracking_no: str
+    applicant: ApplicantPublic
+
+
+class TimelineEntry(BaseModel):
+    action: str
+    label: str
+    at: datetime
+    actor_role: str | None
+    actor_id: str | None = Field(description="仅工作人员可见")
+    reason: str | None
+    details: dict[str, Any]
+
+
+class TrackingStatus(BaseModel):
+    tracking_no: str
+    state: str
+    state_label: str
+    received_on: date
+    due: date | None
+    outcome: Outcome | None
+    outcome_label: str | None
+
+
+# --- action bodies ------------------------------------------------------------------------------
+
+
+class CorrectionItem(RequestModel):
+    text: str = Field(min_length=1, max_length=500, description="需要补正的一项内容")
+
+
+class CorrectionRequestIn(RequestModel):
+    items: list[CorrectionItem] = Field(
+        min_length=1, max_length=30, description="一次性告知需要补正的全部事项（条例第三十条）"
+    )
+    days: int = Field(ge=1, le=60, description="给申请人的补正期限（工作日）")
+    notified_on: OfficialDate | None = Field(
+        default=None, description="补正告知书发出的日期（默认今天；不能晚于今天、不能早于收到日期）"
+    )
+
+
+class CorrectionIn(RequestModel):
+    text: str = Field(min_length=1, max_length=5000, description="补正后的申请内容或说明")
+
+
+class ConsultationKind(StrEnum):
+    THIRD_PARTY = "third_party"
+    OTHER_AGENCY = "other_agency"
+
+
+class ConsultationStartIn(RequestModel):
+    kind: ConsultationKind = Field(
+        description="third_party 征求第三方意见（第三十二条）；other_agency 征求其他机关意见（第三十四条）"
+    )
+    party: str = Field(min_length=1, max_length=200, description="被征求意见的第三方或机关")
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class ConsultationEndIn(RequestModel):
+    opinion: str = Field(min_length=1, max_length=5000, description="收到的意见摘要")
+
+
+class ExtensionIn(RequestModel):
+    days: int = Field(ge=1, le=60, description="延长的工作日数（合计不超过规则上限，条例为 20）")
+    reason: str = Field(min_length=1, max_length=2000, description="延期理由（经工作机构负责人同意）")
+
+
+class DecisionIn(RequestModel):
+    outcome: Outcome = Field(description="办理结果代码（见 GET /api/v1/requests/outcomes）")
+    reason: str = Field(min_length=1, max_length=5000, description="理由")
+    legal_basis: str = Field(min_length=1, max_length=2000, description="法律依据")
+
+
+class ReferralKind(StrEnum):
+    ALREADY_PUBLISHED = "already_published"
+    OTHER_AGENCY = "other_agency"
+
+
+class ReferralIn(RequestModel):
+    kind: ReferralKind = Field(
+        description="already_published 已主动公开（告知获取途径）；other_agency 不属于本机关（告知掌握机关）"
+    )
+    document_id: int | None = id_field("已公开文件的 ID（already_published 必填）")
+    agency_name: str | None = Field(
+        default=None, max_length=200, description="掌握该信息的机关（other_agency 必填）"
+    )
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class WithdrawalIn(RequestModel):
+    reason: str | None = Field(default=None, max_length=2000, description="撤回理由（可不填）")
+
+
+class AbandonmentIn(RequestModel):
+    reason: str = Field(min_length=1, max_length=2000)

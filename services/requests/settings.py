@@ -9,10 +9,16 @@ class RequestsSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="REQUESTS_", extra="ignore")
 
     port: int = 8002
+    # The catalog service, asked (with the service token) where an applied-to agency sits in the tree.
+    catalog_url: str = "http://127.0.0.1:8001"
 
     @property
     def service_name(self) -> str:
         return "requests"
+
+    @property
+    def catalog_base_url(self) -> str:
+        return self.catalog_url.rstrip("/")
 
 
 @lru_cache

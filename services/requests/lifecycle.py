@@ -1,0 +1,209 @@
+"""The life of an application (条例第二十七条至第四十五条): one table of allowed transitions, checked
+before any write; each change writes one event (who, why, and the clock fact) in the same
+transaction, and the clock fact is checked with `compute_deadline` before anything is written.
+
+registered ─ request_correction → correction_requested ─ submit_correction → in_progress
+registered / in_progress / extended ─ start_consultation → consultation ─ end_consultation → back
+registered / in_progress / extended ─ extend → extended
+registered / in_progress / extended ─ decide → decided │ refer → referred
+any open state ─ withdraw (the applicant) → withdrawn
+correction_requested (period passed) ─ abandon → abandoned (outcome other.no_correction)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.requests.models import STATE_LABELS, Application, ApplicationState, Outcome
+from shared.auth import Principal
+from shared.calendar import WorkingCalendar
+from shared.db import utcnow
+from shared.deadlines import (
+    ClockEvent,
+    ClockEventKind,
+    Deadline,
+    DeadlineRuleViolation,
+    compute_deadline,
+    get_rule_set,
+)
+from shared.errors import Conflict
+from shared.events import Event, record_event
+
+S = ApplicationState
+AGGREGATE = "application"
+WORKING = frozenset({S.REGISTERED, S.IN_PROGRESS, S.EXTENDED})
+OPEN = frozenset({*WORKING, S.CORRECTION_REQUESTED, S.CONSULTATION})
+
+# action -> (states it may start from, state it leads to; None = decided by the action)
+TRANSITIONS: dict[str, tuple[frozenset[ApplicationState], ApplicationState | None]] = {
+    "request_correction": (frozenset({S.REGISTERED}), S.CORRECTION_REQUESTED),
+    "submit_correction": (frozenset({S.CORRECTION_REQUESTED}), S.IN_PROGRESS),
+    "start_consultation": (WORKING, S.CONSULTATION),
+    "end_consultation": (frozenset({S.CONSULTATION}), None),  # back to in_progress / extended
+    "extend": (WORKING, S.EXTENDED),
+    "decide": (WORKING, S.DECIDED),
+    "refer": (WORKING, S.REFERRED),
+    "withdraw": (OPEN, S.WITHDRAWN),
+    "abandon": (frozenset({S.CORRECTION_REQUESTED}), S.ABANDONED),
+}
+ACTION_LABELS = {
+    "applied": "网上提交申请",
+    "registered": "登记申请",
+    "request_correction": "告知补正",
+    "submit_correction": "提交补正",
+    "start_consultation": "征求意见",
+    "end_consultation": "收到意见",
+    "extend": "延长答复期限",
+    "decide": "作出答复",
+    "refer": "告知获取途径或掌握机关",
+    "withdraw": "撤回申请",
+    "abandon": "视为放弃申请",
+}
+CLOCK_KINDS = {
+    "applied": ClockEventKind.RECEIVED,
+    "registered": ClockEventKind.RECEIVED,
+    "request_correction": ClockEventKind.CORRECTION_REQUESTED,
+    "submit_correction": ClockEventKind.CORRECTED,
+    "start_consultation": ClockEventKind.PAUSE_STARTED,
+    "end_consultation": ClockEventKind.PAUSE_ENDED,
+    "extend": ClockEventKind.EXTENDED,
+    "decide": ClockEventKind.DECIDED,
+    "refer": ClockEventKind.DECIDED,
+    "withdraw": ClockEventKind.WITHDRAWN,
+    "abandon": ClockEventKind.ABANDONED,
+}
+
+
+class InvalidTransition(Conflict):
+    code = "invalid_transition"
+
+
+def check_transition(application: Application, action: str) -> None:
+    allowed, _ = TRANSITIONS[action]
+    if ApplicationState(application.state) not in allowed:
+        current = STATE_LABELS[ApplicationState(application.state)]
+        raise InvalidTransition(f"申请当前状态为「{current}」，不能{ACTION_LABELS[action]}")
+
+
+def clock_fact(kind: ClockEventKind, on: date, days: int | None = None) -> dict[str, Any]:
+    fact: dict[str, Any] = {"kind": str(kind), "on": on.isoformat()}
+    if days is not None:
+        fact["days"] = days
+    return fact
+
+
+def clock_events(events: list[Event]) -> list[ClockEvent]:
+    out = []
+    for event in events:
+        fact = (event.after or {}).get("clock")
+        if fact:
+            out.append(ClockEvent(fact["kind"], date.fromisoformat(fact["on"]), fact.get("days")))
+    return out
+
+
+async def events_of(session: AsyncSession, application_ids: list[int]) -> dict[int, list[Event]]:
+    found: dict[int, list[Event]] = {i: [] for i in application_ids}
+    if not application_ids:
+        return found
+    rows = await session.exec(
+        select(Event)
+        .where(Event.aggregate_type == AGGREGATE)
+        .where(col(Event.aggregate_id).in_([str(i) for i in application_ids]))
+        .order_by(col(Event.id))
+    )
+    for event in rows.all():
+        found[int(event.aggregate_id)].append(event)
+    return found
+
+
+def deadline(
+    application: Application, events: list[Event], calendar: WorkingCalendar, today: date
+) -> Deadline:
+    """Raises `DeadlineRuleViolation` (readers catch it and report the deadline as unknown)."""
+    return compute_deadline(clock_events(events), get_rule_set(application.rule_set), calendar, today)
+
+
+@dataclass
+class Step:
+    """One action on one application, as the caller asked for it."""
+
+    action: str
+    actor: Principal
+    on: date
+    reason: str | None = None
+    days: int | None = None
+    outcome: Outcome | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+async def perform(
+    session: AsyncSession,
+    application: Application,
+    step: Step,
+    *,
+    calendar: WorkingCalendar,
+    today: date,
+    check: Any = None,
+) -> Application:
+    """Checks the transition and the clock, then writes the change and its event (one commit).
+
+    `check(application, deadline_before)` may refuse the step for reasons of its own (e.g. the
+    correction period has not passed)."""
+    check_transition(application, step.action)
+    history = (await events_of(session, [application.id]))[application.id]  # type: ignore[list-item]
+    before = deadline(application, history, calendar, today)
+    if check is not None:
+        check(application, before)
+    kind = CLOCK_KINDS[step.action]
+    new = ClockEvent(kind, step.on, step.days)
+    # Raises a DeadlineRuleViolation (422) naming the broken rule before anything is written.
+    compute_deadline(
+        [*clock_events(history), new], get_rule_set(application.rule_set), calendar, max(today, step.on)
+    )
+    _, target = TRANSITIONS[step.action]
+    if target is None:  # end of a consultation: back to where the clock was
+        extended = any((e.after or {}).get("clock", {}).get("kind") == "extended" for e in history)
+        target = S.EXTENDED if extended else S.IN_PROGRESS
+    old_state = application.state
+    now = utcnow()
+    values: dict[str, Any] = {"state": str(target), "updated_at": now}
+    if step.outcome is not None:
+        values["outcome"] = str(step.outcome)
+    changed = await session.exec(  # type: ignore[call-overload]
+        update(Application)
+        .where(col(Application.id) == application.id)
+        .where(col(Application.state) == old_state)
+        .values(**values)
+    )
+    if changed.rowcount != 1:  # someone else acted first
+        await session.rollback()
+        raise InvalidTransition("申请状态已被他人更改，请刷新后重试")
+    after: dict[str, Any] = {
+        "state": str(target),
+        "clock": clock_fact(kind, step.on, step.days),
+        **step.details,
+    }
+    if step.outcome is not None:
+        after["outcome"] = str(step.outcome)
+    record_event(
+        session,
+        aggregate_type=AGGREGATE,
+        aggregate_id=application.id,
+        action=step.action,
+        actor=step.actor,
+        reason=step.reason,
+        before={"state": old_state},
+        after=after,
+    )
+    await session.commit()
+    await session.refresh(application)
+    return application
+
+
+__all__ = ["DeadlineRuleViolation", "Step", "perform"]

@@ -1,0 +1,325 @@
+"""依申请公开: applying, scope, masking and audited reads, the lifecycle and its clock, tracking.
+
+Service tests run the requests app in process on a fresh database with a fake catalog (agency
+paths) and a settable "today"; one end-to-end test goes through the real cluster.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlmodel import select
+
+from shared.devrun import Cluster
+from shared.errors import InvalidField
+from shared.personal_data import resident_id_check_digit
+from tests.conftest import Tokens, _serve, create_database
+
+URL = "/api/v1/requests"
+# province 1 › city 2 › counties 3 (east) and 4 (west); another city 5.
+PATHS = {1: "/1/", 2: "/1/2/", 3: "/1/2/3/", 4: "/1/2/4/", 5: "/1/5/"}
+EAST, WEST = 3, 4
+
+
+def resident_id(first17: str = "11010519491231002") -> str:
+    return first17 + resident_id_check_digit(first17)
+
+
+def body(**extra: Any) -> dict[str, Any]:
+    return {
+        "agency_id": EAST,
+        "applicant_type": "natural_person",
+        "applicant_name": "张三丰",
+        "id_type": "resident_id",
+        "id_number": resident_id(),
+        "phone": "13812345678",
+        "email": "zhang@example.org",
+        "address": "青山市东湖县城关镇人民路12号",
+        "description": "2025年东湖县最低生活保障资金发放情况",
+        "form": "electronic",
+        "delivery": "email",
+        **extra,
+    }
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.today = date(2026, 11, 24)  # a Tuesday
+
+    def __call__(self) -> date:
+        return self.today
+
+
+class World:
+    def __init__(self, client: httpx.AsyncClient, tokens: Tokens, clock: Clock) -> None:
+        self.client, self.tokens, self.clock = client, tokens, clock
+
+    def citizen(self, sub: str = "5001") -> dict[str, str]:
+        return self.tokens.header("public", sub=sub)
+
+    def clerk(self, agency: int = EAST, sub: str = "101") -> dict[str, str]:
+        return self.tokens.header("clerk", sub=sub, agency_id=agency)
+
+    def inspector(self, region: int = 2) -> dict[str, str]:
+        return self.tokens.header("inspector", sub="900", region_id=region)
+
+    async def apply(self, who: str = "5001", **extra: Any) -> dict[str, Any]:
+        response = await self.client.post(URL, json=body(**extra), headers=self.citizen(who))
+        assert response.status_code == 201, response.text
+        return response.json()
+
+    async def act(
+        self, app_id: int, route: str, data: dict[str, Any], headers: dict[str, str]
+    ) -> httpx.Response:
+        return await self.client.post(f"{URL}/{app_id}/{route}", json=data, headers=headers)
+
+    async def get(self, app_id: int, headers: dict[str, str], suffix: str = "") -> httpx.Response:
+        return await self.client.get(f"{URL}/{app_id}{suffix}", headers=headers)
+
+
+@pytest.fixture
+async def world(backend: str, tmp_path: Path, tokens: Tokens) -> AsyncIterator[World]:
+    from services.requests.app import create_app
+    from services.requests.settings import RequestsSettings
+
+    async def lookup(agency_id: int) -> str:
+        if agency_id not in PATHS:
+            raise InvalidField("agency_id", f"机关 {agency_id} 不存在", code="agency_not_found")
+        return PATHS[agency_id]
+
+    url = await create_database(backend, tmp_path, "requests")
+    app = create_app(RequestsSettings(database_url=url, environment="test"))
+    clock = Clock()
+    app.state.verifier = tokens.verifier()
+    app.state.agency_lookup = lookup
+    app.state.today = clock
+    async for client in _serve(app, "http://requests"):
+        yield World(client, tokens, clock)
+
+
+async def test_apply_validates_the_resident_id_and_answers_a_tracking_number_and_code(world: World) -> None:
+    receipt = await world.apply()
+    assert receipt["tracking_no"].startswith("YSQ2026-") and len(receipt["query_code"]) == 10
+    assert receipt["received_on"] == "2026-11-24" and receipt["due"] == "2026-12-22"
+    bad = await world.client.post(URL, json=body(id_number="110105194912310021"), headers=world.citizen())
+    if resident_id() == "110105194912310021":  # pragma: no cover - the check digit happens to be 1
+        bad = await world.client.post(URL, json=body(id_number="110105194912310022"), headers=world.citizen())
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "id_number"
+    unknown = await world.client.post(URL, json=body(agency_id=77), headers=world.citizen())
+    assert unknown.status_code == 422 and unknown.json()["code"] == "agency_not_found"
+    passport = await world.client.post(
+        URL, json=body(id_type="passport", id_number="E12345678"), headers=world.citizen()
+    )
+    assert passport.status_code == 201
+    staff = await world.client.post(URL, json=body(), headers=world.clerk())
+    assert staff.status_code == 403
+
+
+async def test_the_same_idempotency_key_gives_the_same_answer(world: World) -> None:
+    headers = {**world.citizen(), "Idempotency-Key": "k-1"}
+    first = await world.client.post(URL, json=body(), headers=headers)
+    again = await world.client.post(URL, json=body(), headers=headers)
+    assert first.status_code == again.status_code == 201 and first.json() == again.json()
+    other_user = await world.client.post(
+        URL, json=body(), headers={**world.citizen("5002"), "Idempotency-Key": "k-1"}
+    )
+    assert other_user.status_code == 201 and other_user.json()["id"] != first.json()["id"]
+    changed = await world.client.post(URL, json=body(description="别的信息"), headers=headers)
+    assert changed.status_code == 409 and changed.json()["code"] == "idempotency_key_reused"
+    queue = await world.client.get(URL, headers=world.clerk())
+    assert queue.json()["total"] == 2
+
+
+async def test_scope_masking_and_the_audited_unmasked_read(world: World) -> None:
+    receipt = await world.apply()
+    app_id = receipt["id"]
+    own = (await world.get(app_id, world.citizen())).json()
+    assert own["applicant"]["id_number"] == resident_id() and own["applicant"]["masked"] is False
+    clerk = (await world.get(app_id, world.clerk())).json()
+    assert clerk["applicant"]["masked"] is True and clerk["applicant"]["name"] == "张**"
+    assert clerk["applicant"]["id_number"] == resident_id()[:6] + "*" * 8 + resident_id()[-4:]
+    assert clerk["applicant"]["phone"] == "138****5678" and clerk["deadline"]["flag"] == "none"
+    inspector = await world.get(app_id, world.inspector())
+    assert inspector.status_code == 200 and inspector.json()["applicant"]["masked"] is True
+    for outsider in (world.clerk(WEST, "201"), world.inspector(5), world.citizen("5002")):
+        assert (await world.get(app_id, outsider)).status_code == 404
+        assert (await world.get(app_id, outsider, "/timeline")).status_code == 404
+    assert (await world.get(app_id, world.tokens.header("admin"))).status_code == 403
+    assert (await world.get(app_id, {})).status_code == 401
+    assert (await world.client.get(URL, headers=world.clerk(WEST, "201"))).json()["total"] == 0
+    assert (await world.client.get(URL, headers=world.inspector())).json()["total"] == 1
+    assert (await world.client.get(URL, headers=world.inspector(5))).json()["total"] == 0
+    listed = (await world.client.get(URL, headers=world.clerk())).json()["items"][0]
+    assert listed["applicant_name"] == "张**" and listed["due"] == "2026-12-22"
+
+    assert (await world.get(app_id, world.inspector(), "/personal-data")).status_code == 403
+    assert (await world.get(app_id, world.clerk(WEST, "201"), "/personal-data")).status_code == 404
+    unmasked = await world.get(app_id, world.clerk(), "/personal-data")
+    assert unmasked.status_code == 200 and unmasked.json()["id_number"] == resident_id()
+    from shared.audit import PersonalDataRead
+
+    async with world.client.app.state.sessionmaker() as session:  # type: ignore[attr-defined]
+        reads = (await session.exec(select(PersonalDataRead))).all()
+    assert {r.field for r in reads} == {"applicant_name", "id_number", "phone", "email", "address"}
+    assert {(r.actor_id, r.record_id) for r in reads} == {("101", str(app_id))}
+
+
+async def test_illegal_steps_are_409_naming_the_state_and_a_decision_closes_the_clock(world: World) -> None:
+    app_id = (await world.apply())["id"]
+    end = await world.act(app_id, "consultation/end", {"opinion": "无"}, world.clerk())
+    assert end.status_code == 409 and "已登记" in end.json()["detail"]
+    other = await world.act(
+        app_id, "decision", {"outcome": "disclosed", "reason": "r", "legal_basis": "b"}, world.clerk(WEST)
+    )
+    assert other.status_code == 404
+    decided = await world.act(
+        app_id,
+        "decision",
+        {"outcome": "partially_disclosed", "reason": "部分涉及个人隐私", "legal_basis": "条例第三十七条"},
+        world.clerk(),
+    )
+    assert decided.status_code == 200, decided.text
+    answer = decided.json()
+    assert answer["state"] == "decided" and answer["outcome"] == "partially_disclosed"
+    assert answer["deadline"]["flag"] == "closed" and answer["labels"]["outcome"].startswith("部分公开")
+    again = await world.act(app_id, "withdrawal", {}, world.citizen())
+    assert again.status_code == 409 and "已答复" in again.json()["detail"]
+    timeline = (await world.get(app_id, world.citizen(), "/timeline")).json()
+    assert [e["action"] for e in timeline] == ["applied", "decide"] and timeline[1]["actor_id"] is None
+    assert timeline[1]["details"]["legal_basis"] == "条例第三十七条"
+
+
+async def test_a_correction_restarts_the_clock_and_extensions_are_limited(world: World) -> None:
+    app_id = (await world.apply())["id"]
+    world.clock.today = date(2026, 11, 26)
+    asked = await world.act(
+        app_id, "correction-request", {"items": [{"text": "请写明文件名称"}], "days": 10}, world.clerk()
+    )
+    assert asked.status_code == 200, asked.text
+    assert asked.json()["state"] == "correction_requested" and asked.json()["deadline"]["due"] is None
+    twice = await world.act(
+        app_id, "correction-request", {"items": [{"text": "再补"}], "days": 5}, world.clerk()
+    )
+    assert twice.status_code == 409
+    world.clock.today = date(2026, 12, 1)
+    corrected = await world.act(app_id, "correction", {"text": "东湖县2025年低保资金发放表"}, world.citizen())
+    assert corrected.status_code == 200 and corrected.json()["state"] == "in_progress"
+    assert corrected.json()["deadline"]["due"] == "2026-12-29"  # 20 working days from 12-01, not 12-22
+    too_long = await world.act(app_id, "extension", {"days": 21, "reason": "需要汇总"}, world.clerk())
+    assert too_long.status_code == 422 and too_long.json()["code"] == "extension_too_long"
+    extended = await world.act(app_id, "extension", {"days": 20, "reason": "需要汇总"}, world.clerk())
+    assert extended.status_code == 200 and extended.json()["state"] == "extended"
+    assert extended.json()["deadline"]["due"] == "2027-01-26"  # 1 January is a holiday
+    more = await world.act(app_id, "extension", {"days": 1, "reason": "再延"}, world.clerk())
+    assert more.status_code == 422
+    paused = await world.act(
+        app_id,
+        "consultation",
+        {"kind": "third_party", "party": "某公司", "reason": "涉及商业秘密"},
+        world.clerk(),
+    )
+    assert paused.status_code == 200 and paused.json()["deadline"]["paused"] is True
+    world.clock.today = date(2026, 12, 8)
+    resumed = await world.act(app_id, "consultation/end", {"opinion": "不同意公开"}, world.clerk())
+    assert resumed.json()["state"] == "extended"
+    assert resumed.json()["deadline"]["due"] > "2027-01-26"  # the consultation was not counted
+
+
+async def test_late_correction_notice_refused_and_abandonment_after_the_period(world: World) -> None:
+    app_id = (await world.apply())["id"]
+    world.clock.today = date(2026, 12, 10)
+    late = await world.act(app_id, "correction-request", {"items": [{"text": "x"}], "days": 5}, world.clerk())
+    assert late.status_code == 422 and late.json()["code"] == "correction_window_closed"
+    backdated = await world.act(
+        app_id,
+        "correction-request",
+        {"items": [{"text": "x"}], "days": 2, "notified_on": "2026-11-25"},
+        world.clerk(),
+    )
+    assert backdated.status_code == 200, backdated.text
+    world.clock.today = date(2026, 11, 26)
+    early = await world.act(app_id, "abandonment", {"reason": "逾期未补正"}, world.clerk())
+    assert early.status_code == 409 and early.json()["code"] == "correction_period_running"
+    world.clock.today = date(2026, 12, 10)
+    done = await world.act(app_id, "abandonment", {"reason": "逾期未补正"}, world.clerk())
+    assert done.status_code == 200 and done.json()["outcome"] == "other.no_correction"
+    assert done.json()["state"] == "abandoned"
+
+
+async def test_withdrawal_registration_and_tracking(world: World) -> None:
+    receipt = await world.apply()
+    app_id = receipt["id"]
+    assert (await world.act(app_id, "withdrawal", {}, world.citizen("5002"))).status_code == 404
+    withdrawn = await world.act(app_id, "withdrawal", {"reason": "不需要了"}, world.citizen())
+    assert withdrawn.status_code == 200 and withdrawn.json()["state"] == "withdrawn"
+    tracked = await world.client.get(
+        f"{URL}/track/{receipt['tracking_no']}", params={"code": receipt["query_code"]}
+    )
+    assert tracked.status_code == 200 and tracked.json()["state_label"] == "已撤回"
+    wrong = await world.client.get(f"{URL}/track/{receipt['tracking_no']}", params={"code": "WRONGCODE2"})
+    unknown = await world.client.get(f"{URL}/track/YSQ2026-NOSUCH00", params={"code": receipt["query_code"]})
+    assert wrong.status_code == unknown.status_code == 404 and wrong.json() == {
+        **unknown.json(),
+        "instance": wrong.json()["instance"],
+    }
+
+    signed = (world.clock.today - timedelta(days=3)).isoformat()
+    letter = {**body(), "channel": "letter_registered", "signed_for_on": signed}
+    registered = await world.client.post(f"{URL}/registrations", json=letter, headers=world.clerk())
+    assert registered.status_code == 201 and registered.json()["received_on"] == signed
+    missing = await world.client.post(
+        f"{URL}/registrations", json={**letter, "signed_for_on": None}, headers=world.clerk()
+    )
+    assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "signed_for_on"
+    foreign = await world.client.post(f"{URL}/registrations", json=letter, headers=world.clerk(WEST))
+    assert foreign.status_code == 403
+    visit = await world.client.post(
+        f"{URL}/registrations", json={**body(), "channel": "in_person"}, headers=world.clerk()
+    )
+    assert visit.json()["received_on"] == world.clock.today.isoformat()
+    online = await world.client.post(
+        f"{URL}/registrations", json={**body(), "channel": "online"}, headers=world.clerk()
+    )
+    assert online.status_code == 422
+    reg_id = registered.json()["id"]
+    assert (await world.get(reg_id, world.citizen())).status_code == 404  # registered on paper: no owner
+    flagged = await world.client.get(URL, params={"flag": "red"}, headers=world.clerk())
+    assert flagged.json()["total"] == 0
+    soon = await world.client.get(URL, params={"due_before": "2026-12-31"}, headers=world.clerk())
+    assert {i["id"] for i in soon.json()["items"]} == {reg_id, visit.json()["id"]}
+
+
+def test_an_application_goes_through_the_cluster(cluster: Cluster) -> None:
+    with httpx.Client(base_url=cluster.url("gateway"), timeout=30.0) as client:
+
+        def login(username: str) -> dict[str, str]:
+            response = client.post(
+                "/api/v1/auth/token", data={"username": username, "password": "gongkai-demo"}
+            )
+            assert response.status_code == 200, response.text
+            return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+        agencies = client.get("/api/v1/catalog/agencies", params={"page_size": 100}).json()["items"]
+        ids = {a["code"]: a["id"] for a in agencies}
+        citizen, clerk1, clerk2, inspector = (login(u) for u in ("citizen", "clerk1", "clerk2", "inspector"))
+        applied = client.post(URL, json=body(agency_id=ids["990121"]), headers=citizen)
+        assert applied.status_code == 201, applied.text
+        receipt = applied.json()
+        queue = client.get(URL, headers=clerk1, params={"page_size": 100}).json()
+        assert receipt["id"] in {i["id"] for i in queue["items"]}
+        assert client.get(f"{URL}/{receipt['id']}", headers=clerk2).status_code == 404
+        assert client.get(f"{URL}/{receipt['id']}", headers=inspector).status_code == 200
+        decided = client.post(
+            f"{URL}/{receipt['id']}/decision",
+            json={"outcome": "disclosed", "reason": "予以公开", "legal_basis": "条例第三十六条第一项"},
+            headers=clerk1,
+        )
+        assert decided.status_code == 200, decided.text
+        tracked = client.get(f"{URL}/track/{receipt['tracking_no']}", params={"code": receipt["query_code"]})
+        assert tracked.status_code == 200, tracked.text
+        assert tracked.json()["outcome"] == "disclosed" and tracked.json()["outcome_label"] == "予以公开"
