@@ -52,6 +52,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         login=settings.rate_limit_login,
         register=settings.rate_limit_register,
         anonymous_post=settings.rate_limit_anonymous_post,
+        tracking=settings.rate_limit_tracking,
     )
 
     @asynccontextmanager

@@ -124,6 +124,8 @@ class ServiceProxy:
         client_ip = scope["client"][0] if scope.get("client") else "unknown"
         if method == "POST" and not authenticated:
             await self.ratelimits.hit("anonymous_post", client_ip)
+        elif "/track/" in scope["path"]:
+            await self.ratelimits.hit("tracking", client_ip)
         headers += [
             ("X-Forwarded-For", forwarded_for + client_ip),
             ("X-Forwarded-Proto", scope.get("scheme", "http")),

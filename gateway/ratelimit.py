@@ -1,4 +1,5 @@
-"""Rate limits on login, registration and anonymous POSTs (`limits`: memory, or Redis when set)."""
+"""Rate limits on login, registration, anonymous POSTs and tracking-code lookups (`limits`: memory,
+or Redis when set)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from shared.errors import TooManyRequests
 
 
 class RateLimits:
-    def __init__(self, *, redis_url: str, login: str, register: str, anonymous_post: str) -> None:
+    def __init__(
+        self, *, redis_url: str, login: str, register: str, anonymous_post: str, tracking: str = "30/minute"
+    ) -> None:
         self.storage: Storage = (
             RedisStorage(
                 redis_url.replace("redis://", "async+redis://", 1)
@@ -29,6 +32,7 @@ class RateLimits:
             "login": parse(login),
             "register": parse(register),
             "anonymous_post": parse(anonymous_post),
+            "tracking": parse(tracking),
         }
 
     async def hit(self, bucket: str, *identifiers: str) -> None:

@@ -35,6 +35,8 @@ class GatewaySettings(ServiceSettings):
     rate_limit_login: str = "10/minute"
     rate_limit_register: str = "5/minute"
     rate_limit_anonymous_post: str = "30/minute"
+    # Lookups by tracking number and query code (anonymous GETs): slows down guessing.
+    rate_limit_tracking: str = "30/minute"
     # First admin (`admin`), created at start when the user table is empty. In production only
     # when this is set to something other than the development default.
     bootstrap_admin_password: str = DEV_ADMIN_PASSWORD

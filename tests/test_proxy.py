@@ -85,7 +85,13 @@ async def not_proxied(scope, receive, send) -> None:  # type: ignore[no-untyped-
 async def gateway(
     url: str, anonymous_post: str = "1000/minute", max_body: int = 1_048_576, upstream_timeout: float = 5.0
 ) -> AsyncIterator[httpx.AsyncClient]:
-    limits = RateLimits(redis_url="", login="10/minute", register="10/minute", anonymous_post=anonymous_post)
+    limits = RateLimits(
+        redis_url="",
+        login="10/minute",
+        register="10/minute",
+        anonymous_post=anonymous_post,
+        tracking="3/minute",
+    )
     proxy = ServiceProxy(
         not_proxied,
         upstreams={"catalog": url, "requests": url, "feedback": f"http://127.0.0.1:{free_port()}"},
@@ -216,3 +222,13 @@ async def test_rate_limits_are_shared_through_redis_when_configured() -> None:
 
 def test_problem_bodies_are_json() -> None:
     assert json.loads(problem_response(503, "x", "t", "d").body)["status"] == 503
+
+
+async def test_tracking_code_lookups_are_rate_limited_per_address(upstream_url: str) -> None:
+    async with gateway(upstream_url) as client:
+        codes = [
+            (await client.get("/api/v1/requests/track/YSQ2026-X?code=guess")).status_code for _ in range(4)
+        ]
+        other = await client.get("/api/v1/requests/outcomes")
+    assert codes[:3] == [404, 404, 404] and codes[3] == 429  # the fake service knows no such route
+    assert other.status_code == 404
