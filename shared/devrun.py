@@ -108,18 +108,14 @@ class Cluster:
             self.stop(name)
 
 
-# Each process's demo data, written through the public API in this order (strings: shared/
-# imports no service package).
-DEMO_SEEDERS = ("gateway.demo:seed", "services.catalog.demo:seed_documents")
-
-
 def seed_demo(base_url: str) -> bool:
-    """Seeds every process's demo data that is missing; True when anything was added."""
-    from shared.cli import _load
+    """Seeds every process's demo data that is missing, through the public API: accounts and
+    agencies (gateway), then documents (catalog). True when anything was added."""
+    from gateway.demo import admin_token, seed
+    from services.catalog.demo import seed_documents
 
-    added = bool(_load(DEMO_SEEDERS[0])(base_url))
-    token = _load("gateway.demo:admin_token")(base_url)
-    return bool(_load(DEMO_SEEDERS[1])(base_url, token)) or added
+    added = seed(base_url)
+    return bool(seed_documents(base_url, admin_token(base_url))) or added
 
 
 DEMO_STATE = {True: "已写入", False: "已存在，未重复写入", None: "未写入（配置了生产数据库）"}
