@@ -158,6 +158,18 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("POST", f"{APPLICATION}/referral"): clerk_only(200),
     ("POST", f"{APPLICATION}/withdrawal"): public_only(200),
     ("POST", f"{APPLICATION}/abandonment"): clerk_only(200),
+    # Reconsiderations and lawsuits about an application: the agency's clerks record, inspectors read.
+    ("POST", f"{APPLICATION}/review-cases"): clerk_only(201),
+    ("PATCH", f"{APPLICATIONS}/review-cases/{{case_id}}"): clerk_only(200),
+    ("GET", f"{APPLICATION}/review-cases"): staff_readers(200),
+    # The annual report: a clerk on their agency, an inspector on their region, an admin on any.
+    ("GET", f"{APPLICATIONS}/reports/annual"): {
+        "anonymous": 401,
+        "public": 403,
+        "clerk": 200,
+        "inspector": 200,
+        "admin": 200,
+    },
     # Last on purpose: every later login in the session is signed with the new key.
     ROTATE: admin_only(200),
 }
@@ -646,6 +658,42 @@ def _track(env: Env, role: str) -> dict[str, Any]:
     }
 
 
+def _review_case_body() -> dict[str, Any]:
+    return {"kind": "reconsideration", "filed_on": shanghai_today().isoformat(), "note": "矩阵测试：复议"}
+
+
+def _file_review_case(env: Env, role: str) -> dict[str, Any]:
+    return {
+        "url": f"{APPLICATIONS}/{env.shared_application()}/review-cases",
+        "headers": env.auth(role),
+        "json": _review_case_body(),
+    }
+
+
+def _shared_review_case(env: Env) -> int:
+    url = f"{APPLICATIONS}/{env.shared_application()}/review-cases"
+    return env.once(
+        "review_case",
+        lambda: env.ok(env.client.post(url, headers=env.auth("clerk"), json=_review_case_body()), 201)["id"],
+    )
+
+
+def _review_result(env: Env, role: str) -> dict[str, Any]:
+    return {
+        "url": f"{APPLICATIONS}/review-cases/{_shared_review_case(env)}",
+        "headers": env.auth(role),
+        "json": {"result": "upheld", "note": "矩阵测试：维持"},
+    }
+
+
+def _annual_report(env: Env, role: str) -> dict[str, Any]:
+    return {
+        "url": f"{APPLICATIONS}/reports/annual",
+        "params": {"year": shanghai_today().year, "agency_id": env.state["agencies"]["990121"]},
+        "headers": env.auth(role),
+    }
+
+
 REQUESTS: dict[tuple[str, str], Builder] = {
     ("GET", "/.well-known/jwks.json"): _plain("/.well-known/jwks.json"),
     ("POST", "/api/v1/auth/register"): _register,
@@ -752,6 +800,10 @@ REQUESTS: dict[tuple[str, str], Builder] = {
     ("POST", f"{APPLICATION}/abandonment"): _on_application(
         Env.abandonable, "/abandonment", {"reason": "矩阵测试：逾期未补正"}
     ),
+    ("POST", f"{APPLICATION}/review-cases"): _file_review_case,
+    ("PATCH", f"{APPLICATIONS}/review-cases/{{case_id}}"): _review_result,
+    ("GET", f"{APPLICATION}/review-cases"): _on_application(Env.shared_application, "/review-cases"),
+    ("GET", f"{APPLICATIONS}/reports/annual"): _annual_report,
     ROTATE: _plain("/api/v1/admin/keys/rotate"),
 }
 

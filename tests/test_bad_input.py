@@ -413,6 +413,19 @@ def _on_app(suffix: str, make: Callable[[Env], int]) -> Callable[[Env, Any], str
     )
 
 
+def review_case_body() -> dict[str, Any]:
+    return {"kind": "reconsideration", "filed_on": shanghai_today().isoformat(), "note": "坏输入测试：复议"}
+
+
+def review_case(env: Env) -> int:
+    """A reconsideration of an application of agency 990121, filed by clerk1 (its result may change)."""
+    if "review_case" not in env.state:
+        url = f"{APPLICATIONS}/{env.applied()}/review-cases"
+        response = env.client.post(url, headers=env.auth("clerk"), json=review_case_body())
+        env.state["review_case"] = env.ok(response, 201)["id"]
+    return env.state["review_case"]
+
+
 PLACEHOLDER_REFRESH = "0123456789abcdef.not-a-real-refresh-secret"
 
 
@@ -656,6 +669,20 @@ VALID: dict[tuple[str, str], Valid] = {
         body=lambda env: {"reason": "坏输入测试：逾期未补正"},
         caller="clerk",
         consumes=True,
+    ),
+    _app("/review-cases"): Valid(
+        url=_on_app("/review-cases", Env.applied),
+        body=lambda env: review_case_body(),
+        caller="clerk",
+    ),
+    ("PATCH", f"{APPLICATIONS}/review-cases/{{case_id}}"): Valid(
+        url=lambda env, cid: f"{APPLICATIONS}/review-cases/{review_case(env) if cid is None else cid}",
+        body=lambda env: {
+            "result": "upheld",
+            "concluded_on": shanghai_today().isoformat(),
+            "note": "坏输入测试：维持",
+        },
+        caller="clerk",
     ),
 }
 

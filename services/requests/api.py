@@ -8,10 +8,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
-from services.requests import lifecycle, service
+from services.requests import lifecycle, report, review, service
 from services.requests.models import ApplicationState, Outcome
 from services.requests.schemas import (
     AbandonmentIn,
+    AnnualReport,
     ApplicantPublic,
     ApplicationIn,
     ApplicationPublic,
@@ -26,6 +27,9 @@ from services.requests.schemas import (
     ReferralIn,
     ReferralKind,
     RegistrationIn,
+    ReviewCaseIn,
+    ReviewCasePublic,
+    ReviewCaseResultIn,
     TimelineEntry,
     TrackingReceipt,
     TrackingStatus,
@@ -36,6 +40,7 @@ from shared.caching import public_json
 from shared.db import SessionDep
 from shared.deadlines import Deadline
 from shared.errors import PROBLEM_RESPONSES, Conflict, InvalidField
+from shared.http import ServiceClient
 from shared.pagination import Page, PageDep
 from shared.schemas import IdPath, OfficialDate
 
@@ -45,6 +50,7 @@ PublicUser = Annotated[Principal, Depends(require_roles(Role.PUBLIC))]
 ClerkUser = Annotated[Principal, Depends(require_roles(Role.CLERK))]
 StaffReader = Annotated[Principal, Depends(require_roles(Role.CLERK, Role.INSPECTOR))]
 Reader = Annotated[Principal, Depends(require_roles(Role.PUBLIC, Role.CLERK, Role.INSPECTOR))]
+ReportReader = Annotated[Principal, Depends(require_roles(Role.CLERK, Role.INSPECTOR, Role.ADMIN))]
 
 
 def _ctx(request: Request) -> dict[str, Any]:
@@ -390,3 +396,118 @@ async def abandon(
 
     step = lifecycle.Step("abandon", actor, today, reason=data.reason, outcome=Outcome.NO_CORRECTION)
     return await _act(request, session, application_id, actor, step, check=check)
+
+
+# --- review cases (行政复议 / 行政诉讼) -----------------------------------------------------------------
+
+
+@router.post(
+    "/{application_id}/review-cases",
+    response_model=ReviewCasePublic,
+    status_code=status.HTTP_201_CREATED,
+    summary="登记针对该申请的行政复议或行政诉讼（经办人员）",
+    description="受理机关的经办人员登记申请人就该申请提起的行政复议或行政诉讼；结果初始为“尚未审结”。"
+    "计入年度报告表四。",
+)
+async def file_review_case(
+    request: Request, session: SessionDep, application_id: IdPath, data: ReviewCaseIn, actor: ClerkUser
+) -> ReviewCasePublic:
+    application = await service.load_as_clerk(session, application_id, actor)
+    return await review.create(session, application, data, actor, request.app.state.today())
+
+
+@router.patch(
+    "/review-cases/{case_id}",
+    response_model=ReviewCasePublic,
+    summary="记录复议或诉讼结果（经办人员）",
+    description="维持、纠正、其他结果（附审结日期），或改回尚未审结。",
+)
+async def record_review_result(
+    request: Request,
+    session: SessionDep,
+    case_id: Annotated[int, Path(ge=1, le=2_147_483_647, description="复议诉讼案件 ID")],
+    data: ReviewCaseResultIn,
+    actor: ClerkUser,
+) -> ReviewCasePublic:
+    case = await review.load_for_clerk(session, case_id, actor)
+    return await review.record_result(session, case, data, actor, request.app.state.today())
+
+
+@router.get(
+    "/{application_id}/review-cases",
+    response_model=list[ReviewCasePublic],
+    summary="该申请的行政复议、行政诉讼",
+    description="受理机关的经办人员和辖区监察人员可见。",
+)
+async def list_review_cases(
+    session: SessionDep, application_id: IdPath, actor: StaffReader
+) -> list[ReviewCasePublic]:
+    application = await service.load(session, application_id, actor)
+    return await review.list_for(session, application)
+
+
+# --- the annual report -----------------------------------------------------------------------------
+
+
+def _catalog(request: Request) -> ServiceClient:
+    state = request.app.state
+    client = getattr(state, "catalog", None)
+    if client is None:
+        settings = state.settings
+        client = state.catalog = ServiceClient(settings.catalog_base_url, settings.service_token)
+    return client
+
+
+@router.get(
+    "/reports/annual",
+    response_model=AnnualReport,
+    summary="政府信息公开工作年度报告（表二、表三、表四）",
+    description="统计所选机关及其全部下级机关（条例第五十条，2021 年年度报告格式）。经办人员只能查看本机关；"
+    "监察人员查看本辖区的机关或整个辖区；管理员可查看任何机关。\n\n"
+    "表三（收到和处理政府信息公开申请情况）：列为申请人类型（自然人；法人或其他组织：商业企业、科研机构、"
+    "社会公益组织、法律服务机构、其他；总计），行为 一、本年新收申请数量；二、上年结转申请数量；"
+    "三、本年度办理结果（一）…（六）3 与（七）总计；四、结转下年度继续办理。逐列核对 一 + 二 = 三（七） + 四，"
+    "结果见 `reconciles` 与 `unreconciled_columns`。申请人撤回的申请计入撤回当年的（六）3 其他。\n\n"
+    "表四：本年申请复议、起诉的案件，按 12 月 31 日的结果计（维持、纠正、其他结果、尚未审结、总计）。\n\n"
+    "表二：规章与行政规范性文件的件数来自政府信息公开目录；行政许可、处罚、强制与收费暂无数据来源，返回 null。"
+    "目录服务不可用时答复 503，不返回不完整的报告。\n\n"
+    "`format=csv`：UTF-8（带 BOM）CSV，每张表一段；`format=html`：可打印的 A4 页面。",
+    responses={
+        200: {
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "text/html": {"schema": {"type": "string"}},
+            }
+        }
+    },
+)
+async def annual_report(
+    request: Request,
+    session: SessionDep,
+    actor: ReportReader,
+    year: Annotated[int, Query(ge=2008, le=2100, description="报告年度")],
+    agency_id: Annotated[int, Query(ge=1, le=2_147_483_647, description="机关或地区（含全部下级机关）")],
+    format: Annotated[Literal["json", "csv", "html"], Query(description="json、csv 或 html")] = "json",
+) -> Response:
+    await report.authorize(actor, agency_id, request.app.state.agency_lookup)
+    found = await report.build(session, _catalog(request), agency_id, year)
+    filename = f"annual-report-{agency_id}-{year}"
+    if format == "csv":
+        return Response(
+            report.to_csv(found),
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="{filename}.csv"',
+                "Cache-Control": "no-store",
+            },
+        )
+    if format == "html":
+        return Response(
+            report.to_html(found),
+            media_type="text/html; charset=utf-8",
+            headers={
+                "Cache-Control": "no-store",
+                "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+            },
+        )
+    return JSONResponse(found.model_dump(mode="json"), headers={"Cache-Control": "no-store"})

@@ -231,3 +231,52 @@ class IdempotencyKey(SQLModel, table=True):
     status_code: int
     response: str  # encrypted JSON
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+# --------------------------------------------------------------------------------------------
+# Review cases (行政复议 / 行政诉讼) about an application: annual-report table 四.
+
+
+class ReviewKind(StrEnum):
+    RECONSIDERATION = "reconsideration"
+    LAWSUIT_DIRECT = "lawsuit_direct"
+    LAWSUIT_AFTER_RECONSIDERATION = "lawsuit_after_reconsideration"
+
+
+REVIEW_KIND_LABELS = {
+    ReviewKind.RECONSIDERATION: "行政复议",
+    ReviewKind.LAWSUIT_DIRECT: "行政诉讼（未经复议直接起诉）",
+    ReviewKind.LAWSUIT_AFTER_RECONSIDERATION: "行政诉讼（复议后起诉）",
+}
+
+
+class ReviewResult(StrEnum):
+    UPHELD = "upheld"
+    CORRECTED = "corrected"
+    OTHER = "other"
+    PENDING = "pending"
+
+
+REVIEW_RESULT_LABELS = {
+    ReviewResult.UPHELD: "结果维持",
+    ReviewResult.CORRECTED: "结果纠正",
+    ReviewResult.OTHER: "其他结果",
+    ReviewResult.PENDING: "尚未审结",
+}
+
+
+class ReviewCase(SQLModel, table=True):
+    """A reconsideration or lawsuit about the handling of one application."""
+
+    __tablename__ = "review_cases"
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="applications.id", index=True)
+    kind: str = Field(max_length=40)
+    filed_on: date = Field(index=True)
+    result: str = Field(default=str(ReviewResult.PENDING), max_length=20)
+    concluded_on: date | None = None
+    note: str | None = None
+    created_by: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))

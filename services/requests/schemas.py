@@ -8,7 +8,16 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from services.requests.models import ApplicantType, Channel, Delivery, Form, IdType, Outcome
+from services.requests.models import (
+    ApplicantType,
+    Channel,
+    Delivery,
+    Form,
+    IdType,
+    Outcome,
+    ReviewKind,
+    ReviewResult,
+)
 from shared.schemas import OfficialDate, RequestModel, id_field
 
 
@@ -234,3 +243,115 @@ class WithdrawalIn(RequestModel):
 
 class AbandonmentIn(RequestModel):
     reason: str = Field(min_length=1, max_length=2000)
+
+
+# --- review cases (行政复议 / 行政诉讼): annual-report table 四 --------------------------------------
+
+
+class ReviewCaseIn(RequestModel):
+    kind: ReviewKind = Field(
+        description="reconsideration 行政复议；lawsuit_direct 行政诉讼（未经复议直接起诉）；"
+        "lawsuit_after_reconsideration 行政诉讼（复议后起诉）"
+    )
+    filed_on: OfficialDate = Field(description="申请复议或起诉的日期（不早于收到申请之日，不晚于今天）")
+    note: str | None = Field(default=None, max_length=2000, description="备注（案号、复议机关或法院等）")
+
+
+class ReviewCaseResultIn(RequestModel):
+    result: ReviewResult = Field(
+        description="upheld 维持；corrected 纠正；other 其他结果；pending 尚未审结（撤回已记录的结果）"
+    )
+    concluded_on: OfficialDate | None = Field(
+        default=None, description="审结日期（pending 时须为空；其他结果不填则为今天）"
+    )
+    note: str | None = Field(default=None, max_length=2000, description="备注")
+
+
+class ReviewCasePublic(BaseModel):
+    id: int
+    application_id: int
+    kind: ReviewKind
+    kind_label: str
+    filed_on: date
+    result: ReviewResult
+    result_label: str
+    concluded_on: date | None
+    note: str | None
+    created_by: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+# --- the annual report (政府信息公开工作年度报告) ------------------------------------------------------
+
+
+class ReportAgency(BaseModel):
+    id: int
+    name: str = Field(description="机关名称（来自目录服务）")
+
+
+class ReportColumn(BaseModel):
+    key: str = Field(description="列代码：申请人类型，或 total 总计")
+    label: str = Field(description="列名：自然人；商业企业、科研机构、社会公益组织、法律服务机构、其他；总计")
+    group: str | None = Field(description="上级列名：法人或其他组织（自然人与总计为空）")
+
+
+class ReportRow(BaseModel):
+    key: str = Field(description="行代码：new、carried_over、办理结果代码、decided_total、carried_forward")
+    row: str = Field(description="报告格式中的行号，如 一、 （三）1 （七）")
+    label: str = Field(description="报告格式中的中文名称")
+    section: str | None = Field(default=None, description="所属大项，如 三、本年度办理结果")
+    group: str | None = Field(default=None, description="所属小项，如 （三）不予公开")
+    values: dict[str, int] = Field(description="列代码 → 件数")
+
+
+class Table3(BaseModel):
+    title: str = Field(description="三、收到和处理政府信息公开申请情况")
+    columns: list[ReportColumn]
+    rows: list[ReportRow]
+    check: str = Field(description="核对规则：一 + 二 = 三（七） + 四（逐列）")
+    reconciles: bool = Field(description="每一列都满足核对规则")
+    unreconciled_columns: list[str] = Field(description="不满足核对规则的列代码")
+
+
+class Table4Group(BaseModel):
+    key: str = Field(description="reconsideration、lawsuit_direct、lawsuit_after_reconsideration")
+    label: str = Field(description="行政复议；行政诉讼（未经复议直接起诉）；行政诉讼（复议后起诉）")
+    values: dict[str, int] = Field(
+        description="upheld 结果维持、corrected 结果纠正、other 其他结果、pending 尚未审结、total 总计"
+    )
+
+
+class Table4(BaseModel):
+    title: str = Field(description="四、政府信息公开行政复议、行政诉讼情况")
+    columns: dict[str, str] = Field(description="列代码 → 中文名称")
+    groups: list[Table4Group]
+
+
+class Table2Row(BaseModel):
+    key: str
+    label: str = Field(description="规章；行政规范性文件；行政许可；行政处罚；行政强制；行政事业性收费")
+    item: str = Field(description="对应条例第二十条的项，如 第二十条第（一）项")
+    values: dict[str, int | float | None] = Field(
+        description="规章、行政规范性文件：issued 本年制发件数、repealed 本年废止件数、in_force 现行有效件数；"
+        "行政许可、处罚、强制：decisions 本年处理决定数量；行政事业性收费：amount 本年收费金额（万元）。"
+        "null = 暂无数据来源"
+    )
+    note: str | None = None
+
+
+class Table2(BaseModel):
+    title: str = Field(description="二、主动公开政府信息情况")
+    rows: list[Table2Row]
+
+
+class AnnualReport(BaseModel):
+    title: str = Field(description="XX 政府信息公开工作年度报告（YYYY年）")
+    year: int
+    agency: ReportAgency
+    scope: str = Field(description="统计范围：该机关及其全部下级机关")
+    generated_at: datetime = Field(description="生成时间（北京时间）")
+    table2: Table2
+    table3: Table3
+    table4: Table4
+    notes: list[str] = Field(description="统计口径说明")

@@ -1,0 +1,507 @@
+"""政府信息公开工作年度报告 (条例第四十九条、第五十条; the national format of 2021): tables 二, 三 and 四
+for an agency and all agencies below it, as JSON, CSV (UTF-8 with BOM) or a printable HTML page.
+
+Counting rules (table 三), for the year Y and the applications whose agency path contains the agency:
+- 一、本年新收: received (条例第三十一条 received date) in Y;
+- 二、上年结转: received before 1 January of Y and not closed before that day;
+- 三、办理结果: closed in Y, one row per outcome. The closing date is the `on` date of the closing
+  lifecycle event (decide, refer, withdraw, abandon). A referral counts under the outcome the lifecycle
+  recorded (already published → 予以公开; other agency → 本机关不掌握). A **withdrawn** application has
+  no outcome: it is counted in （六）3 其他 in the year it was withdrawn;
+- 四、结转下年度: received on or before 31 December of Y and still open at the end of that day.
+The check 一 + 二 = 三（七） + 四 is verified per column and reported (`reconciles`).
+
+Table 四 counts the review cases filed in Y, with their result as of 31 December of Y (a result
+concluded later is still 尚未审结 in that year's report). Table 二 asks the catalog's public document
+list for totals; rows without a data source are null, never estimated.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import html
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import httpx
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.requests import lifecycle
+from services.requests.models import (
+    APPLICANT_TYPE_LABELS,
+    OUTCOME_REPORT_ROWS,
+    ApplicantType,
+    Application,
+    Outcome,
+    ReviewCase,
+    ReviewKind,
+    ReviewResult,
+)
+from services.requests.schemas import (
+    AnnualReport,
+    ReportAgency,
+    ReportColumn,
+    ReportRow,
+    Table2,
+    Table2Row,
+    Table3,
+    Table4,
+    Table4Group,
+)
+from services.requests.service import AgencyLookup
+from shared.auth import Principal, Role
+from shared.calendar import SHANGHAI
+from shared.db import utcnow
+from shared.errors import Forbidden, NotFound, ServiceUnavailable
+from shared.events import Event
+from shared.http import ServiceClient
+
+CLOSING_ACTIONS = ("decide", "refer", "withdraw", "abandon")
+ORGANISATION = "法人或其他组织"
+TOTAL = "total"
+COLUMNS = [
+    ReportColumn(
+        key=str(t),
+        label=APPLICANT_TYPE_LABELS[t],
+        group=None if t == ApplicantType.NATURAL_PERSON else ORGANISATION,
+    )
+    for t in ApplicantType
+] + [ReportColumn(key=TOTAL, label="总计", group=None)]
+COLUMN_KEYS = [c.key for c in COLUMNS]
+SECTION_RESULTS = "三、本年度办理结果"
+GROUPS = {
+    "（三）": "（三）不予公开",
+    "（四）": "（四）无法提供",
+    "（五）": "（五）不予处理",
+    "（六）": "（六）其他处理",
+}
+REVIEW_COLUMNS = {
+    str(ReviewResult.UPHELD): "结果维持",
+    str(ReviewResult.CORRECTED): "结果纠正",
+    str(ReviewResult.OTHER): "其他结果",
+    str(ReviewResult.PENDING): "尚未审结",
+    TOTAL: "总计",
+}
+REVIEW_GROUPS = {
+    ReviewKind.RECONSIDERATION: "行政复议",
+    ReviewKind.LAWSUIT_DIRECT: "行政诉讼（未经复议直接起诉）",
+    ReviewKind.LAWSUIT_AFTER_RECONSIDERATION: "行政诉讼（复议后起诉）",
+}
+DOC_TYPES = {"regulation": "规章", "normative": "行政规范性文件"}
+NO_SOURCE = "暂无数据来源（系统尚未记录该类决定或收费），未填报数字"
+NOTES = [
+    "统计范围：所选机关及其全部下级机关。",
+    "日期均按北京时间；收到日期按条例第三十一条确定，办结日期为作出答复、告知、撤回或视为放弃之日。",
+    "申请人撤回的申请，计入撤回当年的“（六）3 其他”。",
+    "告知获取途径或掌握机关的，按系统记录的办理结果计入（已主动公开计入“予以公开”，不属于本机关计入“本机关不掌握相关政府信息”）。",
+    "表四统计本年申请复议或起诉的案件，结果按 12 月 31 日的状态计（其后审结的仍计“尚未审结”）。",
+    "表二规章、行政规范性文件的件数取自政府信息公开目录：本年制发 = 本年发布的件数；"
+    "本年废止 = 本年发布且目前为“废止”的件数（目录未提供废止日期）；现行有效 = 目录中目前“有效”的件数。",
+]
+
+
+def _zeros() -> dict[str, int]:
+    return dict.fromkeys(COLUMN_KEYS, 0)
+
+
+# --- who may report on what -----------------------------------------------------------------------
+
+
+async def authorize(principal: Principal, agency_id: int, lookup: AgencyLookup) -> str:
+    """The agency's path (`/1/2/5/`) if the caller may report on it: a clerk on their own agency, an
+    inspector on agencies in their region, an admin on any."""
+    if principal.role == Role.CLERK:
+        if not principal.is_clerk_of(agency_id):
+            raise Forbidden("经办人员只能查看本机关的年度报告", code="agency_scope")
+        return await lookup(agency_id)
+    path = await lookup(agency_id)
+    if principal.role == Role.INSPECTOR:
+        if principal.region_id is None or f"/{principal.region_id}/" not in path:
+            raise Forbidden("监察人员只能查看本辖区机关的年度报告", code="agency_scope")
+    elif principal.role != Role.ADMIN:
+        raise Forbidden("无权查看年度报告", code="role_forbidden")
+    return path
+
+
+# --- table 三 -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Counted:
+    applicant_type: str
+    received_on: date
+    closed_on: date | None
+    outcome: Outcome | None
+
+
+async def _closing_dates(session: AsyncSession, ids: list[int]) -> dict[int, date]:
+    found: dict[int, date] = {}
+    for start in range(0, len(ids), 500):
+        chunk = [str(i) for i in ids[start : start + 500]]
+        rows = await session.exec(
+            select(Event)
+            .where(Event.aggregate_type == lifecycle.AGGREGATE)
+            .where(col(Event.aggregate_id).in_(chunk))
+            .where(col(Event.action).in_(CLOSING_ACTIONS))
+            .order_by(col(Event.id))
+        )
+        for event in rows.all():
+            on = ((event.after or {}).get("clock") or {}).get("on")
+            if on:
+                found[int(event.aggregate_id)] = date.fromisoformat(on)
+    return found
+
+
+async def _applications(session: AsyncSession, agency_id: int, end: date) -> list[Counted]:
+    rows = (
+        await session.exec(
+            select(
+                Application.id,
+                Application.applicant_type,
+                Application.received_on,
+                Application.state,
+                Application.outcome,
+            )
+            .where(col(Application.agency_path).contains(f"/{agency_id}/"))
+            .where(col(Application.received_on) <= end)
+        )
+    ).all()
+    closed = await _closing_dates(session, [r[0] for r in rows])
+    return [
+        Counted(
+            applicant_type=r[1],
+            received_on=r[2],
+            closed_on=closed.get(r[0]),
+            outcome=Outcome(r[4]) if r[4] else (Outcome.OTHER if r[0] in closed else None),
+        )
+        for r in rows
+    ]
+
+
+def table3(applications: Iterable[Counted], year: int) -> Table3:
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    new, carried, forward, decided_total = _zeros(), _zeros(), _zeros(), _zeros()
+    by_outcome = {o: _zeros() for o in Outcome}
+
+    def add(counts: dict[str, int], column: str) -> None:
+        counts[column] += 1
+        counts[TOTAL] += 1
+
+    for a in applications:
+        column = a.applicant_type if a.applicant_type in COLUMN_KEYS else str(ApplicantType.OTHER)
+        if a.received_on > end or (a.closed_on is not None and a.closed_on < start):
+            continue
+        if a.received_on >= start:
+            add(new, column)
+        elif a.closed_on is None or a.closed_on >= start:
+            add(carried, column)
+        if a.closed_on is not None and start <= a.closed_on <= end:
+            add(by_outcome[a.outcome or Outcome.OTHER], column)
+            add(decided_total, column)
+        elif a.closed_on is None or a.closed_on > end:
+            add(forward, column)
+    rows = [
+        ReportRow(key="new", row="一、", label="本年新收申请数量", values=new),
+        ReportRow(key="carried_over", row="二、", label="上年结转申请数量", values=carried),
+    ]
+    for outcome, (row, label) in OUTCOME_REPORT_ROWS.items():
+        rows.append(
+            ReportRow(
+                key=str(outcome),
+                row=row,
+                label=label,
+                section=SECTION_RESULTS,
+                group=GROUPS.get(row[:3]),
+                values=by_outcome[outcome],
+            )
+        )
+    rows += [
+        ReportRow(
+            key="decided_total", row="（七）", label="总计", section=SECTION_RESULTS, values=decided_total
+        ),
+        ReportRow(key="carried_forward", row="四、", label="结转下年度继续办理", values=forward),
+    ]
+    outcome_sums = {k: sum(by_outcome[o][k] for o in Outcome) for k in COLUMN_KEYS}
+    bad = [
+        k
+        for k in COLUMN_KEYS
+        if new[k] + carried[k] != decided_total[k] + forward[k] or outcome_sums[k] != decided_total[k]
+    ]
+    return Table3(
+        title="三、收到和处理政府信息公开申请情况",
+        columns=COLUMNS,
+        rows=rows,
+        check="一 + 二 = 三（七） + 四（逐列核对）",
+        reconciles=not bad,
+        unreconciled_columns=bad,
+    )
+
+
+# --- table 四 -------------------------------------------------------------------------------------
+
+
+async def table4(session: AsyncSession, agency_id: int, year: int) -> Table4:
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    rows = (
+        await session.exec(
+            select(ReviewCase.kind, ReviewCase.result, ReviewCase.concluded_on)
+            .join(Application, col(Application.id) == col(ReviewCase.application_id))
+            .where(col(Application.agency_path).contains(f"/{agency_id}/"))
+            .where(col(ReviewCase.filed_on) >= start)
+            .where(col(ReviewCase.filed_on) <= end)
+        )
+    ).all()
+    counts = {k: dict.fromkeys(REVIEW_COLUMNS, 0) for k in ReviewKind}
+    for kind, result, concluded_on in rows:
+        concluded = concluded_on is not None and concluded_on <= end
+        as_of = result if concluded else str(ReviewResult.PENDING)
+        counts[ReviewKind(kind)][as_of] += 1
+        counts[ReviewKind(kind)][TOTAL] += 1
+    return Table4(
+        title="四、政府信息公开行政复议、行政诉讼情况",
+        columns=REVIEW_COLUMNS,
+        groups=[Table4Group(key=str(k), label=REVIEW_GROUPS[k], values=counts[k]) for k in ReviewKind],
+    )
+
+
+# --- the catalog: the agency's name and table 二 --------------------------------------------------
+
+
+def _unavailable() -> ServiceUnavailable:
+    return ServiceUnavailable("目录服务暂不可用，无法生成年度报告（表二和机关名称来自目录），请稍后重试")
+
+
+async def _get(client: ServiceClient, url: str, params: dict[str, Any] | None = None) -> dict[str, Any]:
+    try:
+        response = await client.get(url, params=params)
+    except httpx.HTTPError as exc:
+        raise _unavailable() from exc
+    if response.status_code == 404:
+        raise NotFound("机关不存在", code="agency_not_found")
+    if response.status_code != 200:
+        raise _unavailable()
+    try:
+        body: dict[str, Any] = response.json()
+    except ValueError as exc:
+        raise _unavailable() from exc
+    return body
+
+
+async def _count(client: ServiceClient, agency_id: int, **filters: Any) -> int:
+    params = {"agency_id": agency_id, "page": 1, "page_size": 1, **filters}
+    body = await _get(client, "/api/v1/catalog/documents", params)
+    total = body.get("total")
+    if not isinstance(total, int):
+        raise _unavailable()
+    return total
+
+
+async def from_catalog(client: ServiceClient, agency_id: int, year: int) -> tuple[str, Table2]:
+    queries = [("name", {})]
+    for doc_type in DOC_TYPES:
+        queries += [
+            (f"{doc_type}.issued", {"doc_type": doc_type, "year": year}),
+            (f"{doc_type}.repealed", {"doc_type": doc_type, "year": year, "validity": "repealed"}),
+            (f"{doc_type}.in_force", {"doc_type": doc_type, "validity": "valid"}),
+        ]
+    agency, *totals = await asyncio.gather(
+        _get(client, f"/api/v1/catalog/agencies/{agency_id}"),
+        *(_count(client, agency_id, **params) for _, params in queries[1:]),
+    )
+    found = dict(zip([k for k, _ in queries[1:]], totals, strict=True))
+    rows = [
+        Table2Row(
+            key=doc_type,
+            label=label,
+            item="第二十条第（一）项",
+            values={k: found[f"{doc_type}.{k}"] for k in ("issued", "repealed", "in_force")},
+        )
+        for doc_type, label in DOC_TYPES.items()
+    ]
+    rows += [
+        Table2Row(
+            key="licensing",
+            label="行政许可",
+            item="第二十条第（五）项",
+            values={"decisions": None},
+            note=NO_SOURCE,
+        ),
+        Table2Row(
+            key="punishment",
+            label="行政处罚",
+            item="第二十条第（六）项",
+            values={"decisions": None},
+            note=NO_SOURCE,
+        ),
+        Table2Row(
+            key="enforcement",
+            label="行政强制",
+            item="第二十条第（六）项",
+            values={"decisions": None},
+            note=NO_SOURCE,
+        ),
+        Table2Row(
+            key="fees",
+            label="行政事业性收费",
+            item="第二十条第（八）项",
+            values={"amount": None},
+            note=NO_SOURCE,
+        ),
+    ]
+    return str(agency.get("name") or agency_id), Table2(title="二、主动公开政府信息情况", rows=rows)
+
+
+# --- the whole report ------------------------------------------------------------------------------
+
+
+async def build(session: AsyncSession, client: ServiceClient, agency_id: int, year: int) -> AnnualReport:
+    name, t2 = await from_catalog(client, agency_id, year)
+    t3 = table3(await _applications(session, agency_id, date(year, 12, 31)), year)
+    t4 = await table4(session, agency_id, year)
+    return AnnualReport(
+        title=f"{name}政府信息公开工作年度报告（{year}年）",
+        year=year,
+        agency=ReportAgency(id=agency_id, name=name),
+        scope="该机关及其全部下级机关",
+        generated_at=utcnow().astimezone(SHANGHAI).replace(microsecond=0),
+        table2=t2,
+        table3=t3,
+        table4=t4,
+        notes=NOTES,
+    )
+
+
+# --- CSV and HTML --------------------------------------------------------------------------------
+
+T2_COLUMNS = {
+    "issued": "本年制发件数",
+    "repealed": "本年废止件数",
+    "in_force": "现行有效件数",
+    "decisions": "本年处理决定数量",
+    "amount": "本年收费金额（万元）",
+}
+
+
+def _cell(value: int | float | None) -> str:
+    return "" if value is None else str(value)
+
+
+def _t2_lines(t2: Table2) -> list[list[str]]:
+    lines = []
+    for row in t2.rows:
+        for key, value in row.values.items():
+            lines.append([row.item, row.label, T2_COLUMNS[key], _cell(value), row.note or ""])
+    return lines
+
+
+def _t3_header() -> list[str]:
+    return ["行号", "项目"] + [c.label if c.group is None else f"{c.group}-{c.label}" for c in COLUMNS]
+
+
+def _t3_label(row: ReportRow) -> str:
+    return f"{row.group}：{row.label}" if row.group else row.label
+
+
+def to_csv(report: AnnualReport) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([report.title])
+    writer.writerow(["生成时间（北京时间）", report.generated_at.strftime("%Y-%m-%d %H:%M:%S")])
+    writer.writerow([])
+    writer.writerow([report.table2.title])
+    writer.writerow(["条例项", "信息内容", "指标", "数量", "说明"])
+    writer.writerows(_t2_lines(report.table2))
+    writer.writerow([])
+    t3 = report.table3
+    writer.writerow([t3.title])
+    writer.writerow(_t3_header())
+    for row in t3.rows:
+        writer.writerow([row.row, _t3_label(row)] + [str(row.values[k]) for k in COLUMN_KEYS])
+    writer.writerow(
+        ["核对", t3.check, "一致" if t3.reconciles else "不一致：" + "、".join(t3.unreconciled_columns)]
+    )
+    writer.writerow([])
+    t4 = report.table4
+    writer.writerow([t4.title])
+    writer.writerow(["类别", *t4.columns.values()])
+    for group in t4.groups:
+        writer.writerow([group.label] + [str(group.values[k]) for k in t4.columns])
+    writer.writerow([])
+    writer.writerow(["说明"])
+    writer.writerows([[n] for n in report.notes])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+CSS = """
+@page { size: A4; margin: 15mm; }
+body { font-family: "SimSun", "Songti SC", "Noto Serif CJK SC", serif; font-size: 10.5pt; color: #000; }
+h1 { text-align: center; font-size: 16pt; margin: 0 0 4mm; }
+h2 { font-size: 12pt; margin: 6mm 0 2mm; }
+p.meta { text-align: center; margin: 0 0 4mm; }
+table { width: 100%; border-collapse: collapse; page-break-inside: auto; }
+th, td { border: 1px solid #000; padding: 1mm 1.5mm; text-align: center; }
+td.label { text-align: left; }
+tr { page-break-inside: avoid; }
+section { page-break-inside: avoid; }
+@media print { a { color: inherit; text-decoration: none; } }
+"""
+
+
+def to_html(report: AnnualReport) -> str:
+    e = html.escape
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="zh-CN"><head><meta charset="utf-8">',
+        f"<title>{e(report.title)}</title>",
+        f"<style>{CSS}</style></head><body>",
+        f"<h1>{e(report.title)}</h1>",
+        f'<p class="meta">统计范围：{e(report.scope)}　生成时间（北京时间）：'
+        f"{e(report.generated_at.strftime('%Y-%m-%d %H:%M:%S'))}</p>",
+        f"<section><h2>{e(report.table2.title)}</h2><table>",
+        "<tr><th>条例项</th><th>信息内容</th><th>指标</th><th>数量</th><th>说明</th></tr>",
+    ]
+    for line in _t2_lines(report.table2):
+        parts.append(
+            "<tr>"
+            + "".join(
+                f'<td class="label">{e(c)}</td>' if i in (1, 4) else f"<td>{e(c)}</td>"
+                for i, c in enumerate(line)
+            )
+            + "</tr>"
+        )
+    t3 = report.table3
+    parts += [
+        "</table></section>",
+        f"<section><h2>{e(t3.title)}</h2><table>",
+        '<tr><th rowspan="2" colspan="2">项目</th><th rowspan="2">自然人</th>'
+        f'<th colspan="5">{e(ORGANISATION)}</th><th rowspan="2">总计</th></tr>',
+        "<tr>" + "".join(f"<th>{e(c.label)}</th>" for c in COLUMNS if c.group) + "</tr>",
+    ]
+    for row in t3.rows:
+        parts.append(
+            f'<tr><td>{e(row.row)}</td><td class="label">{e(_t3_label(row))}</td>'
+            + "".join(f"<td>{row.values[k]}</td>" for k in COLUMN_KEYS)
+            + "</tr>"
+        )
+    check = "一致" if t3.reconciles else "不一致：" + "、".join(t3.unreconciled_columns)
+    parts += [
+        "</table>",
+        f"<p>核对：{e(t3.check)} —— {e(check)}</p></section>",
+        f"<section><h2>{e(report.table4.title)}</h2><table>",
+        "<tr><th>类别</th>" + "".join(f"<th>{e(v)}</th>" for v in report.table4.columns.values()) + "</tr>",
+    ]
+    for group in report.table4.groups:
+        parts.append(
+            f'<tr><td class="label">{e(group.label)}</td>'
+            + "".join(f"<td>{group.values[k]}</td>" for k in report.table4.columns)
+            + "</tr>"
+        )
+    parts += ["</table></section>", "<section><h2>说明</h2><ol>"]
+    parts += [f"<li>{e(n)}</li>" for n in report.notes]
+    parts += ["</ol></section>", "</body></html>"]
+    return "\n".join(parts)

@@ -1,0 +1,538 @@
+"""The annual report (政府信息公开工作年度报告): table 三 from the applications, table 四 from the review
+cases, table 二 from the catalog; JSON, CSV and printable HTML; who may report on what.
+
+The requests app runs in process (as in test_requests_lifecycle.py) with a settable "today": every
+received date and decision date below is set by moving that clock, so the whole year goes through
+the public API (no event is written behind the lifecycle's back). The catalog is faked with an
+httpx MockTransport answering the agency and the document-count queries the report makes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlmodel import select
+
+from shared.devrun import Cluster
+from shared.errors import InvalidField
+from shared.http import ServiceClient
+from tests.conftest import Tokens, _serve, create_database
+from tests.test_requests_lifecycle import PATHS, Clock, World, body
+
+URL = "/api/v1/requests"
+REPORT = f"{URL}/reports/annual"
+EAST, WEST, CITY, OTHER_CITY = 3, 4, 2, 5
+EVIL = '<script>alert("x")</script>西湖县&'
+NAMES = {1: "某某省", 2: "青山市", 3: "东湖县人民政府", 4: EVIL, 5: "白水市"}
+COLUMNS = [
+    "natural_person",
+    "commercial_enterprise",
+    "research_institution",
+    "public_interest_organisation",
+    "legal_service_institution",
+    "other",
+    "total",
+]
+# (doc_type, validity, year) → total, as the fake catalog answers the report's count queries.
+DOC_TOTALS = {
+    ("regulation", None, "2025"): 2,
+    ("regulation", "repealed", "2025"): 1,
+    ("regulation", "valid", None): 7,
+    ("normative", None, "2025"): 5,
+    ("normative", "repealed", "2025"): 0,
+    ("normative", "valid", None): 30,
+}
+
+
+@dataclass
+class FakeCatalog:
+    down: bool = False
+    seen: list[dict[str, str]] = field(default_factory=list)
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        if self.down:
+            raise httpx.ConnectError("catalog down", request=request)
+        path = request.url.path
+        if path.startswith("/api/v1/catalog/agencies/"):
+            agency_id = int(path.rsplit("/", 1)[1])
+            if agency_id not in NAMES:
+                return httpx.Response(404, json={"status": 404})
+            parent = PATHS[agency_id].strip("/").split("/")[-2:-1]
+            return httpx.Response(
+                200,
+                json={
+                    "id": agency_id,
+                    "name": NAMES[agency_id],
+                    "parent_id": int(parent[0]) if parent else None,
+                },
+            )
+        if path == "/api/v1/catalog/documents":
+            params = dict(request.url.params)
+            self.seen.append(params)
+            key = (params.get("doc_type"), params.get("validity"), params.get("year"))
+            total = DOC_TOTALS.get(key, 0)  # type: ignore[call-overload]
+            return httpx.Response(200, json={"items": [], "total": total, "page": 1, "page_size": 1})
+        return httpx.Response(404, json={"status": 404})
+
+
+class ReportWorld(World):
+    catalog: FakeCatalog
+
+    async def at(self, day: str) -> None:
+        self.clock.today = date.fromisoformat(day)
+
+    async def applied(self, day: str, applicant_type: str = "natural_person", agency: int = EAST) -> int:
+        await self.at(day)
+        return (await self.apply(applicant_type=applicant_type, agency_id=agency))["id"]
+
+    async def ok(self, app_id: int, route: str, data: dict[str, Any], headers: dict[str, str]) -> None:
+        response = await self.act(app_id, route, data, headers)
+        assert response.status_code == 200, response.text
+
+    async def decide(self, app_id: int, day: str, outcome: str, agency: int = EAST) -> None:
+        await self.at(day)
+        data = {"outcome": outcome, "reason": "测试答复", "legal_basis": "条例第三十六条"}
+        await self.ok(app_id, "decision", data, self.clerk(agency))
+
+    async def report(
+        self, year: int, agency: int, headers: dict[str, str], fmt: str = "json"
+    ) -> httpx.Response:
+        return await self.client.get(
+            REPORT, params={"year": year, "agency_id": agency, "format": fmt}, headers=headers
+        )
+
+
+@pytest.fixture
+async def world(backend: str, tmp_path: Path, tokens: Tokens) -> AsyncIterator[ReportWorld]:
+    from services.requests.app import create_app
+    from services.requests.settings import RequestsSettings
+
+    async def lookup(agency_id: int) -> str:
+        if agency_id not in PATHS:
+            raise InvalidField("agency_id", f"机关 {agency_id} 不存在", code="agency_not_found")
+        return PATHS[agency_id]
+
+    url = await create_database(backend, tmp_path, "requests")
+    app = create_app(RequestsSettings(database_url=url, environment="test"))
+    clock = Clock()
+    fake = FakeCatalog()
+    app.state.verifier = tokens.verifier()
+    app.state.agency_lookup = lookup
+    app.state.catalog = ServiceClient(
+        "http://catalog", "test-token", retries=0, transport=httpx.MockTransport(fake)
+    )
+    app.state.today = clock
+    async for client in _serve(app, "http://requests"):
+        world = ReportWorld(client, tokens, clock)
+        world.catalog = fake
+        yield world
+
+
+async def build_year(w: ReportWorld) -> dict[str, int]:
+    """Applications around 2025 (see the expectations in `EXPECTED_EAST_2025`)."""
+    ids: dict[str, int] = {}
+    # Received in 2024.
+    ids["A1"] = await w.applied("2024-12-20")
+    ids["A2"] = await w.applied("2024-12-23", "commercial_enterprise")
+    ids["A3"] = await w.applied("2024-12-24", "research_institution")
+    await w.decide(ids["A2"], "2024-12-30", "partially_disclosed")  # closed before 2025: not counted
+    await w.decide(ids["A1"], "2025-01-10", "disclosed")
+    await w.at("2025-01-06")
+    await w.ok(ids["A3"], "withdrawal", {"reason": "不需要了"}, w.citizen())
+    # Received in 2025.
+    ids["B1"] = await w.applied("2025-03-03")
+    ids["B2"] = await w.applied("2025-03-03")
+    ids["W1"] = await w.applied("2025-03-03", agency=WEST)
+    ids["C1"] = await w.applied("2025-03-03", agency=OTHER_CITY)
+    await w.decide(ids["B1"], "2025-03-10", "withheld.state_secret")
+    await w.decide(ids["W1"], "2025-03-05", "unavailable.not_held", agency=WEST)
+    await w.decide(ids["C1"], "2025-03-05", "disclosed", agency=OTHER_CITY)
+    await w.at("2025-03-12")
+    referral = {"kind": "other_agency", "agency_name": "青山市民政局", "reason": "不属于本机关"}
+    await w.ok(ids["B2"], "referral", referral, w.clerk())
+    ids["B3"] = await w.applied("2025-04-01", "public_interest_organisation")
+    await w.decide(ids["B3"], "2025-04-08", "not_processed.duplicate")
+    ids["B4"] = await w.applied("2025-05-06", "legal_service_institution")
+    await w.at("2025-05-07")
+    await w.ok(ids["B4"], "correction-request", {"items": [{"text": "请写明文件名称"}], "days": 2}, w.clerk())
+    await w.at("2025-05-20")
+    await w.ok(ids["B4"], "abandonment", {"reason": "逾期未补正"}, w.clerk())
+    ids["B5"] = await w.applied("2025-06-02", "other")
+    await w.decide(ids["B5"], "2025-06-10", "other.fee_unpaid")
+    ids["B6"] = await w.applied("2025-06-02", "commercial_enterprise")
+    await w.at("2025-06-05")
+    published = {"kind": "already_published", "document_id": 1, "reason": "已主动公开"}
+    await w.ok(ids["B6"], "referral", published, w.clerk())
+    ids["B7"] = await w.applied("2025-07-01")
+    await w.decide(ids["B7"], "2025-07-08", "withheld.process_information")
+    ids["B10"] = await w.applied("2025-08-04")
+    await w.ok(ids["B10"], "withdrawal", {}, w.citizen())
+    ids["B8"] = await w.applied("2025-12-22")
+    ids["B9"] = await w.applied("2025-12-29", "commercial_enterprise")  # never decided
+    await w.decide(ids["B8"], "2026-01-08", "disclosed")
+    # Received in 2026.
+    ids["D1"] = await w.applied("2026-01-05")
+    return ids
+
+
+def zeros() -> dict[str, int]:
+    return dict.fromkeys(COLUMNS, 0)
+
+
+def row(**counts: int) -> dict[str, int]:
+    values = {**zeros(), **{k: v for k, v in counts.items()}}
+    values["total"] = sum(v for k, v in values.items() if k != "total")
+    return values
+
+
+NP, CE, RI, PIO, LSI, OT = COLUMNS[:6]
+OUTCOMES = [
+    "disclosed",
+    "partially_disclosed",
+    "withheld.state_secret",
+    "withheld.prohibited_by_law",
+    "withheld.three_securities_one_stability",
+    "withheld.third_party_rights",
+    "withheld.internal_affairs",
+    "withheld.process_information",
+    "withheld.enforcement_case_file",
+    "withheld.administrative_inquiry",
+    "unavailable.not_held",
+    "unavailable.needs_creation",
+    "unavailable.still_unclear",
+    "not_processed.petition_or_complaint",
+    "not_processed.duplicate",
+    "not_processed.publication",
+    "not_processed.mass_unreasonable",
+    "not_processed.confirm_or_reissue",
+    "other.no_correction",
+    "other.fee_unpaid",
+    "other.other",
+]
+
+
+def expected(**rows: dict[str, int]) -> dict[str, dict[str, int]]:
+    """Every row of table 三: the ones given, all others zero."""
+    return {key: rows.get(key.replace(".", "__"), zeros()) for key in ["new", "carried_over", *OUTCOMES]} | {
+        "decided_total": rows.get("decided_total", zeros()),
+        "carried_forward": rows.get("carried_forward", zeros()),
+    }
+
+
+EXPECTED_EAST_2025 = expected(
+    new=row(**{NP: 5, CE: 2, PIO: 1, LSI: 1, OT: 1}),
+    carried_over=row(**{NP: 1, RI: 1}),
+    disclosed=row(**{NP: 1, CE: 1}),
+    withheld__state_secret=row(**{NP: 1}),
+    withheld__process_information=row(**{NP: 1}),
+    unavailable__not_held=row(**{NP: 1}),
+    not_processed__duplicate=row(**{PIO: 1}),
+    other__no_correction=row(**{LSI: 1}),
+    other__fee_unpaid=row(**{OT: 1}),
+    other__other=row(**{NP: 1, RI: 1}),
+    decided_total=row(**{NP: 5, CE: 1, RI: 1, PIO: 1, LSI: 1, OT: 1}),
+    carried_forward=row(**{NP: 1, CE: 1}),
+)
+
+
+def table3(report: dict[str, Any]) -> dict[str, dict[str, int]]:
+    return {r["key"]: r["values"] for r in report["table3"]["rows"]}
+
+
+ROW_NUMBERS = ["一、", "二、", "（一）", "（二）"] + [f"（三）{i}" for i in range(1, 9)]
+ROW_NUMBERS += [f"（四）{i}" for i in range(1, 4)] + [f"（五）{i}" for i in range(1, 6)]
+ROW_NUMBERS += [f"（六）{i}" for i in range(1, 4)] + ["（七）", "四、"]
+
+
+async def test_every_cell_of_table_three_and_the_check(world: ReportWorld) -> None:
+    await build_year(world)
+    response = await world.report(2025, EAST, world.clerk())
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert report["title"] == "东湖县人民政府政府信息公开工作年度报告（2025年）"
+    assert report["agency"] == {"id": EAST, "name": "东湖县人民政府"} and report["year"] == 2025
+    assert report["generated_at"].endswith("+08:00")
+    t3 = report["table3"]
+    assert t3["title"] == "三、收到和处理政府信息公开申请情况"
+    assert [(c["key"], c["label"], c["group"]) for c in t3["columns"]] == [
+        (NP, "自然人", None),
+        (CE, "商业企业", "法人或其他组织"),
+        (RI, "科研机构", "法人或其他组织"),
+        (PIO, "社会公益组织", "法人或其他组织"),
+        (LSI, "法律服务机构", "法人或其他组织"),
+        (OT, "其他", "法人或其他组织"),
+        ("total", "总计", None),
+    ]
+    assert [r["row"] for r in t3["rows"]] == ROW_NUMBERS
+    labels = {r["row"]: r["label"] for r in t3["rows"]}
+    assert labels["一、"] == "本年新收申请数量" and labels["二、"] == "上年结转申请数量"
+    assert labels["（七）"] == "总计" and labels["四、"] == "结转下年度继续办理"
+    assert labels["（三）3"] == "危及“三安全一稳定”" and labels["（六）3"] == "其他"
+    assert {r["section"] for r in t3["rows"][2:-1]} == {"三、本年度办理结果"}
+    assert table3(report) == EXPECTED_EAST_2025
+    assert t3["reconciles"] is True and t3["unreconciled_columns"] == []
+
+    # The region (inspector of the city) is the sum of its agencies: east plus west's one application.
+    region = (await world.report(2025, CITY, world.inspector())).json()
+    want = {k: dict(v) for k, v in EXPECTED_EAST_2025.items()}
+    for key in ("new", "unavailable.not_held", "decided_total"):
+        want[key] = {c: v + (1 if c in (NP, "total") else 0) for c, v in want[key].items()}
+    assert table3(region) == want and region["table3"]["reconciles"] is True
+    assert table3((await world.report(2025, WEST, world.inspector())).json())["new"] == row(**{NP: 1})
+
+    # The next year: what was open on 31 December 2025 is carried over.
+    y2026 = table3((await world.report(2026, EAST, world.clerk())).json())
+    assert y2026["carried_over"] == EXPECTED_EAST_2025["carried_forward"] == row(**{NP: 1, CE: 1})
+    assert y2026["new"] == row(**{NP: 1}) and y2026["disclosed"] == row(**{NP: 1})
+    assert y2026["carried_forward"] == row(**{NP: 1, CE: 1})  # D1 and B9 still open
+
+    # A year with nothing in it: all zeros, and it reconciles.
+    empty = (await world.report(2020, EAST, world.clerk())).json()
+    assert all(v == 0 for r in empty["table3"]["rows"] for v in r["values"].values())
+    assert empty["table3"]["reconciles"] is True
+    assert all(v == 0 for g in empty["table4"]["groups"] for v in g["values"].values())
+
+
+async def test_review_cases_and_table_four(world: ReportWorld) -> None:
+    ids = await build_year(world)
+    cases = f"{URL}/{{}}/review-cases"
+
+    async def file(app_id: int, kind: str, filed_on: str) -> int:
+        await world.at(filed_on)
+        data = {"kind": kind, "filed_on": filed_on, "note": "（2025）复字第1号"}
+        response = await world.client.post(cases.format(app_id), json=data, headers=world.clerk())
+        assert response.status_code == 201, response.text
+        assert response.json()["result"] == "pending" and response.json()["result_label"] == "尚未审结"
+        return response.json()["id"]
+
+    async def result(case_id: int, value: str, on: str) -> httpx.Response:
+        await world.at(on)
+        data = {"result": value, "concluded_on": on}
+        return await world.client.patch(f"{URL}/review-cases/{case_id}", json=data, headers=world.clerk())
+
+    r1 = await file(ids["B1"], "reconsideration", "2025-04-01")
+    r2 = await file(ids["B7"], "reconsideration", "2025-08-01")
+    r3 = await file(ids["B2"], "lawsuit_direct", "2025-05-01")
+    await file(ids["B1"], "lawsuit_after_reconsideration", "2025-06-01")
+    await file(ids["A2"], "reconsideration", "2025-01-02")
+    early = await file(ids["A1"], "reconsideration", "2024-12-31")  # filed in 2024: not in 2025
+    assert (await result(r1, "upheld", "2025-05-01")).json()["result_label"] == "结果维持"
+    assert (await result(r3, "other", "2025-09-01")).status_code == 200
+    assert (await result(r2, "corrected", "2026-02-01")).status_code == 200  # after the year: still pending
+    upheld_late = await result(early, "upheld", "2025-01-15")
+    assert upheld_late.status_code == 200
+    a2_case = (await world.client.get(cases.format(ids["A2"]), headers=world.clerk())).json()[0]["id"]
+    assert (await result(a2_case, "corrected", "2025-03-01")).status_code == 200
+
+    # Validation and scope.
+    await world.at("2025-10-01")
+    bad_dates = [
+        {"kind": "reconsideration", "filed_on": "2025-10-02"},  # after today
+        {"kind": "reconsideration", "filed_on": "2025-02-01"},  # before the application was received
+    ]
+    for data in bad_dates:
+        response = await world.client.post(cases.format(ids["B1"]), json=data, headers=world.clerk())
+        assert response.status_code == 422 and response.json()["errors"][0]["field"] == "filed_on"
+    pending_with_date = await world.client.patch(
+        f"{URL}/review-cases/{r1}",
+        json={"result": "pending", "concluded_on": "2025-05-01"},
+        headers=world.clerk(),
+    )
+    assert pending_with_date.status_code == 422
+    before_filing = await world.client.patch(
+        f"{URL}/review-cases/{r1}",
+        json={"result": "upheld", "concluded_on": "2025-03-01"},
+        headers=world.clerk(),
+    )
+    assert before_filing.status_code == 422
+    data = {"kind": "reconsideration", "filed_on": "2025-04-01"}
+    assert (
+        await world.client.post(cases.format(ids["B1"]), json=data, headers=world.clerk(WEST))
+    ).status_code == 404
+    assert (
+        await world.client.post(cases.format(ids["B1"]), json=data, headers=world.inspector())
+    ).status_code == 403
+    patch = {"result": "upheld"}
+    assert (
+        await world.client.patch(f"{URL}/review-cases/{r1}", json=patch, headers=world.clerk(WEST))
+    ).status_code == 404
+    assert (
+        await world.client.patch(f"{URL}/review-cases/999", json=patch, headers=world.clerk())
+    ).status_code == 404
+    listed = await world.client.get(cases.format(ids["B1"]), headers=world.inspector())
+    assert listed.status_code == 200 and [c["kind"] for c in listed.json()] == [
+        "reconsideration",
+        "lawsuit_after_reconsideration",
+    ]
+    assert (
+        await world.client.get(cases.format(ids["B1"]), headers=world.inspector(OTHER_CITY))
+    ).status_code == 404
+    assert (await world.client.get(cases.format(ids["B1"]), headers=world.citizen())).status_code == 403
+
+    # Each change wrote an event.
+    from shared.events import Event
+
+    async with world.client.app.state.sessionmaker() as session:  # type: ignore[attr-defined]
+        events = (await session.exec(select(Event).where(Event.aggregate_type == "review_case"))).all()
+    assert sorted(e.action for e in events) == ["review_case_filed"] * 6 + ["review_case_result"] * 5
+    assert {e.actor_id for e in events} == {"101"}
+
+    t4 = (await world.report(2025, EAST, world.clerk())).json()["table4"]
+    assert t4["title"] == "四、政府信息公开行政复议、行政诉讼情况"
+    assert list(t4["columns"].values()) == ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+    groups = {g["key"]: (g["label"], g["values"]) for g in t4["groups"]}
+    assert groups == {
+        "reconsideration": (
+            "行政复议",
+            {"upheld": 1, "corrected": 1, "other": 0, "pending": 1, "total": 3},
+        ),
+        "lawsuit_direct": (
+            "行政诉讼（未经复议直接起诉）",
+            {"upheld": 0, "corrected": 0, "other": 1, "pending": 0, "total": 1},
+        ),
+        "lawsuit_after_reconsideration": (
+            "行政诉讼（复议后起诉）",
+            {"upheld": 0, "corrected": 0, "other": 0, "pending": 1, "total": 1},
+        ),
+    }
+    # Filed in 2024, concluded in 2025: 尚未审结 in the 2024 report.
+    earlier = (await world.report(2024, EAST, world.clerk())).json()["table4"]["groups"][0]["values"]
+    assert earlier == {"upheld": 0, "corrected": 0, "other": 0, "pending": 1, "total": 1}
+
+
+async def test_table_two_comes_from_the_catalog_and_an_unreachable_catalog_is_503(world: ReportWorld) -> None:
+    report = (await world.report(2025, EAST, world.clerk())).json()
+    rows = {r["key"]: r for r in report["table2"]["rows"]}
+    assert rows["regulation"]["label"] == "规章" and rows["normative"]["label"] == "行政规范性文件"
+    assert rows["regulation"]["values"] == {"issued": 2, "repealed": 1, "in_force": 7}
+    assert rows["normative"]["values"] == {"issued": 5, "repealed": 0, "in_force": 30}
+    for key in ("licensing", "punishment", "enforcement"):
+        assert rows[key]["values"] == {"decisions": None} and rows[key]["note"]
+    assert rows["fees"]["values"] == {"amount": None} and rows["fees"]["note"]
+    assert {s["agency_id"] for s in world.catalog.seen} == {str(EAST)}
+    assert {s["page_size"] for s in world.catalog.seen} == {"1"}
+
+    world.catalog.down = True
+    down = await world.report(2025, EAST, world.clerk())
+    assert down.status_code == 503 and down.headers["content-type"].startswith("application/problem+json")
+    assert (await world.report(2025, EAST, world.clerk(), "csv")).status_code == 503
+
+
+async def test_csv_parses_back_to_the_same_numbers_and_html_is_printable_and_escaped(
+    world: ReportWorld,
+) -> None:
+    await build_year(world)
+    as_json = (await world.report(2025, EAST, world.clerk())).json()
+    response = await world.report(2025, EAST, world.clerk(), "csv")
+    assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert lines[0] == [as_json["title"]]
+    start = lines.index(["三、收到和处理政府信息公开申请情况"])
+    header = lines[start + 1]
+    assert header[:3] == ["行号", "项目", "自然人"] and header[-1] == "总计"
+    parsed = {}
+    for line, json_row in zip(lines[start + 2 :], as_json["table3"]["rows"], strict=False):
+        assert line[0] == json_row["row"]
+        parsed[json_row["key"]] = dict(zip(COLUMNS, (int(v) for v in line[2:]), strict=True))
+    assert parsed == EXPECTED_EAST_2025
+    t4_start = lines.index(["四、政府信息公开行政复议、行政诉讼情况"])
+    assert lines[t4_start + 1] == ["类别", "结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
+    assert lines[t4_start + 2] == ["行政复议", "0", "0", "0", "0", "0"]
+    t2_start = lines.index(["二、主动公开政府信息情况"])
+    assert lines[t2_start + 2][1:4] == ["规章", "本年制发件数", "2"]
+
+    page = await world.report(2025, EAST, world.clerk(), "html")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    text = page.text
+    assert "<title>东湖县人民政府政府信息公开工作年度报告（2025年）</title>" in text
+    assert "size: A4" in text and "border: 1px solid" in text and "@page" in text
+    assert "生成时间（北京时间）" in text
+
+    evil = await world.report(2025, WEST, world.tokens.header("admin"), "html")
+    assert evil.status_code == 200
+    assert (
+        "<script>" not in evil.text
+        and "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;西湖县&amp;" in evil.text
+    )
+
+
+async def test_who_may_report_on_what(world: ReportWorld) -> None:
+    await world.applied("2025-03-03")
+    assert (await world.report(2025, EAST, world.clerk())).status_code == 200
+    assert (await world.report(2025, EAST, world.clerk(WEST, "201"))).status_code == 403  # clerk2
+    assert (await world.report(2025, CITY, world.clerk())).status_code == 403  # not the clerk's agency
+    assert (await world.report(2025, EAST, world.inspector())).status_code == 200
+    assert (await world.report(2025, EAST, world.inspector(OTHER_CITY))).status_code == 403
+    assert (await world.report(2025, 1, world.inspector())).status_code == 403  # above the region
+    assert (await world.report(2025, 1, world.tokens.header("admin"))).status_code == 200
+    assert (await world.report(2025, EAST, world.citizen())).status_code == 403
+    assert (await world.report(2025, EAST, {})).status_code == 401
+    unknown = await world.report(2025, 77, world.tokens.header("admin"))
+    assert unknown.status_code == 422 and unknown.json()["code"] == "agency_not_found"
+    for params in (
+        {"year": 1800, "agency_id": EAST},
+        {"year": 2025},
+        {"year": 2025, "agency_id": EAST, "format": "pdf"},
+    ):
+        assert (await world.client.get(REPORT, params=params, headers=world.clerk())).status_code == 422
+
+
+def test_the_annual_report_through_the_cluster(cluster: Cluster) -> None:
+    with httpx.Client(base_url=cluster.url("gateway"), timeout=30.0) as client:
+
+        def login(username: str) -> dict[str, str]:
+            response = client.post(
+                "/api/v1/auth/token", data={"username": username, "password": "gongkai-demo"}
+            )
+            assert response.status_code == 200, response.text
+            return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+        agencies = client.get("/api/v1/catalog/agencies", params={"page_size": 100}).json()["items"]
+        ids = {a["code"]: a["id"] for a in agencies}
+        citizen, clerk1, inspector = (login(u) for u in ("citizen", "clerk1", "inspector"))
+
+        def report() -> dict[str, Any]:
+            response = client.get(
+                REPORT, params={"year": shanghai_year(), "agency_id": ids["990100"]}, headers=inspector
+            )
+            assert response.status_code == 200, response.text
+            return response.json()
+
+        before = report()
+        applied = client.post(URL, json=body(agency_id=ids["990121"]), headers=citizen)
+        assert applied.status_code == 201, applied.text
+        decided = client.post(
+            f"{URL}/{applied.json()['id']}/decision",
+            json={"outcome": "disclosed", "reason": "予以公开", "legal_basis": "条例第三十六条第一项"},
+            headers=clerk1,
+        )
+        assert decided.status_code == 200, decided.text
+        after = report()
+        assert after["table3"]["reconciles"] is True
+        assert after["agency"]["name"] and str(shanghai_year()) in after["title"]
+        old, new = table3(before), table3(after)
+        assert new["new"]["natural_person"] == old["new"]["natural_person"] + 1
+        assert new["disclosed"]["natural_person"] == old["disclosed"]["natural_person"] + 1
+        assert new["decided_total"]["total"] == old["decided_total"]["total"] + 1
+        assert {r["key"] for r in after["table2"]["rows"]} >= {"regulation", "normative"}
+        clerk2 = login("clerk2")
+        refused = client.get(
+            REPORT, params={"year": shanghai_year(), "agency_id": ids["990121"]}, headers=clerk2
+        )
+        assert refused.status_code == 403
+
+
+def shanghai_year() -> int:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo("Asia/Shanghai")).year
