@@ -158,6 +158,12 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("POST", f"{APPLICATION}/referral"): clerk_only(200),
     ("POST", f"{APPLICATION}/withdrawal"): public_only(200),
     ("POST", f"{APPLICATION}/abandonment"): clerk_only(200),
+    # The decision notice (告知书) is read like the application; fees and assignment are the clerks'.
+    ("GET", f"{APPLICATION}/notice"): application_readers(200),
+    ("GET", f"{APPLICATION}/notice.html"): application_readers(200),
+    ("POST", f"{APPLICATION}/fee-notice"): clerk_only(201),
+    ("POST", f"{APPLICATION}/fee-paid"): clerk_only(200),
+    ("POST", f"{APPLICATION}/assignment"): clerk_only(200),
     # Reconsiderations and lawsuits about an application: the agency's clerks record, inspectors read.
     ("POST", f"{APPLICATION}/review-cases"): clerk_only(201),
     ("PATCH", f"{APPLICATIONS}/review-cases/{{case_id}}"): clerk_only(200),
@@ -686,6 +692,30 @@ def _review_result(env: Env, role: str) -> dict[str, Any]:
     }
 
 
+FEE_NOTICE = {"method": "by_pages", "pages": 31, "reason": "矩阵测试：页数较多"}
+
+
+def _decided_application(env: Env) -> int:
+    """An application decided by clerk1 (so it has a notice), shared by the notice reads."""
+
+    def make() -> int:
+        application_id = env.application()
+        decision = {"outcome": "disclosed", "reason": "矩阵测试：予以公开", "legal_basis": "条例第三十六条"}
+        url = f"{APPLICATIONS}/{application_id}/decision"
+        env.ok(env.client.post(url, headers=env.auth("clerk"), json=decision), 200)
+        return application_id
+
+    return env.once("decided_application", make)
+
+
+def _fee_notified_application(env: Env) -> int:
+    """A fresh application with an unpaid fee notice from clerk1."""
+    application_id = env.application()
+    url = f"{APPLICATIONS}/{application_id}/fee-notice"
+    env.ok(env.client.post(url, headers=env.auth("clerk"), json=FEE_NOTICE), 201)
+    return application_id
+
+
 def _annual_report(env: Env, role: str) -> dict[str, Any]:
     return {
         "url": f"{APPLICATIONS}/reports/annual",
@@ -801,6 +831,15 @@ REQUESTS: dict[tuple[str, str], Builder] = {
         Env.abandonable, "/abandonment", {"reason": "矩阵测试：逾期未补正"}
     ),
     ("POST", f"{APPLICATION}/review-cases"): _file_review_case,
+    ("GET", f"{APPLICATION}/notice"): _on_application(_decided_application, "/notice"),
+    ("GET", f"{APPLICATION}/notice.html"): _on_application(_decided_application, "/notice.html"),
+    ("POST", f"{APPLICATION}/fee-notice"): _on_application(Env.application, "/fee-notice", FEE_NOTICE),
+    ("POST", f"{APPLICATION}/fee-paid"): _on_application(
+        _fee_notified_application, "/fee-paid", {"note": "矩阵测试：已缴费"}
+    ),
+    ("POST", f"{APPLICATION}/assignment"): _on_application(
+        Env.application, "/assignment", {"clerk_id": "matrix-clerk", "reason": "矩阵测试：分派"}
+    ),
     ("PATCH", f"{APPLICATIONS}/review-cases/{{case_id}}"): _review_result,
     ("GET", f"{APPLICATION}/review-cases"): _on_application(Env.shared_application, "/review-cases"),
     ("GET", f"{APPLICATIONS}/reports/annual"): _annual_report,

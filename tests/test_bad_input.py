@@ -413,6 +413,18 @@ def _on_app(suffix: str, make: Callable[[Env], int]) -> Callable[[Env, Any], str
     )
 
 
+def fee_notice_body() -> dict[str, Any]:
+    return {"method": "by_pages", "pages": 31, "reason": "坏输入测试：页数较多"}
+
+
+def fee_notified(env: Env) -> int:
+    """An application of agency 990121 with an unpaid fee notice from clerk1."""
+    application_id = env.applied()
+    url = f"{APPLICATIONS}/{application_id}/fee-notice"
+    env.ok(env.client.post(url, headers=env.auth("clerk"), json=fee_notice_body()), 201)
+    return application_id
+
+
 def review_case_body() -> dict[str, Any]:
     return {"kind": "reconsideration", "filed_on": shanghai_today().isoformat(), "note": "坏输入测试：复议"}
 
@@ -640,9 +652,11 @@ VALID: dict[tuple[str, str], Valid] = {
     _app("/decision"): Valid(
         url=_on_app("/decision", Env.applied),
         body=lambda env: {
-            "outcome": "disclosed",
-            "reason": "坏输入测试：予以公开",
-            "legal_basis": "条例第三十六条",
+            "outcome": "partially_disclosed",
+            "reason": "坏输入测试：部分公开",
+            "legal_basis": "条例第三十七条",
+            "disclosed": "坏输入测试：公开的部分",
+            "withheld": [{"item": "坏输入测试：个人信息", "reason": "坏输入测试：个人隐私"}],
         },
         caller="clerk",
         consumes=True,
@@ -669,6 +683,23 @@ VALID: dict[tuple[str, str], Valid] = {
         body=lambda env: {"reason": "坏输入测试：逾期未补正"},
         caller="clerk",
         consumes=True,
+    ),
+    _app("/fee-notice"): Valid(
+        url=_on_app("/fee-notice", Env.applied),
+        body=lambda env: fee_notice_body(),
+        caller="clerk",
+        consumes=True,
+    ),
+    _app("/fee-paid"): Valid(
+        url=_on_app("/fee-paid", fee_notified),
+        body=lambda env: {"paid_on": shanghai_today().isoformat(), "note": "坏输入测试：票据 001"},
+        caller="clerk",
+        consumes=True,
+    ),
+    _app("/assignment"): Valid(
+        url=_on_app("/assignment", Env.applied),
+        body=lambda env: {"clerk_id": "bad-input-clerk", "reason": "坏输入测试：分派"},
+        caller="clerk",
     ),
     _app("/review-cases"): Valid(
         url=_on_app("/review-cases", Env.applied),

@@ -180,7 +180,13 @@ async def test_illegal_steps_are_409_naming_the_state_and_a_decision_closes_the_
     decided = await world.act(
         app_id,
         "decision",
-        {"outcome": "partially_disclosed", "reason": "部分涉及个人隐私", "legal_basis": "条例第三十七条"},
+        {
+            "outcome": "partially_disclosed",
+            "reason": "部分涉及个人隐私",
+            "legal_basis": "条例第三十七条",
+            "disclosed": "发放总额与户数",
+            "withheld": [{"item": "个人姓名", "reason": "个人隐私"}],
+        },
         world.clerk(),
     )
     assert decided.status_code == 200, decided.text

@@ -99,7 +99,9 @@ class ReportWorld(World):
 
     async def decide(self, app_id: int, day: str, outcome: str, agency: int = EAST) -> None:
         await self.at(day)
-        data = {"outcome": outcome, "reason": "测试答复", "legal_basis": "条例第三十六条"}
+        data: dict[str, Any] = {"outcome": outcome, "reason": "测试答复", "legal_basis": "条例第三十六条"}
+        if outcome == "partially_disclosed":  # 条例第三十七条: what is withheld, and why
+            data |= {"disclosed": "其余部分", "withheld": [{"item": "个人信息", "reason": "个人隐私"}]}
         await self.ok(app_id, "decision", data, self.clerk(agency))
 
     async def report(
@@ -166,7 +168,10 @@ async def build_year(w: ReportWorld) -> dict[str, int]:
     await w.at("2025-05-20")
     await w.ok(ids["B4"], "abandonment", {"reason": "逾期未补正"}, w.clerk())
     ids["B5"] = await w.applied("2025-06-02", "other")
-    await w.decide(ids["B5"], "2025-06-10", "other.fee_unpaid")
+    await w.at("2025-06-03")  # 条例第四十二条: a fee notice, unpaid past its 20 working days
+    fee = {"method": "by_pages", "pages": 40, "reason": "页数较多"}
+    assert (await w.act(ids["B5"], "fee-notice", fee, w.clerk())).status_code == 201
+    await w.decide(ids["B5"], "2025-07-10", "other.fee_unpaid")
     ids["B6"] = await w.applied("2025-06-02", "commercial_enterprise")
     await w.at("2025-06-05")
     published = {"kind": "already_published", "document_id": 1, "reason": "已主动公开"}

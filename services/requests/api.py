@@ -8,8 +8,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
-from services.requests import lifecycle, report, review, service
-from services.requests.models import ApplicationState, Outcome
+from services.requests import fees, lifecycle, notices, report, review, service
+from services.requests.models import ApplicationState, FeeMethod, FeeNotice, Outcome
 from services.requests.schemas import (
     AbandonmentIn,
     AnnualReport,
@@ -17,12 +17,17 @@ from services.requests.schemas import (
     ApplicationIn,
     ApplicationPublic,
     ApplicationSummary,
+    AssignmentIn,
     ConsultationEndIn,
     ConsultationStartIn,
     CorrectionIn,
     CorrectionRequestIn,
     DecisionIn,
     ExtensionIn,
+    FeeNoticeIn,
+    FeeNoticePublic,
+    FeePaidIn,
+    NoticePublic,
     OutcomePublic,
     ReferralIn,
     ReferralKind,
@@ -38,7 +43,7 @@ from services.requests.schemas import (
 from shared.auth import Principal, Role, require_roles
 from shared.caching import public_json
 from shared.db import SessionDep
-from shared.deadlines import Deadline
+from shared.deadlines import Deadline, fee_payment_due, get_rule_set
 from shared.errors import PROBLEM_RESPONSES, Conflict, InvalidField
 from shared.http import ServiceClient
 from shared.pagination import Page, PageDep
@@ -119,7 +124,7 @@ async def register(
     "",
     response_model=Page[ApplicationSummary],
     summary="申请列表（经办人员：本机关；监察人员：本辖区）",
-    description="按收到日期倒序。可按状态、黄牌/红牌、答复期限筛选。申请人姓名已脱敏。",
+    description="按收到日期倒序。可按状态、黄牌/红牌、答复期限、承办人（assigned_to=me）筛选。申请人姓名已脱敏。",
 )
 async def list_applications(
     request: Request,
@@ -129,6 +134,7 @@ async def list_applications(
     state: Annotated[ApplicationState | None, Query(description="状态")] = None,
     flag: Annotated[Literal["yellow", "red"] | None, Query(description="yellow 黄牌；red 红牌")] = None,
     due_before: Annotated[OfficialDate | None, Query(description="答复期限早于此日")] = None,
+    assigned_to: Annotated[Literal["me"] | None, Query(description="me：只列分派给我的申请")] = None,
 ) -> Page[ApplicationSummary]:
     items, total = await service.list_applications(
         session,
@@ -137,6 +143,7 @@ async def list_applications(
         state=state,
         flag=flag,
         due_before=due_before,
+        assigned_to=actor.subject if assigned_to == "me" else None,
         cipher=request.app.state.cipher,
         **_ctx(request),
     )
@@ -208,12 +215,62 @@ async def _act(
     *,
     owner: bool = False,
     check: Any = None,
+    write: Any = None,
+    application: Any = None,
 ) -> ApplicationPublic:
-    load = service.load_as_owner if owner else service.load_as_clerk
-    application = await load(session, application_id, actor)
+    if application is None:
+        load = service.load_as_owner if owner else service.load_as_clerk
+        application = await load(session, application_id, actor)
     ctx = _ctx(request)
-    application = await lifecycle.perform(session, application, step, check=check, **ctx)
+    application = await lifecycle.perform(session, application, step, check=check, write=write, **ctx)
     return await service.view(session, application, actor, cipher=request.app.state.cipher, **ctx)
+
+
+def _agency_info(request: Request) -> notices.AgencyInfo | None:
+    """Tests may put their own in place; otherwise the catalog (none configured: generic names)."""
+    state = request.app.state
+    info = getattr(state, "agency_info", None)
+    if info is None and getattr(state, "catalog", None) is not None:
+        info = state.agency_info = notices.catalog_agency_info(state.catalog)
+    return info
+
+
+async def _notice_writer(
+    request: Request,
+    application: Any,
+    actor: Principal,
+    *,
+    outcome: Outcome,
+    reason: str,
+    legal_basis: str,
+    disclosed: str | None = None,
+    withheld: list[dict[str, str]] | None = None,
+    referral: dict[str, Any] | None = None,
+) -> Any:
+    """Looks the names up first (the catalog may be down: nothing is written then), and returns the
+    writer that adds the numbered notice to the decision's transaction."""
+    agency_name, body = await notices.names(_agency_info(request), application.agency_id)
+    applicant_name = notices.masked_name(application, request.app.state.cipher)
+    today: date = request.app.state.today()
+
+    async def write(session: Any, app: Any) -> None:
+        await notices.issue(
+            session,
+            app,
+            outcome=outcome,
+            reason=reason,
+            legal_basis=legal_basis,
+            applicant_name=applicant_name,
+            agency_name=agency_name,
+            reconsideration_body=body,
+            issued_on=today,
+            actor_id=actor.subject,
+            disclosed=disclosed,
+            withheld=withheld,
+            referral=referral,
+        )
+
+    return write
 
 
 @router.post(
@@ -319,22 +376,66 @@ async def extend(
     "/{application_id}/decision",
     response_model=ApplicationPublic,
     summary="作出答复（经办人员）",
-    description="条例第三十六条：办理结果、理由和法律依据。逾期不补正请用 …/abandonment。",
+    description="条例第三十六条：办理结果、理由和法律依据，同时出具编号的答复告知书（…/notice）。"
+    "部分公开（第三十七条）须写明公开的部分（disclosed）并列出不予公开的部分及理由（withheld）。"
+    "已发出收费通知、尚未缴费的，只能在缴费期限届满后以 other.fee_unpaid 终止办理（否则 409）。"
+    "逾期不补正请用 …/abandonment。",
 )
 async def decide(
     request: Request, session: SessionDep, application_id: IdPath, data: DecisionIn, actor: ClerkUser
 ) -> ApplicationPublic:
     if data.outcome == Outcome.NO_CORRECTION:
         raise InvalidField("outcome", "申请人逾期不补正的，请用“视为放弃”（…/abandonment）")
-    step = lifecycle.Step(
-        "decide",
+    withheld = [w.model_dump() for w in data.withheld or []]
+    if data.outcome == Outcome.PARTIAL:
+        if not withheld:
+            raise InvalidField("withheld", "部分公开的，须列出不予公开的部分及理由（条例第三十七条）")
+        if not (data.disclosed or "").strip():
+            raise InvalidField("disclosed", "部分公开的，须写明公开的部分")
+    elif withheld:
+        raise InvalidField("withheld", "只有部分公开（partially_disclosed）才列出不予公开的部分")
+    application = await service.load_as_clerk(session, application_id, actor)
+    lifecycle.check_transition(application, "decide")  # before asking the catalog for names
+    today: date = request.app.state.today()
+    await _check_fee_state(session, application, data.outcome, today)
+    details: dict[str, Any] = {"legal_basis": data.legal_basis}
+    if data.disclosed:
+        details["disclosed"] = data.disclosed
+    if withheld:
+        details["withheld"] = withheld
+    write = await _notice_writer(
+        request,
+        application,
         actor,
-        request.app.state.today(),
-        reason=data.reason,
         outcome=data.outcome,
-        details={"legal_basis": data.legal_basis},
+        reason=data.reason,
+        legal_basis=data.legal_basis,
+        disclosed=data.disclosed,
+        withheld=withheld,
     )
-    return await _act(request, session, application_id, actor, step)
+    step = lifecycle.Step("decide", actor, today, reason=data.reason, outcome=data.outcome, details=details)
+    return await _act(request, session, application_id, actor, step, write=write, application=application)
+
+
+async def _check_fee_state(session: SessionDep, application: Any, outcome: Outcome, today: date) -> None:
+    """条例第四十二条: while a fee notice is unpaid only other.fee_unpaid ends processing, and only
+    after the 20 working days to pay have passed; other.fee_unpaid needs such a notice."""
+    notified = application.state == str(ApplicationState.FEE_NOTIFIED)
+    if outcome != Outcome.FEE_UNPAID:
+        if notified:
+            raise Conflict(
+                "已发出收费通知、申请人尚未缴费：缴费后再作答复，或缴费期限届满后以 other.fee_unpaid 终止办理",
+                code="fee_notice_pending",
+            )
+        return
+    notice = await fees.latest(session, application.id) if notified else None
+    if notice is None or notice.paid_on is not None:
+        raise Conflict("没有未缴费的收费通知，不能以“逾期未缴费”终止办理", code="fee_not_notified")
+    if today <= notice.due_on:
+        raise Conflict(
+            f"条例第四十二条：缴费期限（{notice.due_on}，收费通知后 20 个工作日）尚未届满，不能以逾期未缴费终止办理",
+            code="fee_payment_period_running",
+        )
 
 
 @router.post(
@@ -342,7 +443,7 @@ async def decide(
     response_model=ApplicationPublic,
     summary="告知获取途径或掌握机关（经办人员）",
     description="already_published：已主动公开，告知获取途径（计入“予以公开”）；"
-    "other_agency：不属于本机关，告知掌握该信息的机关（计入“本机关不掌握相关政府信息”）。",
+    "other_agency：不属于本机关，告知掌握该信息的机关（计入“本机关不掌握相关政府信息”）。同时出具答复告知书。",
 )
 async def refer(
     request: Request, session: SessionDep, application_id: IdPath, data: ReferralIn, actor: ClerkUser
@@ -357,10 +458,21 @@ async def refer(
         details["document_id"] = data.document_id
     if data.agency_name:
         details["agency_name"] = data.agency_name
+    application = await service.load_as_clerk(session, application_id, actor)
+    lifecycle.check_transition(application, "refer")  # before asking the catalog for names
+    write = await _notice_writer(
+        request,
+        application,
+        actor,
+        outcome=outcome,
+        reason=data.reason,
+        legal_basis="；".join(notices.REFERRAL_BASIS[str(data.kind)]),
+        referral=details,
+    )
     step = lifecycle.Step(
         "refer", actor, request.app.state.today(), reason=data.reason, outcome=outcome, details=details
     )
-    return await _act(request, session, application_id, actor, step)
+    return await _act(request, session, application_id, actor, step, write=write, application=application)
 
 
 @router.post(
@@ -396,6 +508,145 @@ async def abandon(
 
     step = lifecycle.Step("abandon", actor, today, reason=data.reason, outcome=Outcome.NO_CORRECTION)
     return await _act(request, session, application_id, actor, step, check=check)
+
+
+# --- notices, fees, assignment ---------------------------------------------------------------------
+
+
+@router.get(
+    "/{application_id}/notice",
+    response_model=NoticePublic,
+    summary="答复告知书",
+    description="作出答复（或告知获取途径、掌握机关）时出具，按机关、年度编号，出具后不再改变。"
+    "申请人本人、受理机关经办人员、辖区监察人员可见；尚未答复时 404（notice_not_found）。",
+)
+async def get_notice(session: SessionDep, application_id: IdPath, actor: Reader) -> JSONResponse:
+    application = await service.load(session, application_id, actor)
+    found = await notices.get(session, application)
+    return JSONResponse(found.model_dump(mode="json"), headers={"Cache-Control": "no-store"})
+
+
+@router.get(
+    "/{application_id}/notice.html",
+    response_class=Response,
+    summary="答复告知书（可打印的 A4 页面）",
+    description="与 …/notice 相同的内容，HTML（已转义），带打印样式。",
+    responses={200: {"content": {"text/html": {"schema": {"type": "string"}}}}},
+)
+async def get_notice_html(session: SessionDep, application_id: IdPath, actor: Reader) -> Response:
+    application = await service.load(session, application_id, actor)
+    found = await notices.get(session, application)
+    return Response(
+        notices.to_html(found),
+        media_type="text/html; charset=utf-8",
+        headers={
+            "Cache-Control": "no-store",
+            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+        },
+    )
+
+
+@router.post(
+    "/{application_id}/fee-notice",
+    response_model=FeeNoticePublic,
+    status_code=status.HTTP_201_CREATED,
+    summary="发出收费通知（经办人员）",
+    description="条例第四十二条、国办函〔2020〕109号：by_count 按件计收（同一申请人一个自然月内向本机关申请，"
+    "第 1—10 件免费，第 11—30 件每件 100 元，第 31 件起每 10 件一档、每档每件加收 100 元）；"
+    "by_pages 按量计收（本申请 1—30 页免费，31—100 页每页 10 元，101—200 页每页 20 元，201 页起每页 40 元）。"
+    "缴费期限 20 个工作日，不计入答复期限（计时中止）；金额为 0 时不能发出。",
+)
+async def fee_notice(
+    request: Request, session: SessionDep, application_id: IdPath, data: FeeNoticeIn, actor: ClerkUser
+) -> FeeNoticePublic:
+    application = await service.load_as_clerk(session, application_id, actor)
+    ctx = _ctx(request)
+    today: date = ctx["today"]
+    if data.method == FeeMethod.BY_PAGES and data.pages is None:
+        raise InvalidField("pages", "按量计收须给出页数")
+    place = await fees.place_in_month(session, application) if data.method == FeeMethod.BY_COUNT else None
+    pages = data.pages if data.method == FeeMethod.BY_PAGES else None
+    amount = fees.compute_fee(data.method, applications_this_month=place or 0, pages=pages or 0)
+    if amount == 0:
+        field = "pages" if data.method == FeeMethod.BY_PAGES else "method"
+        raise InvalidField(field, "按所选计收方式不收费（未超过免费的件数或页数），不能发出收费通知")
+    due = fee_payment_due(today, get_rule_set(application.rule_set), ctx["calendar"])
+    if due is None:
+        raise Conflict(f"期限规则 {application.rule_set} 没有收费通知", code="fees_not_applicable")
+    notice = FeeNotice(
+        application_id=application.id,  # type: ignore[arg-type]
+        method=str(data.method),
+        applications_this_month=place,
+        pages=pages,
+        amount=amount,
+        reason=data.reason,
+        notified_on=today,
+        due_on=due.day,
+        created_by=actor.subject,
+    )
+
+    async def write(s: Any, _: Any) -> None:
+        s.add(notice)
+
+    details = {"fee": {"method": str(data.method), "amount": amount, "due_on": due.day.isoformat()}}
+    step = lifecycle.Step("fee_notice", actor, today, reason=data.reason, details=details)
+    await lifecycle.perform(session, application, step, write=write, **ctx)
+    await session.refresh(notice)
+    return fees.public(notice)
+
+
+@router.post(
+    "/{application_id}/fee-paid",
+    response_model=FeeNoticePublic,
+    summary="记录申请人已缴费（经办人员）",
+    description="缴费期限内缴费的，答复期限恢复计算（收费通知到缴费之间的工作日不计入）。",
+)
+async def fee_paid(
+    request: Request, session: SessionDep, application_id: IdPath, data: FeePaidIn, actor: ClerkUser
+) -> FeeNoticePublic:
+    application = await service.load_as_clerk(session, application_id, actor)
+    ctx = _ctx(request)
+    today: date = ctx["today"]
+    lifecycle.check_transition(application, "fee_paid")
+    notice = await fees.latest(session, application.id)  # type: ignore[arg-type]
+    if notice is None or notice.paid_on is not None:
+        raise Conflict("没有待缴费的收费通知", code="fee_not_notified")
+    paid_on = data.paid_on or today
+    if paid_on > today:
+        raise InvalidField("paid_on", "不能晚于今天")
+    if paid_on < notice.notified_on:
+        raise InvalidField("paid_on", f"不能早于收费通知日期 {notice.notified_on}")
+    if paid_on > notice.due_on:
+        raise Conflict(
+            f"缴费期限（{notice.due_on}）已届满，逾期未缴费的，以 other.fee_unpaid 终止办理",
+            code="fee_payment_period_passed",
+        )
+    notice_id = notice.id
+
+    async def write(s: Any, _: Any) -> None:
+        found = await s.get(FeeNotice, notice_id)
+        found.paid_on = paid_on
+        s.add(found)
+
+    details: dict[str, Any] = {"fee": {"paid_on": paid_on.isoformat(), "amount": notice.amount}}
+    step = lifecycle.Step("fee_paid", actor, paid_on, reason=data.note, details=details)
+    await lifecycle.perform(session, application, step, write=write, **ctx)
+    await session.refresh(notice)
+    return fees.public(notice)
+
+
+@router.post(
+    "/{application_id}/assignment",
+    response_model=ApplicationPublic,
+    summary="分派承办人（经办人员）",
+    description="受理机关的经办人员把办理中的申请分派给本机关的经办人员（用户 ID），记入办理过程。",
+)
+async def assign(
+    request: Request, session: SessionDep, application_id: IdPath, data: AssignmentIn, actor: ClerkUser
+) -> ApplicationPublic:
+    application = await service.load_as_clerk(session, application_id, actor)
+    application = await service.assign(session, application, data, actor)
+    return await service.view(session, application, actor, cipher=request.app.state.cipher, **_ctx(request))
 
 
 # --- review cases (行政复议 / 行政诉讼) -----------------------------------------------------------------

@@ -6,6 +6,8 @@ registered ─ request_correction → correction_requested ─ submit_correction
 registered / in_progress / extended ─ start_consultation → consultation ─ end_consultation → back
 registered / in_progress / extended ─ extend → extended
 registered / in_progress / extended ─ decide → decided │ refer → referred
+registered / in_progress / extended ─ fee_notice → fee_notified ─ fee_paid → back (the pause ends)
+fee_notified (payment period passed) ─ decide (outcome other.fee_unpaid only) → decided
 any open state ─ withdraw (the applicant) → withdrawn
 correction_requested (period passed) ─ abandon → abandoned (outcome other.no_correction)
 """
@@ -38,7 +40,7 @@ from shared.events import Event, record_event
 S = ApplicationState
 AGGREGATE = "application"
 WORKING = frozenset({S.REGISTERED, S.IN_PROGRESS, S.EXTENDED})
-OPEN = frozenset({*WORKING, S.CORRECTION_REQUESTED, S.CONSULTATION})
+OPEN = frozenset({*WORKING, S.CORRECTION_REQUESTED, S.CONSULTATION, S.FEE_NOTIFIED})
 
 # action -> (states it may start from, state it leads to; None = decided by the action)
 TRANSITIONS: dict[str, tuple[frozenset[ApplicationState], ApplicationState | None]] = {
@@ -47,7 +49,10 @@ TRANSITIONS: dict[str, tuple[frozenset[ApplicationState], ApplicationState | Non
     "start_consultation": (WORKING, S.CONSULTATION),
     "end_consultation": (frozenset({S.CONSULTATION}), None),  # back to in_progress / extended
     "extend": (WORKING, S.EXTENDED),
-    "decide": (WORKING, S.DECIDED),
+    "fee_notice": (WORKING, S.FEE_NOTIFIED),
+    "fee_paid": (frozenset({S.FEE_NOTIFIED}), None),  # back to in_progress / extended
+    # From fee_notified only with outcome other.fee_unpaid, after the payment period (api.decide).
+    "decide": (frozenset({*WORKING, S.FEE_NOTIFIED}), S.DECIDED),
     "refer": (WORKING, S.REFERRED),
     "withdraw": (OPEN, S.WITHDRAWN),
     "abandon": (frozenset({S.CORRECTION_REQUESTED}), S.ABANDONED),
@@ -64,6 +69,9 @@ ACTION_LABELS = {
     "refer": "告知获取途径或掌握机关",
     "withdraw": "撤回申请",
     "abandon": "视为放弃申请",
+    "fee_notice": "发出收费通知",
+    "fee_paid": "缴纳费用",
+    "assign": "分派经办人",
 }
 CLOCK_KINDS = {
     "applied": ClockEventKind.RECEIVED,
@@ -72,6 +80,8 @@ CLOCK_KINDS = {
     "submit_correction": ClockEventKind.CORRECTED,
     "start_consultation": ClockEventKind.PAUSE_STARTED,
     "end_consultation": ClockEventKind.PAUSE_ENDED,
+    "fee_notice": ClockEventKind.PAUSE_STARTED,
+    "fee_paid": ClockEventKind.PAUSE_ENDED,
     "extend": ClockEventKind.EXTENDED,
     "decide": ClockEventKind.DECIDED,
     "refer": ClockEventKind.DECIDED,
@@ -150,6 +160,7 @@ async def perform(
     calendar: WorkingCalendar,
     today: date,
     check: Any = None,
+    write: Any = None,
 ) -> Application:
     """Checks the transition and the clock, then writes the change and its event (one commit).
 
@@ -167,7 +178,7 @@ async def perform(
         [*clock_events(history), new], get_rule_set(application.rule_set), calendar, max(today, step.on)
     )
     _, target = TRANSITIONS[step.action]
-    if target is None:  # end of a consultation: back to where the clock was
+    if target is None:  # end of a consultation or a fee notice: back to where the clock was
         extended = any((e.after or {}).get("clock", {}).get("kind") == "extended" for e in history)
         target = S.EXTENDED if extended else S.IN_PROGRESS
     old_state = application.state
@@ -201,6 +212,8 @@ async def perform(
         before={"state": old_state},
         after=after,
     )
+    if write is not None:
+        await write(session, application)
     await session.commit()
     await session.refresh(application)
     return application

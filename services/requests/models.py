@@ -156,6 +156,7 @@ class ApplicationState(StrEnum):
     IN_PROGRESS = "in_progress"
     CONSULTATION = "consultation"
     EXTENDED = "extended"
+    FEE_NOTIFIED = "fee_notified"
     DECIDED = "decided"
     REFERRED = "referred"
     WITHDRAWN = "withdrawn"
@@ -168,6 +169,7 @@ STATE_LABELS = {
     ApplicationState.IN_PROGRESS: "办理中",
     ApplicationState.CONSULTATION: "征求意见中",
     ApplicationState.EXTENDED: "已延期",
+    ApplicationState.FEE_NOTIFIED: "待缴费",
     ApplicationState.DECIDED: "已答复",
     ApplicationState.REFERRED: "已告知（指引）",
     ApplicationState.WITHDRAWN: "已撤回",
@@ -212,7 +214,7 @@ class Application(SQLModel, table=True):
     rule_set: str = Field(default="national-2019", max_length=40)
     state: str = Field(max_length=30, index=True)
     outcome: str | None = Field(default=None, max_length=60)
-    assigned_to: str | None = Field(default=None, max_length=64)
+    assigned_to: str | None = Field(default=None, max_length=64, index=True)
     created_by: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
@@ -280,3 +282,62 @@ class ReviewCase(SQLModel, table=True):
     created_by: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+# --------------------------------------------------------------------------------------------
+# Notices: the decision notice (告知书) and the fee notice (收费通知书).
+
+
+class NoticeCounter(SQLModel, table=True):
+    """The last notice number an agency used in a year (告知书编号按机关、年度连续编号)."""
+
+    __tablename__ = "notice_counters"
+
+    agency_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    last: int = 0
+
+
+class DecisionNotice(SQLModel, table=True):
+    """The written decision sent to the applicant; issued with the decision, never changed."""
+
+    __tablename__ = "decision_notices"
+    __table_args__ = (sa.UniqueConstraint("agency_id", "year", "seq", name="uq_decision_notices_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="applications.id", sa_column_kwargs={"unique": True})
+    agency_id: int
+    year: int
+    seq: int
+    number: str = Field(max_length=200)
+    content: str  # JSON: the notice as issued (personal data already masked)
+    issued_on: date
+    created_by: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class FeeMethod(StrEnum):
+    BY_COUNT = "by_count"
+    BY_PAGES = "by_pages"
+
+
+FEE_METHOD_LABELS = {FeeMethod.BY_COUNT: "按件计收", FeeMethod.BY_PAGES: "按量计收"}
+
+
+class FeeNotice(SQLModel, table=True):
+    """条例第四十二条, 国办函〔2020〕109号: an information-processing fee notice (收费通知书)."""
+
+    __tablename__ = "fee_notices"
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="applications.id", index=True)
+    method: str = Field(max_length=20)
+    applications_this_month: int | None = None
+    pages: int | None = None
+    amount: int  # yuan
+    reason: str
+    notified_on: date
+    due_on: date
+    paid_on: date | None = None
+    created_by: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))

@@ -12,6 +12,7 @@ from services.requests.models import (
     ApplicantType,
     Channel,
     Delivery,
+    FeeMethod,
     Form,
     IdType,
     Outcome,
@@ -215,10 +216,23 @@ class ExtensionIn(RequestModel):
     reason: str = Field(min_length=1, max_length=2000, description="延期理由（经工作机构负责人同意）")
 
 
+class WithheldItem(RequestModel):
+    item: str = Field(min_length=1, max_length=500, description="不予公开的部分")
+    reason: str = Field(min_length=1, max_length=2000, description="不予公开的理由")
+
+
 class DecisionIn(RequestModel):
     outcome: Outcome = Field(description="办理结果代码（见 GET /api/v1/requests/outcomes）")
     reason: str = Field(min_length=1, max_length=5000, description="理由")
     legal_basis: str = Field(min_length=1, max_length=2000, description="法律依据")
+    disclosed: str | None = Field(
+        default=None, max_length=5000, description="公开的内容（partially_disclosed 必填：公开的部分）"
+    )
+    withheld: list[WithheldItem] | None = Field(
+        default=None,
+        max_length=50,
+        description="不予公开的部分及理由（条例第三十七条；partially_disclosed 必填且不能为空，其他结果不填）",
+    )
 
 
 class ReferralKind(StrEnum):
@@ -237,12 +251,100 @@ class ReferralIn(RequestModel):
     reason: str = Field(min_length=1, max_length=2000)
 
 
+class FeeNoticeIn(RequestModel):
+    method: FeeMethod = Field(
+        description="by_count 按件计收（同一申请人一个自然月内向本机关申请的件数）；by_pages 按量计收（本申请的页数）"
+    )
+    pages: int | None = Field(default=None, ge=1, le=1_000_000, description="页数（by_pages 必填）")
+    reason: str = Field(min_length=1, max_length=2000, description="收费理由（条例第四十二条）")
+
+
+class FeePaidIn(RequestModel):
+    paid_on: OfficialDate | None = Field(
+        default=None, description="缴费日期（默认今天；不早于收费通知日期，不晚于今天和缴费期限）"
+    )
+    note: str | None = Field(default=None, max_length=2000, description="备注（票据号等）")
+
+
+class FeeNoticePublic(BaseModel):
+    id: int
+    application_id: int
+    method: FeeMethod
+    method_label: str
+    applications_this_month: int | None = Field(description="按件计收：本申请是该申请人当月向本机关的第几件")
+    pages: int | None
+    amount: int = Field(description="收费金额（元）")
+    reason: str
+    notified_on: date
+    due_on: date = Field(description="缴费期限（20 个工作日，不计入答复期限）")
+    paid_on: date | None
+
+
+class AssignmentIn(RequestModel):
+    clerk_id: str = Field(min_length=1, max_length=64, description="承办经办人员的用户 ID")
+    reason: str = Field(min_length=1, max_length=2000, description="分派理由")
+
+
 class WithdrawalIn(RequestModel):
     reason: str | None = Field(default=None, max_length=2000, description="撤回理由（可不填）")
 
 
 class AbandonmentIn(RequestModel):
     reason: str = Field(min_length=1, max_length=2000)
+
+
+# --- the decision notice (告知书) ---------------------------------------------------------------
+
+
+class NoticeAgency(BaseModel):
+    id: int
+    name: str = Field(description="作出答复的机关（来自目录服务）")
+
+
+class NoticeDecision(BaseModel):
+    outcome: Outcome
+    report_row: str
+    label: str = Field(description="办理结果（年度报告表三的行名）")
+    reason: str
+    legal_basis: str = Field(description="经办人员给出的法律依据")
+    default_basis: list[str] = Field(description="该类办理结果的条例依据")
+
+
+class NoticeWithheld(BaseModel):
+    item: str
+    reason: str
+
+
+class NoticeDelivery(BaseModel):
+    form: Form
+    form_label: str
+    delivery: Delivery
+    delivery_label: str
+
+
+class NoticeContent(BaseModel):
+    number: str = Field(
+        description="告知书编号，如 东湖县人民政府公开告〔2026〕第 12 号（按机关、年度连续编号）"
+    )
+    title: str
+    agency: NoticeAgency
+    issued_on: date
+    applicant_name: str = Field(description="申请人（已脱敏）")
+    tracking_no: str
+    received_on: date
+    description: str = Field(description="申请公开的政府信息")
+    decision: NoticeDecision
+    disclosed: str | None = Field(description="公开的内容")
+    withheld: list[NoticeWithheld] = Field(description="不予公开的部分及理由（部分公开）")
+    referral: dict[str, Any] | None = Field(description="告知获取途径或掌握机关")
+    delivery: NoticeDelivery
+    reconsideration_body: str = Field(description="行政复议机关")
+    remedies: str = Field(description="救济途径：行政复议 60 日、行政诉讼 6 个月")
+
+
+class NoticePublic(NoticeContent):
+    id: int
+    application_id: int
 
 
 # --- review cases (行政复议 / 行政诉讼): annual-report table 四 --------------------------------------

@@ -39,6 +39,7 @@ from services.requests.schemas import (
     ApplicationIn,
     ApplicationPublic,
     ApplicationSummary,
+    AssignmentIn,
     DeadlinePublic,
     OutcomePublic,
     RegistrationIn,
@@ -49,6 +50,7 @@ from services.requests.schemas import (
 from shared.audit import record_read
 from shared.auth import Principal, Role
 from shared.calendar import WorkingCalendar
+from shared.db import utcnow
 from shared.deadlines import ClockEvent, ClockEventKind, DeadlineRuleViolation, compute_deadline, get_rule_set
 from shared.errors import Conflict, Forbidden, InvalidField, NotFound, ServiceUnavailable
 from shared.events import Event, record_event
@@ -562,6 +564,7 @@ async def list_applications(
     calendar: WorkingCalendar,
     cipher: PersonalDataCipher,
     today: date,
+    assigned_to: str | None = None,
 ) -> tuple[list[ApplicationSummary], int]:
     query = select(Application)
     if principal.role == Role.CLERK and principal.agency_id is not None:
@@ -572,6 +575,8 @@ async def list_applications(
         return [], 0
     if state is not None:
         query = query.where(Application.state == str(state))
+    if assigned_to is not None:
+        query = query.where(Application.assigned_to == assigned_to)
     order = (col(Application.received_on).desc(), col(Application.id).desc())
     if flag is None and due_before is None:
         total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
@@ -645,3 +650,32 @@ async def track(
         outcome=Outcome(application.outcome) if application.outcome else None,
         outcome_label=outcome_label(application.outcome),
     )
+
+
+async def assign(
+    session: AsyncSession, application: Application, data: AssignmentIn, actor: Principal
+) -> Application:
+    """Records who handles an open application (an event with the old and the new clerk)."""
+    if ApplicationState(application.state) in CLOSED_STATES:
+        raise lifecycle.InvalidTransition(
+            f"申请当前状态为「{STATE_LABELS[ApplicationState(application.state)]}」，不能分派经办人"
+        )
+    before = application.assigned_to
+    application.assigned_to = data.clerk_id.strip()
+    if not application.assigned_to:
+        raise InvalidField("clerk_id", "不能为空")
+    application.updated_at = utcnow()
+    session.add(application)
+    record_event(
+        session,
+        aggregate_type=lifecycle.AGGREGATE,
+        aggregate_id=application.id,
+        action="assign",
+        actor=actor,
+        reason=data.reason,
+        before={"assigned_to": before},
+        after={"assigned_to": application.assigned_to},
+    )
+    await session.commit()
+    await session.refresh(application)
+    return application

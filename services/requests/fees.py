@@ -1,0 +1,106 @@
+"""Information-processing fees (条例第四十二条; 国办函〔2020〕109号《政府信息公开信息处理费管理办法》).
+
+Two ways of charging, the agency's choice for one applicant:
+
+- by count (按件计收), per applicant, calendar month and agency: the 1st–10th application free; the
+  11th–30th ¥100 each; from the 31st, bands of 10, each band ¥100 more per application than the one
+  before (31–40 ¥200, 41–50 ¥300, …). A fee notice is about one application: its fee is the price of
+  that application's place in the month (`applications_this_month` = its ordinal, itself included);
+- by pages of one application (按量计收): pages 1–30 free; 31–100 ¥10 each; 101–200 ¥20 each; from
+  201 ¥40 each (each page at the price of its band).
+
+The fee notice gives 20 working days to pay (rule set `fee_payment_days`); the time is not counted in
+the answer limit (a pause of the clock); unpaid past it, processing ends (outcome other.fee_unpaid).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.requests.models import FEE_METHOD_LABELS, Application, FeeMethod, FeeNotice
+from services.requests.schemas import FeeNoticePublic
+
+FREE_APPLICATIONS = 10
+FIRST_BAND_END = 30  # the 11th–30th application: ¥100 each
+FIRST_BAND_PRICE = 100
+BAND_SIZE = 10  # from the 31st: bands of 10, each ¥100 more than the one before
+BAND_STEP = 100
+# (first page, last page or None, price per page)
+PAGE_BANDS: tuple[tuple[int, int | None, int], ...] = ((31, 100, 10), (101, 200, 20), (201, None, 40))
+
+
+def compute_fee(method: FeeMethod | str, *, applications_this_month: int, pages: int) -> int:
+    """The fee in yuan for one application: by count, `applications_this_month` is its place among
+    the applicant's applications to the agency in that calendar month; by pages, `pages` its pages."""
+    method = FeeMethod(method)
+    if method is FeeMethod.BY_COUNT:
+        n = applications_this_month
+        if n < 0:
+            raise ValueError("applications_this_month must not be negative")
+        if n <= FREE_APPLICATIONS:
+            return 0
+        if n <= FIRST_BAND_END:
+            return FIRST_BAND_PRICE
+        return FIRST_BAND_PRICE + BAND_STEP * (1 + (n - FIRST_BAND_END - 1) // BAND_SIZE)
+    if pages < 0:
+        raise ValueError("pages must not be negative")
+    total = 0
+    for first, last, price in PAGE_BANDS:
+        top = pages if last is None else min(pages, last)
+        if top >= first:
+            total += (top - first + 1) * price
+    return total
+
+
+def month_bounds(day: date) -> tuple[date, date]:
+    start = day.replace(day=1)
+    end = date(day.year + 1, 1, 1) if day.month == 12 else date(day.year, day.month + 1, 1)
+    return start, end
+
+
+async def place_in_month(session: AsyncSession, application: Application) -> int:
+    """The application's ordinal among the same applicant's (same ID number, by its blind index)
+    applications to the same agency received in the same calendar month, itself included."""
+    start, end = month_bounds(application.received_on)
+    same = (
+        select(func.count())
+        .select_from(Application)
+        .where(Application.agency_id == application.agency_id)
+        .where(Application.id_number_index == application.id_number_index)
+        .where(col(Application.received_on) >= start)
+        .where(col(Application.received_on) < end)
+        .where(
+            (col(Application.received_on) < application.received_on)
+            | (
+                (col(Application.received_on) == application.received_on)
+                & (col(Application.id) <= application.id)
+            )
+        )
+    )
+    return int((await session.exec(same)).one())
+
+
+async def latest(session: AsyncSession, application_id: int) -> FeeNotice | None:
+    rows = await session.exec(
+        select(FeeNotice).where(FeeNotice.application_id == application_id).order_by(col(FeeNotice.id).desc())
+    )
+    return rows.first()
+
+
+def public(notice: FeeNotice) -> FeeNoticePublic:
+    return FeeNoticePublic(
+        id=notice.id,  # type: ignore[arg-type]
+        application_id=notice.application_id,
+        method=FeeMethod(notice.method),
+        method_label=FEE_METHOD_LABELS[FeeMethod(notice.method)],
+        applications_this_month=notice.applications_this_month,
+        pages=notice.pages,
+        amount=notice.amount,
+        reason=notice.reason,
+        notified_on=notice.notified_on,
+        due_on=notice.due_on,
+        paid_on=notice.paid_on,
+    )

@@ -1,0 +1,271 @@
+"""The decision notice (告知书, 条例第三十六条): issued with the decision or referral, in the same
+transaction, numbered per agency and year (`notice_counters`), and never changed afterwards.
+
+It states the applicant (masked), the application, the decision (outcome and its report-row label,
+the reason, the clerk's legal basis and the Regulation's basis for that kind of outcome), what is
+disclosed and — for a partial disclosure (第三十七条) — what was withheld and why, the form and way
+of delivery, and the remedies: 行政复议 within 60 days, 行政诉讼 within 6 months.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Awaitable, Callable
+from datetime import date
+from typing import Any
+
+import httpx
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.requests.models import (
+    DELIVERY_LABELS,
+    FORM_LABELS,
+    OUTCOME_REPORT_ROWS,
+    Application,
+    DecisionNotice,
+    Delivery,
+    Form,
+    NoticeCounter,
+    Outcome,
+)
+from services.requests.schemas import (
+    NoticeAgency,
+    NoticeContent,
+    NoticeDecision,
+    NoticeDelivery,
+    NoticePublic,
+    NoticeWithheld,
+)
+from shared.errors import NotFound, ServiceUnavailable
+from shared.http import ServiceClient
+from shared.personal_data import PersonalDataCipher
+
+# agency id → {"name": …, "parent_id": …}, or None when the catalog does not know it
+AgencyInfo = Callable[[int], Awaitable[dict[str, Any] | None]]
+
+GENERIC_AGENCY = "受理机关"
+GENERIC_RECONSIDERATION_BODY = "有管辖权的行政复议机关"
+ART36 = "《中华人民共和国政府信息公开条例》第三十六条"
+R = "《中华人民共和国政府信息公开条例》"
+
+# The Regulation's basis for each outcome (the clerk's own legal basis is given as well).
+DEFAULT_BASIS: dict[Outcome, list[str]] = {
+    Outcome.DISCLOSED: [f"{ART36}第（二）项"],
+    Outcome.PARTIAL: [f"{ART36}第（二）项、第（三）项", f"{R}第三十七条"],
+    Outcome.STATE_SECRET: [f"{ART36}第（三）项", f"{R}第十四条"],
+    Outcome.PROHIBITED_BY_LAW: [f"{ART36}第（三）项", f"{R}第十四条"],
+    Outcome.SECURITY_STABILITY: [f"{ART36}第（三）项", f"{R}第十四条"],
+    Outcome.THIRD_PARTY_RIGHTS: [f"{ART36}第（三）项", f"{R}第十五条"],
+    Outcome.INTERNAL_AFFAIRS: [f"{ART36}第（三）项", f"{R}第十六条第一款"],
+    Outcome.PROCESS_INFORMATION: [f"{ART36}第（三）项", f"{R}第十六条第二款"],
+    Outcome.ENFORCEMENT_CASE_FILE: [f"{ART36}第（三）项", f"{R}第十六条第二款"],
+    Outcome.ADMINISTRATIVE_INQUIRY: [f"{ART36}第（三）项", f"{R}第十六条"],
+    Outcome.NOT_HELD: [f"{ART36}第（四）项"],
+    Outcome.NEEDS_CREATION: [f"{ART36}第（四）项", f"{R}第三十八条"],
+    Outcome.STILL_UNCLEAR: [f"{ART36}第（四）项", f"{R}第三十条"],
+    Outcome.PETITION_OR_COMPLAINT: [f"{ART36}第（六）项", f"{R}第三十九条第一款"],
+    Outcome.DUPLICATE: [f"{ART36}第（六）项"],
+    Outcome.PUBLICATION: [f"{ART36}第（六）项", f"{R}第三十九条第二款"],
+    Outcome.MASS_UNREASONABLE: [f"{ART36}第（六）项", f"{R}第三十五条"],
+    Outcome.CONFIRM_OR_REISSUE: [f"{ART36}第（六）项", f"{R}第三十九条"],
+    Outcome.NO_CORRECTION: [f"{R}第三十条"],
+    Outcome.FEE_UNPAID: [f"{R}第四十二条", "《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）"],
+    Outcome.OTHER: [f"{R}第三十条、第四十二条"],
+}
+REFERRAL_BASIS = {
+    "already_published": [f"{ART36}第（一）项"],
+    "other_agency": [f"{ART36}第（五）项"],
+}
+
+
+def default_basis(outcome: Outcome, referral: str | None = None) -> list[str]:
+    if referral in REFERRAL_BASIS:
+        return REFERRAL_BASIS[referral]
+    return DEFAULT_BASIS[outcome]
+
+
+def remedies(body: str) -> str:
+    return (
+        f"如对本答复不服，可以自收到本告知书之日起 60 日内向{body}申请行政复议，"
+        "或者自收到本告知书之日起 6 个月内向人民法院提起行政诉讼。"
+    )
+
+
+def notice_number(agency_name: str, year: int, seq: int) -> str:
+    return f"{agency_name}公开告〔{year}〕第 {seq} 号"
+
+
+def catalog_agency_info(client: ServiceClient) -> AgencyInfo:
+    """An agency's name and parent from the catalog (`GET /api/v1/catalog/agencies/{id}`)."""
+
+    async def info(agency_id: int) -> dict[str, Any] | None:
+        try:
+            response = await client.get(f"/api/v1/catalog/agencies/{agency_id}")
+        except httpx.HTTPError as exc:
+            raise ServiceUnavailable("目录服务暂不可用，无法出具告知书，请稍后重试") from exc
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise ServiceUnavailable("目录服务暂不可用，无法出具告知书，请稍后重试")
+        found: dict[str, Any] = response.json()
+        return found
+
+    return info
+
+
+async def names(info: AgencyInfo | None, agency_id: int) -> tuple[str, str]:
+    """(the agency's name, the reconsideration body: its parent in the tree, else a generic one)."""
+    if info is None:
+        return GENERIC_AGENCY, GENERIC_RECONSIDERATION_BODY
+    agency = await info(agency_id)
+    name = str((agency or {}).get("name") or GENERIC_AGENCY)
+    parent_id = (agency or {}).get("parent_id")
+    parent = await info(int(parent_id)) if parent_id else None
+    body = str((parent or {}).get("name") or GENERIC_RECONSIDERATION_BODY)
+    return name, body
+
+
+async def next_seq(session: AsyncSession, agency_id: int, year: int) -> int:
+    """The agency's next notice number in the year (in the caller's transaction)."""
+    key = (NoticeCounter.agency_id == agency_id) & (NoticeCounter.year == year)
+    bump = update(NoticeCounter).where(key).values(last=NoticeCounter.last + 1)
+    changed = await session.exec(bump)  # type: ignore[call-overload]
+    if changed.rowcount == 0:
+        try:
+            async with session.begin_nested():
+                session.add(NoticeCounter(agency_id=agency_id, year=year, last=1))
+            return 1
+        except IntegrityError:  # another decision created the year's counter first
+            await session.exec(bump)  # type: ignore[call-overload]
+    return int((await session.exec(select(NoticeCounter.last).where(key))).one())
+
+
+async def issue(
+    session: AsyncSession,
+    application: Application,
+    *,
+    outcome: Outcome,
+    reason: str,
+    legal_basis: str,
+    applicant_name: str,
+    agency_name: str,
+    reconsideration_body: str,
+    issued_on: date,
+    actor_id: str | None,
+    disclosed: str | None = None,
+    withheld: list[dict[str, str]] | None = None,
+    referral: dict[str, Any] | None = None,
+) -> DecisionNotice:
+    seq = await next_seq(session, application.agency_id, issued_on.year)
+    number = notice_number(agency_name, issued_on.year, seq)
+    row, label = OUTCOME_REPORT_ROWS[outcome]
+    content = NoticeContent(
+        number=number,
+        title=f"{agency_name}政府信息公开申请答复告知书",
+        agency=NoticeAgency(id=application.agency_id, name=agency_name),
+        issued_on=issued_on,
+        applicant_name=applicant_name,
+        tracking_no=application.tracking_no,
+        received_on=application.received_on,
+        description=application.description,
+        decision=NoticeDecision(
+            outcome=outcome,
+            report_row=row,
+            label=label,
+            reason=reason,
+            legal_basis=legal_basis,
+            default_basis=default_basis(outcome, (referral or {}).get("referral")),
+        ),
+        disclosed=disclosed,
+        withheld=[NoticeWithheld(**w) for w in withheld or []],
+        referral=referral,
+        delivery=NoticeDelivery(
+            form=Form(application.form),
+            form_label=FORM_LABELS[Form(application.form)],
+            delivery=Delivery(application.delivery),
+            delivery_label=DELIVERY_LABELS[Delivery(application.delivery)],
+        ),
+        reconsideration_body=reconsideration_body,
+        remedies=remedies(reconsideration_body),
+    )
+    notice = DecisionNotice(
+        application_id=application.id,  # type: ignore[arg-type]
+        agency_id=application.agency_id,
+        year=issued_on.year,
+        seq=seq,
+        number=number,
+        content=content.model_dump_json(),
+        issued_on=issued_on,
+        created_by=actor_id,
+    )
+    session.add(notice)
+    return notice
+
+
+def masked_name(application: Application, cipher: PersonalDataCipher) -> str:
+    from services.requests.service import applicant_of  # the service imports this module
+
+    return applicant_of(application, cipher, masked=True).name
+
+
+async def get(session: AsyncSession, application: Application) -> NoticePublic:
+    notice = (
+        await session.exec(select(DecisionNotice).where(DecisionNotice.application_id == application.id))
+    ).first()
+    if notice is None:
+        raise NotFound("该申请尚未作出答复，没有告知书", code="notice_not_found")
+    content = NoticeContent.model_validate_json(notice.content)
+    return NoticePublic(id=notice.id, application_id=notice.application_id, **content.model_dump())  # type: ignore[arg-type]
+
+
+CSS = """
+@page { size: A4; margin: 25mm 20mm; }
+body { font-family: "FangSong", "STFangsong", "SimSun", serif; font-size: 16pt; line-height: 1.8;
+  color: #000; max-width: 170mm; margin: 0 auto; }
+h1 { font-family: "SimHei", "Heiti SC", sans-serif; font-size: 20pt; text-align: center; margin: 0.5em 0 0; }
+.number { text-align: center; margin: 0.2em 0 1em; }
+p { text-indent: 2em; margin: 0.3em 0; }
+p.to { text-indent: 0; }
+table { border-collapse: collapse; width: 100%; font-size: 13pt; margin: 0.5em 0; }
+th, td { border: 1px solid #000; padding: 2pt 4pt; text-align: left; vertical-align: top; }
+.sign { text-align: right; margin-top: 2em; }
+@media print { body { max-width: none; } a { color: #000; text-decoration: none; } }
+"""
+
+
+def to_html(notice: NoticePublic) -> str:
+    """A printable A4 page; every value is escaped."""
+    e = html.escape
+    d = notice.decision
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="zh-CN"><head><meta charset="utf-8">',
+        f"<title>{e(notice.title)}</title>",
+        f"<style>{CSS}</style></head><body>",
+        f"<h1>{e(notice.title)}</h1>",
+        f'<p class="number">{e(notice.number)}</p>',
+        f'<p class="to">{e(notice.applicant_name)}：</p>',
+        f"<p>本机关于 {e(notice.received_on.isoformat())} 收到您（申请编号 {e(notice.tracking_no)}）"
+        f"提出的政府信息公开申请，申请公开：{e(notice.description)}。</p>",
+        f"<p>经审查，答复如下：{e(d.label)}。{e(d.reason)}</p>",
+    ]
+    if notice.disclosed:
+        parts.append(f"<p>公开的内容：{e(notice.disclosed)}</p>")
+    if notice.withheld:
+        parts.append("<p>下列内容不予公开：</p><table><tr><th>不予公开的部分</th><th>理由</th></tr>")
+        parts += [f"<tr><td>{e(w.item)}</td><td>{e(w.reason)}</td></tr>" for w in notice.withheld]
+        parts.append("</table>")
+    if notice.referral and notice.referral.get("agency_name"):
+        parts.append(f"<p>该信息由 {e(str(notice.referral['agency_name']))} 负责公开。</p>")
+    basis = "；".join(dict.fromkeys([d.legal_basis, *d.default_basis]))
+    parts += [
+        f"<p>依据：{e(basis)}。</p>",
+        f"<p>获取信息的形式：{e(notice.delivery.form_label)}；获取方式：{e(notice.delivery.delivery_label)}。</p>",
+        f"<p>{e(notice.remedies)}</p>",
+        f'<p class="sign">{e(notice.agency.name)}<br>{e(notice.issued_on.isoformat())}</p>',
+        "</body></html>",
+    ]
+    return "\n".join(parts)
