@@ -45,6 +45,9 @@ RESPONSE_DROP = frozenset({b"connection", b"keep-alive", b"transfer-encoding", b
 BUFFER_LIMIT = 64 * 1024
 SERVICE_LABELS = {"catalog": "目录服务", "requests": "依申请公开服务", "feedback": "意见反馈服务"}
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Paths a service serves outside its own `/api/v1/{name}` prefix, checked first (the gateway's other
+# `/api/v1/admin/...` routes stay with the gateway).
+EXTRA_PREFIXES: tuple[tuple[str, str], ...] = (("/api/v1/admin/calendar", "requests"),)
 
 
 class ServiceProxy:
@@ -58,7 +61,11 @@ class ServiceProxy:
         ratelimits: RateLimits,
     ) -> None:
         self.app = app
-        self.routes = [(f"/api/v1/{name}", name, url.rstrip("/")) for name, url in upstreams.items()]
+        bases = {name: url.rstrip("/") for name, url in upstreams.items()}
+        self.routes: tuple[tuple[str, str, str], ...] = (
+            *((prefix, name, bases[name]) for prefix, name in EXTRA_PREFIXES if name in bases),
+            *((f"/api/v1/{name}", name, base) for name, base in bases.items()),
+        )
         self.ratelimits = ratelimits
         self.timeout = aiohttp.ClientTimeout(total=None, connect=connect_timeout, sock_read=timeout)
         self._session: aiohttp.ClientSession | None = None

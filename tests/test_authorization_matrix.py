@@ -176,6 +176,16 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
         "inspector": 200,
         "admin": 200,
     },
+    # The holiday calendar (served by the requests service): staff read, admins write.
+    ("GET", "/api/v1/admin/calendar"): {
+        "anonymous": 401,
+        "public": 403,
+        "clerk": 200,
+        "inspector": 200,
+        "admin": 200,
+    },
+    ("PUT", "/api/v1/admin/calendar/{year}"): admin_only(200),
+    ("DELETE", "/api/v1/admin/calendar/{year}"): admin_only(200),
     # Last on purpose: every later login in the session is signed with the new key.
     ROTATE: admin_only(200),
 }
@@ -843,6 +853,14 @@ REQUESTS: dict[tuple[str, str], Builder] = {
     ("PATCH", f"{APPLICATIONS}/review-cases/{{case_id}}"): _review_result,
     ("GET", f"{APPLICATION}/review-cases"): _on_application(Env.shared_application, "/review-cases"),
     ("GET", f"{APPLICATIONS}/reports/annual"): _annual_report,
+    # A far year no application reaches, so other tests' deadlines are left alone.
+    ("GET", "/api/v1/admin/calendar"): _plain("/api/v1/admin/calendar?year=2090"),
+    ("PUT", "/api/v1/admin/calendar/{year}"): lambda env, role: {
+        "url": "/api/v1/admin/calendar/2090",
+        "headers": env.auth(role),
+        "json": {"days": [{"day": "2090-01-02", "working": False, "name": "矩阵测试"}]},
+    },
+    ("DELETE", "/api/v1/admin/calendar/{year}"): _plain("/api/v1/admin/calendar/2090"),
     ROTATE: _plain("/api/v1/admin/keys/rotate"),
 }
 

@@ -547,6 +547,17 @@ VALID: dict[tuple[str, str], Valid] = {
         body=lambda env: env.ok(env.client.get(f"{CATALOG}/search/synonyms", headers=env.admin), 200),
         caller="admin",
     ),
+    # --- requests: the holiday calendar (a far year no application reaches) ---
+    ("PUT", "/api/v1/admin/calendar/{year}"): Valid(
+        url=lambda env, year: f"/api/v1/admin/calendar/{2091 if year is None else year}",
+        body=lambda env: {
+            "days": [
+                {"day": "2091-01-01", "working": False, "name": "元旦"},
+                {"day": "2091-01-06", "working": True, "name": "坏输入测试调休"},
+            ]
+        },
+        caller="admin",
+    ),
     # --- catalog: documents of agency 990121, written by clerk1 ---
     ("POST", DOCUMENTS): Valid(url=lambda env, _: DOCUMENTS, body=lambda env: draft_body(), caller="clerk"),
     ("POST", f"{DOCUMENTS}/import"): Valid(

@@ -51,6 +51,7 @@ upstream = Starlette(
         Route("/api/v1/catalog/stream", stream),
         Route("/api/v1/catalog/{rest:path}", echo, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
         Route("/api/v1/requests", echo, methods=["GET", "POST"]),
+        Route("/api/v1/admin/calendar{rest:path}", echo, methods=["GET", "PUT"]),
     ]
 )
 
@@ -135,6 +136,16 @@ async def test_the_exact_prefix_is_proxied_and_look_alikes_are_not(upstream_url:
     async with gateway(upstream_url) as client:
         assert (await client.get("/api/v1/requests")).json()["path"] == "/api/v1/requests"
         assert (await client.get("/api/v1/requestsx")).status_code == 404
+
+
+async def test_the_calendar_admin_prefix_goes_to_requests_and_other_admin_routes_stay(
+    upstream_url: str,
+) -> None:
+    async with gateway(upstream_url) as client:
+        for path in ("/api/v1/admin/calendar", "/api/v1/admin/calendar/2027"):
+            assert (await client.get(path)).json()["path"] == path
+        assert (await client.get("/api/v1/admin/users")).status_code == 404  # the gateway's own
+        assert (await client.get("/api/v1/admin/calendarx")).status_code == 404
 
 
 async def test_a_large_body_streams_up_and_a_large_response_streams_down(upstream_url: str) -> None:
@@ -232,3 +243,20 @@ async def test_tracking_code_lookups_are_rate_limited_per_address(upstream_url: 
         other = await client.get("/api/v1/requests/outcomes")
     assert codes[:3] == [404, 404, 404] and codes[3] == 429  # the fake service knows no such route
     assert other.status_code == 404
+
+
+def test_the_calendar_admin_prefix_matches_the_requests_service_only() -> None:
+    limits = RateLimits(
+        redis_url="", login="1/minute", register="1/minute", anonymous_post="1/minute", tracking="1/minute"
+    )
+    proxy = ServiceProxy(
+        not_proxied,
+        upstreams={"catalog": "http://c", "requests": "http://r/", "feedback": "http://f"},
+        timeout=1.0,
+        connect_timeout=1.0,
+        ratelimits=limits,
+    )
+    assert proxy._match("/api/v1/admin/calendar") == ("requests", "http://r")
+    assert proxy._match("/api/v1/admin/calendar/2027") == ("requests", "http://r")
+    assert proxy._match("/api/v1/admin/users") is None and proxy._match("/api/v1/admin/sites/1") is None
+    assert proxy._match("/api/v1/feedback/x") == ("feedback", "http://f")

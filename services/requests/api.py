@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
-from services.requests import fees, lifecycle, notices, report, review, service
+from services.requests import fees, holidays, lifecycle, notices, report, review, service
 from services.requests.models import ApplicationState, FeeMethod, FeeNotice, Outcome
 from services.requests.schemas import (
     AbandonmentIn,
@@ -18,6 +18,8 @@ from services.requests.schemas import (
     ApplicationPublic,
     ApplicationSummary,
     AssignmentIn,
+    CalendarYearIn,
+    CalendarYearPublic,
     ConsultationEndIn,
     ConsultationStartIn,
     CorrectionIn,
@@ -50,17 +52,22 @@ from shared.pagination import Page, PageDep
 from shared.schemas import IdPath, OfficialDate
 
 router = APIRouter(prefix="/api/v1/requests", tags=["requests"], responses=PROBLEM_RESPONSES)
+# The holiday calendar the deadlines count with; served here, reached through the gateway's admin prefix.
+calendar_router = APIRouter(prefix="/api/v1/admin/calendar", tags=["calendar"], responses=PROBLEM_RESPONSES)
 
 PublicUser = Annotated[Principal, Depends(require_roles(Role.PUBLIC))]
 ClerkUser = Annotated[Principal, Depends(require_roles(Role.CLERK))]
 StaffReader = Annotated[Principal, Depends(require_roles(Role.CLERK, Role.INSPECTOR))]
 Reader = Annotated[Principal, Depends(require_roles(Role.PUBLIC, Role.CLERK, Role.INSPECTOR))]
+CalendarReader = Annotated[Principal, Depends(require_roles(Role.CLERK, Role.INSPECTOR, Role.ADMIN))]
+CalendarAdmin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
+Year = Annotated[int, Path(ge=2000, le=2099, description="年份")]
 ReportReader = Annotated[Principal, Depends(require_roles(Role.CLERK, Role.INSPECTOR, Role.ADMIN))]
 
 
-def _ctx(request: Request) -> dict[str, Any]:
+async def _ctx(request: Request) -> dict[str, Any]:
     state = request.app.state
-    return {"calendar": state.calendar, "today": state.today()}
+    return {"calendar": await holidays.current(state), "today": state.today()}
 
 
 @router.get(
@@ -99,7 +106,7 @@ async def apply(
         cipher=state.cipher,
         lookup=state.agency_lookup,
         idempotency_key=idempotency_key,
-        **_ctx(request),
+        **(await _ctx(request)),
     )
 
 
@@ -116,7 +123,12 @@ async def register(
 ) -> TrackingReceipt:
     state = request.app.state
     return await service.register(
-        session, data=data, actor=actor, cipher=state.cipher, lookup=state.agency_lookup, **_ctx(request)
+        session,
+        data=data,
+        actor=actor,
+        cipher=state.cipher,
+        lookup=state.agency_lookup,
+        **(await _ctx(request)),
     )
 
 
@@ -145,7 +157,7 @@ async def list_applications(
         due_before=due_before,
         assigned_to=actor.subject if assigned_to == "me" else None,
         cipher=request.app.state.cipher,
-        **_ctx(request),
+        **(await _ctx(request)),
     )
     return Page[ApplicationSummary](items=items, total=total, page=page.page, page_size=page.page_size)
 
@@ -162,7 +174,7 @@ async def track(
     tracking_no: Annotated[str, Path(min_length=1, max_length=32, description="申请编号")],
     code: Annotated[str, Query(min_length=1, max_length=64, description="查询码")],
 ) -> JSONResponse:
-    found = await service.track(session, tracking_no=tracking_no, code=code, **_ctx(request))
+    found = await service.track(session, tracking_no=tracking_no, code=code, **(await _ctx(request)))
     return JSONResponse(found.model_dump(mode="json"), headers={"Cache-Control": "no-store"})
 
 
@@ -176,7 +188,9 @@ async def get_application(
     request: Request, session: SessionDep, application_id: IdPath, actor: Reader
 ) -> ApplicationPublic:
     application = await service.load(session, application_id, actor)
-    return await service.view(session, application, actor, cipher=request.app.state.cipher, **_ctx(request))
+    return await service.view(
+        session, application, actor, cipher=request.app.state.cipher, **(await _ctx(request))
+    )
 
 
 @router.get(
@@ -221,7 +235,7 @@ async def _act(
     if application is None:
         load = service.load_as_owner if owner else service.load_as_clerk
         application = await load(session, application_id, actor)
-    ctx = _ctx(request)
+    ctx = await _ctx(request)
     application = await lifecycle.perform(session, application, step, check=check, write=write, **ctx)
     return await service.view(session, application, actor, cipher=request.app.state.cipher, **ctx)
 
@@ -560,7 +574,7 @@ async def fee_notice(
     request: Request, session: SessionDep, application_id: IdPath, data: FeeNoticeIn, actor: ClerkUser
 ) -> FeeNoticePublic:
     application = await service.load_as_clerk(session, application_id, actor)
-    ctx = _ctx(request)
+    ctx = await _ctx(request)
     today: date = ctx["today"]
     if data.method == FeeMethod.BY_PAGES and data.pages is None:
         raise InvalidField("pages", "按量计收须给出页数")
@@ -605,7 +619,7 @@ async def fee_paid(
     request: Request, session: SessionDep, application_id: IdPath, data: FeePaidIn, actor: ClerkUser
 ) -> FeeNoticePublic:
     application = await service.load_as_clerk(session, application_id, actor)
-    ctx = _ctx(request)
+    ctx = await _ctx(request)
     today: date = ctx["today"]
     lifecycle.check_transition(application, "fee_paid")
     notice = await fees.latest(session, application.id)  # type: ignore[arg-type]
@@ -646,7 +660,9 @@ async def assign(
 ) -> ApplicationPublic:
     application = await service.load_as_clerk(session, application_id, actor)
     application = await service.assign(session, application, data, actor)
-    return await service.view(session, application, actor, cipher=request.app.state.cipher, **_ctx(request))
+    return await service.view(
+        session, application, actor, cipher=request.app.state.cipher, **(await _ctx(request))
+    )
 
 
 # --- review cases (行政复议 / 行政诉讼) -----------------------------------------------------------------
@@ -762,3 +778,51 @@ async def annual_report(
             },
         )
     return JSONResponse(found.model_dump(mode="json"), headers={"Cache-Control": "no-store"})
+
+
+# --- the holiday calendar --------------------------------------------------------------------------
+
+
+@calendar_router.get(
+    "",
+    response_model=CalendarYearPublic,
+    summary="工作日历：某年录入的节假日与调休（工作人员）",
+    description="列出管理员为该年录入的例外日期，并说明 chinese_calendar 是否已收录该年。"
+    "两者皆无的年份按周一至周五计算，期限标为暂定。",
+)
+async def get_calendar(
+    request: Request,
+    session: SessionDep,
+    _: CalendarReader,
+    year: Annotated[int | None, Query(ge=2000, le=2099, description="年份，默认今年")] = None,
+) -> CalendarYearPublic:
+    return await holidays.get_year(session, year or request.app.state.today().year)
+
+
+@calendar_router.put(
+    "/{year}",
+    response_model=CalendarYearPublic,
+    summary="录入某年的工作日历（管理员）",
+    description="整体替换该年的例外日期：working=false 为节假日，working=true 为调休上班的周末。"
+    "所有日期须在该年内。保存后，所有未办结申请的期限按新日历重新计算（下次读取即生效）。",
+)
+async def put_calendar(
+    request: Request, session: SessionDep, year: Year, data: CalendarYearIn, actor: CalendarAdmin
+) -> CalendarYearPublic:
+    result = await holidays.replace_year(session, year, data, actor)
+    holidays.invalidate(request.app.state)
+    return result
+
+
+@calendar_router.delete(
+    "/{year}",
+    response_model=CalendarYearPublic,
+    summary="删除某年录入的工作日历（管理员）",
+    description="删除后该年按 chinese_calendar 计算；它也未收录的，按周一至周五计算并标为暂定。",
+)
+async def delete_calendar(
+    request: Request, session: SessionDep, year: Year, actor: CalendarAdmin
+) -> CalendarYearPublic:
+    result = await holidays.replace_year(session, year, None, actor)
+    holidays.invalidate(request.app.state)
+    return result

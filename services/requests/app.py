@@ -4,11 +4,11 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from services.requests.api import router
+from services.requests.api import calendar_router, router
 from services.requests.service import catalog_lookup
 from services.requests.settings import RequestsSettings, get_settings
 from shared.app import create_service_app
-from shared.calendar import WorkingCalendar, local_date
+from shared.calendar import local_date
 from shared.db import utcnow
 from shared.http import ServiceClient
 from shared.personal_data import from_settings
@@ -26,7 +26,7 @@ def create_app(settings: RequestsSettings | None = None) -> FastAPI:
             app.state.agency_lookup = catalog_lookup(app.state.catalog)
         if getattr(app.state, "today", None) is None:
             app.state.today = lambda: local_date(utcnow())
-        app.state.calendar = WorkingCalendar()
+        app.state.calendar_cache = None
         app.state.cipher = from_settings(settings)
 
     async def shutdown(app: FastAPI) -> None:
@@ -38,7 +38,7 @@ def create_app(settings: RequestsSettings | None = None) -> FastAPI:
         settings=settings,
         title="Gongkai 依申请公开服务 (requests)",
         description="政府信息公开申请的受理、期限、答复、告知书与年度报告。",
-        routers=[router],
+        routers=[router, calendar_router],
         migrations_dir=MIGRATIONS,
         on_startup=startup,
         on_shutdown=shutdown,

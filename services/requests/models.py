@@ -341,3 +341,19 @@ class FeeNotice(SQLModel, table=True):
     paid_on: date | None = None
     created_by: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+# --------------------------------------------------------------------------------------------
+# The holiday calendar: admin-entered overrides per date (DOMAIN.md, Working days).
+
+
+class CalendarDay(SQLModel, table=True):
+    """One date whose working status an admin entered: a holiday, or a 调休 working weekend."""
+
+    __tablename__ = "calendar_days"
+
+    day: date = Field(primary_key=True)
+    working: bool
+    name: str | None = Field(default=None, max_length=40)
+    updated_by: str | None = Field(default=None, max_length=64)
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.requests.models import (
     ApplicantType,
@@ -457,3 +457,45 @@ class AnnualReport(BaseModel):
     table3: Table3
     table4: Table4
     notes: list[str] = Field(description="统计口径说明")
+
+
+# --- the holiday calendar -------------------------------------------------------------------------
+
+
+class CalendarDayIn(RequestModel):
+    day: date = Field(description="日期")
+    working: bool = Field(description="true：工作日（如调休上班的周末）；false：休息日（节假日）")
+    name: str | None = Field(default=None, min_length=1, max_length=40, description="名称，如 元旦、春节调休")
+
+
+class CalendarYearIn(RequestModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "days": [
+                        {"day": "2027-01-01", "working": False, "name": "元旦"},
+                        {"day": "2027-02-06", "working": True, "name": "春节调休"},
+                    ]
+                }
+            ]
+        }
+    )
+
+    days: list[CalendarDayIn] = Field(max_length=366, description="该年全部例外日期（整体替换）")
+
+
+class CalendarDayPublic(BaseModel):
+    day: date
+    working: bool
+    name: str | None
+    updated_by: str | None
+    updated_at: datetime
+
+
+class CalendarYearPublic(BaseModel):
+    year: int
+    known_to_library: bool = Field(description="chinese_calendar 是否已收录该年的法定节假日安排")
+    entered: bool = Field(description="管理员是否已录入该年的日历")
+    provisional: bool = Field(description="两者皆无时按周一至周五计算，期限为暂定")
+    days: list[CalendarDayPublic]

@@ -1,0 +1,120 @@
+"""The holiday calendar the deadlines count with: admin-entered overrides over `chinese_calendar`.
+
+Deadlines are derived on read (events + calendar), so entering a year's calendar moves every open
+deadline in that year at its next read. The loaded `WorkingCalendar` is cached on `app.state`:
+dropped on a write in this process, re-read by other replicas within `CACHE_TTL` seconds.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from typing import Any
+
+import chinese_calendar
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.requests.models import CalendarDay
+from services.requests.schemas import CalendarDayPublic, CalendarYearIn, CalendarYearPublic
+from shared.auth import Principal
+from shared.calendar import WorkingCalendar
+from shared.errors import InvalidField
+from shared.events import record_event
+
+CACHE_TTL = 30.0  # seconds another replica may count with a calendar an admin has just changed
+
+
+def known_to_library(year: int) -> bool:
+    try:
+        chinese_calendar.is_workday(date(year, 1, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
+async def load(session: AsyncSession) -> WorkingCalendar:
+    rows = (await session.exec(select(CalendarDay))).all()
+    return WorkingCalendar({row.day: row.working for row in rows})
+
+
+async def current(state: Any) -> WorkingCalendar:
+    """The cached calendar, re-read from the database when older than `CACHE_TTL`."""
+    cached: tuple[float, WorkingCalendar] | None = getattr(state, "calendar_cache", None)
+    now = time.monotonic()
+    if cached is not None and now - cached[0] < CACHE_TTL:
+        return cached[1]
+    async with state.sessionmaker() as session:
+        calendar = await load(session)
+    state.calendar_cache = (now, calendar)
+    return calendar
+
+
+def invalidate(state: Any) -> None:
+    state.calendar_cache = None
+
+
+def _public(row: CalendarDay) -> CalendarDayPublic:
+    return CalendarDayPublic(
+        day=row.day, working=row.working, name=row.name, updated_by=row.updated_by, updated_at=row.updated_at
+    )
+
+
+async def year_days(session: AsyncSession, year: int) -> list[CalendarDay]:
+    query = (
+        select(CalendarDay)
+        .where(col(CalendarDay.day) >= date(year, 1, 1), col(CalendarDay.day) <= date(year, 12, 31))
+        .order_by(col(CalendarDay.day))
+    )
+    return list((await session.exec(query)).all())
+
+
+async def get_year(session: AsyncSession, year: int) -> CalendarYearPublic:
+    rows = await year_days(session, year)
+    known = known_to_library(year)
+    return CalendarYearPublic(
+        year=year,
+        known_to_library=known,
+        entered=bool(rows),
+        provisional=not known and not rows,
+        days=[_public(row) for row in rows],
+    )
+
+
+def _snapshot(rows: list[CalendarDay]) -> list[dict[str, Any]]:
+    return [{"day": r.day.isoformat(), "working": r.working, "name": r.name} for r in rows]
+
+
+async def replace_year(
+    session: AsyncSession, year: int, data: CalendarYearIn | None, actor: Principal
+) -> CalendarYearPublic:
+    """Replaces (or, with no data, deletes) the year's overrides, with its event, in one transaction."""
+    days = data.days if data is not None else []
+    seen: set[date] = set()
+    for i, item in enumerate(days):
+        if item.day.year != year:
+            raise InvalidField(f"days.{i}.day", f"{item.day} 不在 {year} 年内")
+        if item.day in seen:
+            raise InvalidField(f"days.{i}.day", f"{item.day} 重复")
+        seen.add(item.day)
+    before = await year_days(session, year)
+    before_snapshot = _snapshot(before)
+    for old in before:
+        await session.delete(old)
+    await session.flush()
+    rows = [
+        CalendarDay(day=item.day, working=item.working, name=item.name, updated_by=actor.subject)
+        for item in sorted(days, key=lambda d: d.day)
+    ]
+    session.add_all(rows)
+    record_event(
+        session,
+        aggregate_type="calendar",
+        aggregate_id=year,
+        action="replace" if data is not None else "delete",
+        actor=actor,
+        before={"days": before_snapshot},
+        after={"days": _snapshot(rows)},
+    )
+    await session.commit()
+    return await get_year(session, year)

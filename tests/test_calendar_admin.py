@@ -1,0 +1,138 @@
+"""The holiday calendar admins enter (`/api/v1/admin/calendar`, served by the requests service).
+
+Deadlines are derived on read from the events and the calendar, so entering a year's calendar moves
+every open deadline in that year at its next read; a year nobody knows counts Monday–Friday, marked
+provisional, and never fails.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date
+from pathlib import Path
+
+import httpx
+import pytest
+
+from shared.devrun import Cluster
+from shared.errors import InvalidField
+from tests.conftest import Tokens, _serve, create_database
+from tests.test_requests_lifecycle import PATHS, URL, Clock, World
+
+CALENDAR = "/api/v1/admin/calendar"
+NEW_YEAR_2027 = [
+    {"day": "2027-01-01", "working": False, "name": "元旦"},
+    {"day": "2027-02-20", "working": True, "name": "春节调休"},  # a Saturday
+]
+
+
+@pytest.fixture
+async def world(backend: str, tmp_path: Path, tokens: Tokens) -> AsyncIterator[World]:
+    from services.requests.app import create_app
+    from services.requests.settings import RequestsSettings
+
+    async def lookup(agency_id: int) -> str:
+        if agency_id not in PATHS:
+            raise InvalidField("agency_id", f"机关 {agency_id} 不存在", code="agency_not_found")
+        return PATHS[agency_id]
+
+    url = await create_database(backend, tmp_path, "requests")
+    app = create_app(RequestsSettings(database_url=url, environment="test"))
+    clock = Clock()
+    app.state.verifier = tokens.verifier()
+    app.state.agency_lookup = lookup
+    app.state.today = clock
+    async for client in _serve(app, "http://requests"):
+        yield World(client, tokens, clock)
+
+
+def admin(world: World) -> dict[str, str]:
+    return world.tokens.header("admin", sub="1")
+
+
+async def test_entering_a_year_moves_the_open_deadlines_that_counted_it_provisionally(world: World) -> None:
+    world.clock.today = date(2026, 12, 20)
+    receipt = await world.apply()
+    assert receipt["received_on"] == "2026-12-20"
+    before = (await world.get(receipt["id"], world.clerk())).json()["deadline"]
+    # 2027 is unknown to chinese_calendar: Monday–Friday, marked provisional.
+    assert before["due"] == "2027-01-15" and before["provisional"] is True
+    shown = await world.client.get(CALENDAR, params={"year": 2027}, headers=world.clerk())
+    assert shown.status_code == 200, shown.text
+    assert shown.json() | {"days": []} == {
+        "year": 2027,
+        "known_to_library": False,
+        "entered": False,
+        "provisional": True,
+        "days": [],
+    }
+
+    put = await world.client.put(f"{CALENDAR}/2027", json={"days": NEW_YEAR_2027}, headers=admin(world))
+    assert put.status_code == 200, put.text
+    assert put.json()["entered"] is True and put.json()["provisional"] is False
+    assert [(d["day"], d["working"], d["name"]) for d in put.json()["days"]] == [
+        ("2027-01-01", False, "元旦"),
+        ("2027-02-20", True, "春节调休"),
+    ]
+    after = (await world.get(receipt["id"], world.clerk())).json()["deadline"]
+    assert after["due"] == "2027-01-18" and after["provisional"] is False  # 元旦 no longer counted
+    listed = (await world.client.get(URL, headers=world.clerk())).json()["items"]
+    assert [i["due"] for i in listed if i["id"] == receipt["id"]] == ["2027-01-18"]
+
+    read = await world.client.get(CALENDAR, params={"year": 2027}, headers=world.inspector())
+    assert read.status_code == 200 and len(read.json()["days"]) == 2
+
+    deleted = await world.client.delete(f"{CALENDAR}/2027", headers=admin(world))
+    assert deleted.status_code == 200 and deleted.json()["days"] == []
+    again = (await world.get(receipt["id"], world.clerk())).json()["deadline"]
+    assert again["due"] == "2027-01-15" and again["provisional"] is True
+
+
+async def test_a_known_year_needs_no_entry_and_is_not_provisional(world: World) -> None:
+    shown = await world.client.get(CALENDAR, params={"year": 2026}, headers=admin(world))
+    assert shown.status_code == 200
+    assert shown.json()["known_to_library"] is True and shown.json()["provisional"] is False
+    default = await world.client.get(CALENDAR, headers=admin(world))
+    assert default.json()["year"] == 2026
+
+
+async def test_only_admins_write_and_the_public_cannot_read(world: World) -> None:
+    body = {"days": NEW_YEAR_2027}
+    assert (await world.client.put(f"{CALENDAR}/2027", json=body, headers=world.clerk())).status_code == 403
+    assert (await world.client.delete(f"{CALENDAR}/2027", headers=world.inspector())).status_code == 403
+    assert (await world.client.get(CALENDAR, headers=world.citizen())).status_code == 403
+    assert (await world.client.get(CALENDAR)).status_code == 401
+
+
+async def test_a_day_outside_the_year_is_named(world: World) -> None:
+    days = [*NEW_YEAR_2027, {"day": "2028-01-01", "working": False, "name": "元旦"}]
+    response = await world.client.put(f"{CALENDAR}/2027", json={"days": days}, headers=admin(world))
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "days.2.day"
+    twice = [*NEW_YEAR_2027, NEW_YEAR_2027[0]]
+    response = await world.client.put(f"{CALENDAR}/2027", json={"days": twice}, headers=admin(world))
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "days.2.day"
+    shown = await world.client.get(CALENDAR, params={"year": 2027}, headers=admin(world))
+    assert shown.json()["days"] == [], "a refused write changes nothing"
+
+
+def test_an_admin_enters_a_year_through_the_gateway(cluster: Cluster) -> None:
+    with httpx.Client(base_url=cluster.url("gateway"), timeout=30.0) as client:
+
+        def login(username: str) -> dict[str, str]:
+            response = client.post(
+                "/api/v1/auth/token", data={"username": username, "password": "gongkai-demo"}
+            )
+            assert response.status_code == 200, response.text
+            return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+        admin_h, clerk = login("admin"), login("clerk1")
+        put = client.put(
+            f"{CALENDAR}/2031", json={"days": [{"day": "2031-01-01", "working": False}]}, headers=admin_h
+        )
+        assert put.status_code == 200, put.text
+        got = client.get(CALENDAR, params={"year": 2031}, headers=clerk)
+        assert got.status_code == 200, got.text
+        assert got.json()["entered"] is True and got.json()["days"][0]["day"] == "2031-01-01"
+        assert client.put(f"{CALENDAR}/2031", json={"days": []}, headers=clerk).status_code == 403
+        assert client.get("/api/v1/admin/users", headers=admin_h).status_code == 200  # still the gateway's
