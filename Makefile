@@ -36,6 +36,7 @@ test: setup browser
 bench: setup
 	$(BIN)/python bench/gateway.py
 	$(BIN)/python bench/search.py
+	$(BIN)/python bench/requests.py
 
 lint: setup
 	$(BIN)/ruff check .
