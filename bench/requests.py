@@ -49,7 +49,7 @@ import sqlalchemy as sa  # noqa: E402
 
 from services.requests.models import Application, ApplicationState, Outcome  # noqa: E402
 from shared.db import make_engine  # noqa: E402
-from shared.devrun import ORDER, PREFIX, Cluster, free_port, wiring_env  # noqa: E402
+from shared.devrun import ORDER, Cluster, free_port  # noqa: E402
 from shared.events import Event  # noqa: E402
 
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -428,37 +428,13 @@ async def queue_floor(url: str, agency_id: int, repeat: int) -> list[float]:
 
 
 def pg_databases(action: str, names: list[str]) -> None:
-    import asyncpg
-
-    async def run() -> None:
-        conn = await asyncpg.connect(PG_ADMIN, timeout=5)
-        try:
-            for db in names:
-                if action == "create":
-                    await conn.execute(f'CREATE DATABASE "{db}"')
-                else:
-                    await conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
-        finally:
-            await conn.close()
-
-    asyncio.run(asyncio.wait_for(run(), 60))
+    GW._pg_databases(action, names)
 
 
 def cluster_env(tmp: Path, ports: dict[str, int], urls: dict[str, str]) -> dict[str, str]:
-    env = wiring_env(ports)
-    for name in ORDER:
-        env[f"{PREFIX[name]}DATABASE_URL"] = urls[name]
-        env[f"{PREFIX[name]}ENVIRONMENT"] = "test"
-        env[f"{PREFIX[name]}LOG_LEVEL"] = "WARNING"
-    env |= {
-        "GATEWAY_KEY_DIR": str(tmp / "keys"),
-        "GATEWAY_RATE_LIMIT_LOGIN": "100000/minute",
-        "GATEWAY_RATE_LIMIT_REGISTER": "100000/minute",
-        "GATEWAY_RATE_LIMIT_ANONYMOUS_POST": "100000/minute",
-        "GATEWAY_RATE_LIMIT_TRACKING": "100000/minute",
-        "GATEWAY_UPSTREAM_TIMEOUT_SECONDS": "10",
-        "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p),
-    }
+    """bench/gateway.py's cluster settings, with every gateway limit out of the way."""
+    env = GW.cluster_env(tmp, ports, urls)
+    env |= {key: "100000/minute" for key in env if key.startswith("GATEWAY_RATE_LIMIT_")}
     return env
 
 

@@ -247,7 +247,7 @@ async def test_each_site_has_its_own_rate_limit(gw: httpx.AsyncClient) -> None:
         assert (await gw.get(OWN, headers={"Origin": DONGHU})).status_code == 200
     limited = await gw.get(PROXIED, headers={"Origin": DONGHU})
     assert limited.status_code == 429 and limited.json()["code"] == "rate_limited"
-    assert 1 <= int(limited.headers["retry-after"]) <= 60
+    assert int(limited.headers["retry-after"]) in range(1, 61)
     assert cors_of(limited) == DONGHU, "the widget must be able to read the 429"
     assert (await gw.get(OWN, headers={"Origin": "https://www.xiling.example.gov.cn"})).status_code == 200
     assert (await gw.get(OWN)).status_code == 200, "callers that name no site are not counted against one"
