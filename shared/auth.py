@@ -60,6 +60,19 @@ class Principal:
     def is_clerk_of(self, agency_id: int | None) -> bool:
         return self.role == Role.CLERK and agency_id is not None and self.agency_id == agency_id
 
+    def watches(self, agency_path: str) -> bool:
+        """An inspector's region covers an agency whose path (`/1/2/5/`) passes through it."""
+        return (
+            self.role == Role.INSPECTOR
+            and self.region_id is not None
+            and region_marker(self.region_id) in agency_path
+        )
+
+
+def region_marker(region_id: int) -> str:
+    """What every agency path below (or, for paths that include the agency, at) a region contains."""
+    return f"/{region_id}/"
+
 
 KeySource = Callable[[], Awaitable[dict[str, Any]]]
 

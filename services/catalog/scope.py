@@ -10,12 +10,12 @@ from sqlalchemy import ColumnElement, or_
 from sqlmodel import col
 
 from services.catalog.models import Agency
-from shared.auth import Principal, Role
+from shared.auth import Principal, Role, region_marker
 from shared.errors import Forbidden
 
 
 def agency_in_region(agency: Agency, region_id: int | None) -> bool:
-    return region_id is not None and (agency.id == region_id or f"/{region_id}/" in agency.path)
+    return region_id is not None and (agency.id == region_id or region_marker(region_id) in agency.path)
 
 
 def can_read_internal(principal: Principal | None, agency: Agency) -> bool:
@@ -40,6 +40,7 @@ def internal_scope_filter(principal: Principal) -> ColumnElement[bool] | None:
         return col(Agency.id) == principal.agency_id
     if principal.role == Role.INSPECTOR and principal.region_id is not None:
         return or_(
-            col(Agency.id) == principal.region_id, col(Agency.path).contains(f"/{principal.region_id}/")
+            col(Agency.id) == principal.region_id,
+            col(Agency.path).contains(region_marker(principal.region_id)),
         )
     return None

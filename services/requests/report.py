@@ -121,7 +121,7 @@ async def authorize(principal: Principal, agency_id: int, lookup: AgencyLookup) 
         return await lookup(agency_id)
     path = await lookup(agency_id)
     if principal.role == Role.INSPECTOR:
-        if principal.region_id is None or f"/{principal.region_id}/" not in path:
+        if not principal.watches(path):
             raise Forbidden("监察人员只能查看本辖区机关的年度报告", code="agency_scope")
     elif principal.role != Role.ADMIN:
         raise Forbidden("无权查看年度报告", code="role_forbidden")

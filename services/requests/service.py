@@ -48,7 +48,7 @@ from services.requests.schemas import (
     TrackingStatus,
 )
 from shared.audit import record_read
-from shared.auth import Principal, Role
+from shared.auth import Principal, Role, region_marker
 from shared.calendar import WorkingCalendar
 from shared.db import utcnow
 from shared.deadlines import ClockEvent, ClockEventKind, DeadlineRuleViolation, compute_deadline, get_rule_set
@@ -454,7 +454,7 @@ def can_read(principal: Principal, application: Application) -> bool:
     if principal.role == Role.CLERK:
         return principal.is_clerk_of(application.agency_id)
     if principal.role == Role.INSPECTOR:
-        return principal.region_id is not None and f"/{principal.region_id}/" in application.agency_path
+        return principal.watches(application.agency_path)
     return False
 
 
@@ -570,7 +570,7 @@ async def list_applications(
     if principal.role == Role.CLERK and principal.agency_id is not None:
         query = query.where(Application.agency_id == principal.agency_id)
     elif principal.role == Role.INSPECTOR and principal.region_id is not None:
-        query = query.where(col(Application.agency_path).contains(f"/{principal.region_id}/"))
+        query = query.where(col(Application.agency_path).contains(region_marker(principal.region_id)))
     else:
         return [], 0
     if state is not None:
