@@ -623,18 +623,8 @@ async def fee_paid(
     today: date = ctx["today"]
     lifecycle.check_transition(application, "fee_paid")
     notice = await fees.latest(session, application.id)  # type: ignore[arg-type]
-    if notice is None or notice.paid_on is not None:
-        raise Conflict("没有待缴费的收费通知", code="fee_not_notified")
-    paid_on = data.paid_on or today
-    if paid_on > today:
-        raise InvalidField("paid_on", "不能晚于今天")
-    if paid_on < notice.notified_on:
-        raise InvalidField("paid_on", f"不能早于收费通知日期 {notice.notified_on}")
-    if paid_on > notice.due_on:
-        raise Conflict(
-            f"缴费期限（{notice.due_on}）已届满，逾期未缴费的，以 other.fee_unpaid 终止办理",
-            code="fee_payment_period_passed",
-        )
+    paid_on = fees.payment_date(notice, data.paid_on, today)
+    assert notice is not None
     notice_id = notice.id
 
     async def write(s: Any, _: Any) -> None:

@@ -22,6 +22,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.requests.models import FEE_METHOD_LABELS, Application, FeeMethod, FeeNotice
 from services.requests.schemas import FeeNoticePublic
+from shared.errors import Conflict, InvalidField
 
 FREE_APPLICATIONS = 10
 FIRST_BAND_END = 30  # the 11th–30th application: ¥100 each
@@ -88,6 +89,23 @@ async def latest(session: AsyncSession, application_id: int) -> FeeNotice | None
         select(FeeNotice).where(FeeNotice.application_id == application_id).order_by(col(FeeNotice.id).desc())
     )
     return rows.first()
+
+
+def payment_date(notice: FeeNotice | None, paid_on: date | None, today: date) -> date:
+    """When a payment counts: within the notice's 20 working days (条例第四十二条), not in the future."""
+    if notice is None or notice.paid_on is not None:
+        raise Conflict("没有待缴费的收费通知", code="fee_not_notified")
+    paid_on = paid_on or today
+    if paid_on > today:
+        raise InvalidField("paid_on", "不能晚于今天")
+    if paid_on < notice.notified_on:
+        raise InvalidField("paid_on", f"不能早于收费通知日期 {notice.notified_on}")
+    if paid_on > notice.due_on:
+        raise Conflict(
+            f"缴费期限（{notice.due_on}）已届满，逾期未缴费的，以 other.fee_unpaid 终止办理",
+            code="fee_payment_period_passed",
+        )
+    return paid_on
 
 
 def public(notice: FeeNotice) -> FeeNoticePublic:
