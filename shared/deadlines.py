@@ -576,3 +576,23 @@ def compute_deadline(
         extension_allowed_days=allowed,
         stage=clock.stage or Stage.ANSWER,
     )
+
+
+def flag_for_due(
+    due: date | None, today: date, calendar: WorkingCalendar, warn_working_days: int = 3
+) -> Flag:
+    """The flag of a running (not paused) clock from a stored due date, the rule of
+    `compute_deadline`: red past the due date, yellow from `warn_working_days` working days before."""
+    if due is None:
+        return Flag.NONE
+    if today > due:
+        return Flag.RED
+    if calendar.working_days_between(today, due).days <= warn_working_days:
+        return Flag.YELLOW
+    return Flag.NONE
+
+
+def yellow_until(today: date, calendar: WorkingCalendar, warn_working_days: int = 3) -> date:
+    """The last due date still yellow today: lets a query select flags by a range of stored due dates.
+    A due date d (a working day) is yellow exactly when today <= d <= yellow_until(today)."""
+    return calendar.add_working_days(today, warn_working_days).day
