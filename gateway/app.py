@@ -23,6 +23,7 @@ from gateway.proxy import ServiceProxy
 from gateway.ratelimit import RateLimits
 from gateway.settings import GatewaySettings, get_settings
 from gateway.sites import SiteAccessMiddleware, SiteRegistry, admin_sites
+from gateway.supervision import supervision
 from gateway.widget import Script, widget
 from shared.app import install_common, operation_id
 from shared.auth import TokenVerifier
@@ -53,6 +54,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         register=settings.rate_limit_register,
         anonymous_post=settings.rate_limit_anonymous_post,
         tracking=settings.rate_limit_tracking,
+        device=settings.rate_limit_device,
     )
 
     @asynccontextmanager
@@ -128,6 +130,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(admin)
     app.include_router(admin_sites)
     app.include_router(widget)
+    app.include_router(supervision)
 
     @app.get("/openapi.json", include_in_schema=False)
     async def openapi(request: Request) -> JSONResponse:

@@ -494,6 +494,24 @@ async def test_queues_are_scoped_and_flags_follow_the_due_dates(world: World) ->
     assert (await world.client.get(f"{URL}/messages", headers=world.clerk(WEST, "201"))).json()["total"] == 0
     assert (await world.client.get(f"{URL}/messages", headers=world.inspector())).json()["total"] == 2
     assert (await world.client.get(f"{URL}/messages", headers=world.inspector(5))).json()["total"] == 0
+    listed = (await world.client.get(f"{URL}/supervision/overdue", headers=world.inspector())).json()
+    assert [(i["id"], i["flag"], i["due"]) for i in listed["items"]] == [
+        (second, "red", "2026-11-27"),
+        (first, "yellow", "2026-12-01"),
+    ]
+    assert listed["total"] == 2 and listed["items"][0]["url"] == f"{URL}/messages/{second}"
+    only_red = (
+        await world.client.get(f"{URL}/supervision/overdue", params={"flag": "red"}, headers=world.clerk())
+    ).json()
+    assert [i["id"] for i in only_red["items"]] == [second]
+    capped = (
+        await world.client.get(f"{URL}/supervision/overdue", params={"limit": 1}, headers=world.clerk())
+    ).json()
+    assert capped["total"] == 2 and len(capped["items"]) == 1
+    assert (await world.client.get(f"{URL}/supervision/overdue", headers=world.clerk(WEST, "201"))).json()[
+        "total"
+    ] == 0
+    assert (await world.client.get(f"{URL}/supervision/overdue", headers=world.citizen())).status_code == 403
 
 
 # --- statistics -----------------------------------------------------------------------------------

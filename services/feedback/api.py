@@ -40,6 +40,7 @@ from shared.db import SessionDep
 from shared.errors import PROBLEM_RESPONSES
 from shared.pagination import Page, PageDep
 from shared.schemas import IdPath, OfficialDate, id_query
+from shared.supervision import FlagFilter, Limit, OverdueList
 
 router = APIRouter(prefix="/api/v1/feedback", tags=["feedback"], responses=PROBLEM_RESPONSES)
 
@@ -419,3 +420,18 @@ async def get_stats(
         **(await _ctx(request, now=False)),
     )
     return JSONResponse(found.model_dump(mode="json", by_alias=True), headers={"Cache-Control": "no-store"})
+
+
+@router.get(
+    "/supervision/overdue",
+    response_model=OverdueList,
+    summary="黄牌、红牌事项（电子监察）",
+    description="未办结且临近期限（黄牌：期限前 3 个工作日内）或已超期（红牌）的事项，期限最近的在前。"
+    "经办人员看本机关，监察人员看本辖区。网关的 /api/v1/supervision/overdue 汇总各服务的这份清单。",
+)
+async def list_overdue(
+    request: Request, session: SessionDep, actor: StaffReader, flag: FlagFilter = None, limit: Limit = 100
+) -> OverdueList:
+    return await service.overdue(
+        session, principal=actor, flag=flag, limit=limit, **(await _ctx(request, now=False))
+    )

@@ -74,6 +74,7 @@ from shared.events import Event, record_event
 from shared.pagination import PageParams
 from shared.personal_data import PersonalDataCipher, mask_address, mask_name, mask_phone, mask_text
 from shared.schemas import DeadlinePublic
+from shared.supervision import OverdueList, SupervisionItem
 from shared.tracking import code_matches, hash_code, new_query_code, new_tracking_no
 
 RECORD_TYPE = "feedback_case"
@@ -1136,3 +1137,48 @@ async def get_contact(
         raise NotFound(f"记录 {record_id} 不存在", code="contact_record_not_found")
     assert record is not None
     return contact_public(record, cipher)
+
+
+# --- supervision ----------------------------------------------------------------------------------
+
+
+async def overdue(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    flag: str | None,
+    limit: int,
+    calendar: WorkingCalendar,
+    today: date,
+) -> OverdueList:
+    """Open cases in the caller's scope that are yellow or red today, nearest due first."""
+    query = _scope(select(FeedbackCase), principal)
+    query = query.where(col(FeedbackCase.state).in_([str(s) for s in lifecycle.OPEN]))
+    if flag == Flag.RED:
+        query = query.where(col(FeedbackCase.due_on) < today)
+    elif flag == Flag.YELLOW:
+        query = query.where(col(FeedbackCase.due_on) >= today)
+    query = query.where(col(FeedbackCase.due_on) <= yellow_until(today, calendar))
+    total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
+    rows = (
+        await session.exec(query.order_by(col(FeedbackCase.due_on), col(FeedbackCase.id)).limit(limit))
+    ).all()
+    items = [
+        SupervisionItem(
+            service="feedback",
+            item_type=lifecycle.AGGREGATE,
+            id=c.id,  # type: ignore[arg-type]
+            tracking_no=c.tracking_no,
+            agency_id=c.agency_id,
+            title=f"{KIND_LABELS[FeedbackKind(c.kind)]}：{c.subject}",
+            state=c.state,
+            state_label=STATE_LABELS[CaseState(c.state)],
+            due=c.due_on,  # type: ignore[arg-type]
+            flag="red" if c.due_on < today else "yellow",  # type: ignore[operator]
+            provisional=c.due_provisional,
+            owner_id=c.owner_id,
+            url=f"/api/v1/feedback/messages/{c.id}",
+        )
+        for c in rows
+    ]
+    return OverdueList(items=items, total=total)
