@@ -59,7 +59,9 @@ PublicUser = Annotated[Principal, Depends(require_roles(Role.PUBLIC))]
 ClerkUser = Annotated[Principal, Depends(require_roles(Role.CLERK))]
 StaffReader = Annotated[Principal, Depends(require_roles(Role.CLERK, Role.INSPECTOR))]
 Reader = Annotated[Principal, Depends(require_roles(Role.PUBLIC, Role.CLERK, Role.INSPECTOR))]
-CalendarReader = Annotated[Principal, Depends(require_roles(Role.CLERK, Role.INSPECTOR, Role.ADMIN))]
+CalendarReader = Annotated[
+    Principal, Depends(require_roles(Role.CLERK, Role.INSPECTOR, Role.ADMIN, Role.SERVICE))
+]  # the service: other services count with the same calendar
 CalendarAdmin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
 Year = Annotated[int, Path(ge=2000, le=2099, description="年份")]
 ReportReader = Annotated[Principal, Depends(require_roles(Role.CLERK, Role.INSPECTOR, Role.ADMIN))]

@@ -5,8 +5,8 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.requests.api import calendar_router, router
-from services.requests.service import catalog_lookup
 from services.requests.settings import RequestsSettings, get_settings
+from shared.agencies import catalog_lookup
 from shared.app import create_service_app
 from shared.calendar import local_date
 from shared.db import utcnow

@@ -220,21 +220,6 @@ class Application(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
 
 
-class IdempotencyKey(SQLModel, table=True):
-    """A POST answered once per (user, key); the stored answer is encrypted (it holds the query code)."""
-
-    __tablename__ = "idempotency_keys"
-    __table_args__ = (sa.UniqueConstraint("user_id", "key", name="uq_idempotency_keys_user_key"),)
-
-    id: int | None = Field(default=None, primary_key=True)
-    user_id: str = Field(max_length=64)
-    key: str = Field(max_length=200)
-    request_hash: str = Field(max_length=64)
-    status_code: int
-    response: str  # encrypted JSON
-    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
-
-
 # --------------------------------------------------------------------------------------------
 # Review cases (行政复议 / 行政诉讼) about an application: annual-report table 四.
 

@@ -53,7 +53,7 @@ from services.requests.schemas import (
     Table4,
     Table4Group,
 )
-from services.requests.service import AgencyLookup
+from shared.agencies import AgencyLookup
 from shared.auth import Principal, Role
 from shared.calendar import SHANGHAI
 from shared.db import utcnow

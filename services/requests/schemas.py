@@ -19,7 +19,7 @@ from services.requests.models import (
     ReviewKind,
     ReviewResult,
 )
-from shared.schemas import OfficialDate, RequestModel, id_field
+from shared.schemas import DeadlinePublic, OfficialDate, RequestModel, id_field
 
 
 class OutcomePublic(BaseModel):
@@ -85,19 +85,6 @@ class TrackingReceipt(BaseModel):
 
 
 # --- what comes back --------------------------------------------------------------------------
-
-
-class DeadlinePublic(BaseModel):
-    known: bool = Field(description="期限能否计算（事件历史不合规则时为 false，见 problem）")
-    due: date | None = Field(default=None, description="答复期限（待补正期间为空）")
-    flag: str | None = Field(default=None, description="none / yellow 黄牌 / red 红牌 / closed 已结束")
-    provisional: bool = Field(default=False, description="用到尚未公布的节假日安排，按周一至周五暂算")
-    paused: bool = False
-    stage: str | None = None
-    working_days_left: int | None = None
-    correction_due: date | None = Field(default=None, description="补正告知期限，或申请人补正的期限")
-    extension_allowed_days: int = 0
-    problem: str | None = None
 
 
 class ApplicantPublic(BaseModel):

@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
-import secrets
-from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 
-import httpx
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -30,7 +24,6 @@ from services.requests.models import (
     Channel,
     Delivery,
     Form,
-    IdempotencyKey,
     IdType,
     Outcome,
 )
@@ -47,14 +40,15 @@ from services.requests.schemas import (
     TrackingReceipt,
     TrackingStatus,
 )
+from shared import idempotency
+from shared.agencies import AgencyLookup
 from shared.audit import record_read
 from shared.auth import Principal, Role, region_marker
 from shared.calendar import WorkingCalendar
 from shared.db import utcnow
 from shared.deadlines import ClockEvent, ClockEventKind, DeadlineRuleViolation, compute_deadline, get_rule_set
-from shared.errors import Conflict, Forbidden, InvalidField, NotFound, ServiceUnavailable
+from shared.errors import Forbidden, InvalidField, NotFound
 from shared.events import Event, record_event
-from shared.http import ServiceClient
 from shared.pagination import PageParams
 from shared.personal_data import (
     PersonalDataCipher,
@@ -64,14 +58,11 @@ from shared.personal_data import (
     mask_phone,
     validate_resident_id,
 )
+from shared.tracking import code_matches, hash_code, new_query_code, new_tracking_no
 
 RECORD_TYPE = "application"
 PERSONAL_FIELDS = ["applicant_name", "id_number", "phone", "email", "address"]
 EARLIEST_RECEIPT_DAYS = 366  # a registration may record a receipt at most this long ago
-_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-_DUMMY_SALT = secrets.token_hex(16)
-
-AgencyLookup = Callable[[int], Awaitable[str]]
 
 
 def outcomes() -> list[OutcomePublic]:
@@ -84,61 +75,6 @@ def outcomes() -> list[OutcomePublic]:
 
 def outcome_label(outcome: str | None) -> str | None:
     return OUTCOME_REPORT_ROWS[Outcome(outcome)][1] if outcome else None
-
-
-# --- the catalog: an agency's place in the tree ---------------------------------------------------
-
-
-def catalog_lookup(client: ServiceClient) -> AgencyLookup:
-    """`agency_id` → its path `/1/2/5/` (ancestors and itself), walking parents through the catalog
-    (`GET /api/v1/catalog/agencies/{id}`); parents are cached (agencies rarely move)."""
-    parents: dict[int, int | None] = {}
-
-    async def parent_of(agency_id: int) -> int | None:
-        if agency_id in parents:
-            return parents[agency_id]
-        try:
-            response = await client.get(f"/api/v1/catalog/agencies/{agency_id}")
-        except httpx.HTTPError as exc:
-            raise ServiceUnavailable("目录服务暂不可用，无法核对受理机关，请稍后重试") from exc
-        if response.status_code == 404:
-            raise InvalidField("agency_id", f"机关 {agency_id} 不存在", code="agency_not_found")
-        if response.status_code != 200:
-            raise ServiceUnavailable("目录服务暂不可用，无法核对受理机关，请稍后重试")
-        parents[agency_id] = response.json().get("parent_id")
-        return parents[agency_id]
-
-    async def lookup(agency_id: int) -> str:
-        chain = [agency_id]
-        parent = await parent_of(agency_id)
-        while parent is not None and parent not in chain and len(chain) < 20:
-            chain.append(parent)
-            parent = await parent_of(parent)
-        return "/" + "/".join(str(i) for i in reversed(chain)) + "/"
-
-    return lookup
-
-
-# --- secrets shown once -------------------------------------------------------------------------
-
-
-def new_tracking_no(today: date) -> str:
-    return f"YSQ{today.year}-" + "".join(secrets.choice(_CODE_ALPHABET) for _ in range(8))
-
-
-def new_query_code() -> str:
-    return "".join(secrets.choice(_CODE_ALPHABET) for _ in range(10))
-
-
-def hash_code(code: str, salt: str | None = None) -> str:
-    salt = salt or secrets.token_hex(16)
-    digest = hashlib.sha256(f"{salt}:{code.strip().upper()}".encode()).hexdigest()
-    return f"{salt}${digest}"
-
-
-def code_matches(code: str, stored: str) -> bool:
-    salt, _, _digest = stored.partition("$")
-    return hmac.compare_digest(hash_code(code, salt).encode(), stored.encode())
 
 
 # --- creating -------------------------------------------------------------------------------------
@@ -187,7 +123,7 @@ async def _create(
 ) -> tuple[Application, str]:
     _check_identity(data, today)
     path = await lookup(data.agency_id)
-    tracking_no, code = new_tracking_no(today), new_query_code()
+    tracking_no, code = new_tracking_no("YSQ", today), new_query_code()
 
     def enc(field: str, value: str) -> str:
         return cipher.encrypt(value, context=_context(field, tracking_no))
@@ -243,10 +179,6 @@ def _receipt(application: Application, code: str, calendar: WorkingCalendar, tod
     )
 
 
-def request_hash(data: ApplicationIn) -> str:
-    return hashlib.sha256(json.dumps(data.model_dump(mode="json"), sort_keys=True).encode()).hexdigest()
-
-
 async def apply(
     session: AsyncSession,
     *,
@@ -259,9 +191,10 @@ async def apply(
     idempotency_key: str | None,
 ) -> TrackingReceipt:
     """条例第三十一条: online → the received date is the day of submission (Asia/Shanghai)."""
-    digest = request_hash(data)
+    digest = idempotency.body_hash(data)
+    once = {"service": "requests", "owner": actor.subject, "digest": digest, "cipher": cipher}
     if idempotency_key is not None:
-        earlier = await _replay(session, actor, idempotency_key, digest, cipher)
+        earlier = await idempotency.replay(session, key=idempotency_key, answer_type=TrackingReceipt, **once)
         if earlier is not None:
             return earlier
     application, code = await _create(
@@ -277,54 +210,18 @@ async def apply(
     )
     receipt = _receipt(application, code, calendar, today)
     if idempotency_key is not None:
-        session.add(
-            IdempotencyKey(
-                user_id=actor.subject,
-                key=idempotency_key,
-                request_hash=digest,
-                status_code=201,
-                response=cipher.encrypt(
-                    receipt.model_dump_json(), context=_idem_context(actor, idempotency_key)
-                ),
-            )
-        )
+        idempotency.remember(session, key=idempotency_key, answer=receipt, **once)
     try:
         await session.commit()
     except IntegrityError:  # the same key raced in from a retry: answer what the first one got
         await session.rollback()
         if idempotency_key is None:
             raise
-        earlier = await _replay(session, actor, idempotency_key, digest, cipher)
+        earlier = await idempotency.replay(session, key=idempotency_key, answer_type=TrackingReceipt, **once)
         if earlier is None:
             raise
         return earlier
     return receipt
-
-
-def _idem_context(actor: Principal, key: str) -> str:
-    return f"requests.idempotency:{actor.subject}:{hashlib.sha256(key.encode()).hexdigest()}"
-
-
-async def _replay(
-    session: AsyncSession, actor: Principal, key: str, digest: str, cipher: PersonalDataCipher
-) -> TrackingReceipt | None:
-    row = (
-        await session.exec(
-            select(IdempotencyKey)
-            .where(IdempotencyKey.user_id == actor.subject)
-            .where(IdempotencyKey.key == key)
-        )
-    ).first()
-    if row is None:
-        return None
-    if not hmac.compare_digest(row.request_hash, digest):
-        raise Conflict(
-            "同一个 Idempotency-Key 已用于内容不同的申请；请为新的申请使用新的键",
-            code="idempotency_key_reused",
-        )
-    return TrackingReceipt.model_validate_json(
-        cipher.decrypt(row.response, context=_idem_context(actor, key))
-    )
 
 
 async def register(
@@ -636,8 +533,7 @@ async def track(
     application = (
         await session.exec(select(Application).where(Application.tracking_no == tracking_no.strip().upper()))
     ).first()
-    stored = application.query_code_hash if application else hash_code("", _DUMMY_SALT)
-    if not code_matches(code, stored) or application is None:
+    if not code_matches(code, application.query_code_hash if application else None) or application is None:
         raise NotFound("申请编号或查询码不正确", code="tracking_not_found")
     events = (await lifecycle.events_of(session, [application.id]))[application.id]  # type: ignore[list-item]
     found = _deadline(application, events, calendar, today)

@@ -1,0 +1,113 @@
+"""`Idempotency-Key` on POSTs that create things (DESIGN.md): a retry with the same key and the
+same body gets the first answer; the same key with another body is a 409.
+
+Each service keeps the table in its own database (created by its migrations). The stored answer is
+encrypted: it may hold a one-time query code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from datetime import datetime
+from typing import TypeVar
+
+import sqlalchemy as sa
+from pydantic import BaseModel
+from sqlmodel import Column, Field, SQLModel, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.db import UTCDateTime, utcnow
+from shared.errors import Conflict
+from shared.personal_data import PersonalDataCipher
+
+T = TypeVar("T", bound=BaseModel)
+ANONYMOUS = "anonymous"  # the owner of keys sent without logging in
+
+
+class IdempotencyKey(SQLModel, table=True):
+    """A POST answered once per (owner, key)."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (sa.UniqueConstraint("user_id", "key", name="uq_idempotency_keys_user_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(max_length=64)
+    key: str = Field(max_length=200)
+    request_hash: str = Field(max_length=64)
+    status_code: int
+    response: str  # encrypted JSON
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+def create_idempotency_table(op: object) -> None:
+    """Migration step for services that did not have the table yet."""
+    op.create_table(  # type: ignore[attr-defined]
+        "idempotency_keys",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("user_id", sa.String(64), nullable=False),
+        sa.Column("key", sa.String(200), nullable=False),
+        sa.Column("request_hash", sa.String(64), nullable=False),
+        sa.Column("status_code", sa.Integer, nullable=False),
+        sa.Column("response", sa.Text, nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.UniqueConstraint("user_id", "key", name="uq_idempotency_keys_user_key"),
+    )
+
+
+def body_hash(data: BaseModel) -> str:
+    return hashlib.sha256(data.model_dump_json().encode()).hexdigest()
+
+
+def _context(service: str, owner: str, key: str) -> str:
+    return f"{service}.idempotency:{owner}:{hashlib.sha256(key.encode()).hexdigest()}"
+
+
+async def replay(
+    session: AsyncSession,
+    *,
+    service: str,
+    owner: str,
+    key: str,
+    digest: str,
+    cipher: PersonalDataCipher,
+    answer_type: type[T],
+) -> T | None:
+    """The first answer to (owner, key), or None; 409 when the key came with another body."""
+    row = (
+        await session.exec(
+            select(IdempotencyKey).where(IdempotencyKey.user_id == owner).where(IdempotencyKey.key == key)
+        )
+    ).first()
+    if row is None:
+        return None
+    if not hmac.compare_digest(row.request_hash, digest):
+        raise Conflict(
+            "同一个 Idempotency-Key 已用于内容不同的请求；新的请求请使用新的键", code="idempotency_key_reused"
+        )
+    return answer_type.model_validate_json(
+        cipher.decrypt(row.response, context=_context(service, owner, key))
+    )
+
+
+def remember(
+    session: AsyncSession,
+    *,
+    service: str,
+    owner: str,
+    key: str,
+    digest: str,
+    answer: BaseModel,
+    cipher: PersonalDataCipher,
+    status_code: int = 201,
+) -> None:
+    """Adds the answer to the caller's transaction (a racing retry then fails on the unique key)."""
+    session.add(
+        IdempotencyKey(
+            user_id=owner,
+            key=key,
+            request_hash=digest,
+            status_code=status_code,
+            response=cipher.encrypt(answer.model_dump_json(), context=_context(service, owner, key)),
+        )
+    )
