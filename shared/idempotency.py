@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
 import sqlalchemy as sa
+from fastapi import Header
 from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Column, Field, SQLModel, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -23,6 +26,9 @@ from shared.personal_data import PersonalDataCipher
 
 T = TypeVar("T", bound=BaseModel)
 ANONYMOUS = "anonymous"  # the owner of keys sent without logging in
+IdempotencyKeyHeader = Annotated[
+    str | None, Header(min_length=1, max_length=200, description="幂等键：客户端重试同一请求时带同一个值")
+]
 
 
 class IdempotencyKey(SQLModel, table=True):
@@ -111,3 +117,37 @@ def remember(
             response=cipher.encrypt(answer.model_dump_json(), context=_context(service, owner, key)),
         )
     )
+
+
+async def run_once(
+    session: AsyncSession,
+    *,
+    service: str,
+    owner: str,
+    key: str | None,
+    data: BaseModel,
+    cipher: PersonalDataCipher,
+    answer_type: type[T],
+    create: Callable[[], Awaitable[T]],
+) -> T:
+    """Runs `create` (which adds rows without committing) and commits its rows with the remembered
+    answer in one transaction — or answers what the first request with this key got."""
+    if key is None:
+        answer = await create()
+        await session.commit()
+        return answer
+    once = {"service": service, "owner": owner, "key": key, "digest": body_hash(data), "cipher": cipher}
+    earlier = await replay(session, answer_type=answer_type, **once)  # type: ignore[arg-type]
+    if earlier is not None:
+        return earlier
+    answer = await create()
+    remember(session, answer=answer, **once)  # type: ignore[arg-type]
+    try:
+        await session.commit()
+    except IntegrityError:  # the same key raced in from a retry: answer what the first one got
+        await session.rollback()
+        earlier = await replay(session, answer_type=answer_type, **once)  # type: ignore[arg-type]
+        if earlier is None:
+            raise
+        return earlier
+    return answer

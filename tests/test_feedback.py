@@ -627,3 +627,27 @@ async def test_statistics_agree_with_a_known_set_of_cases(world: World) -> None:
         f"{URL}/stats", params={"from": "2026-11-10", "to": "2026-11-03"}, headers=east
     )
     assert backwards.status_code == 422 and field_of(backwards) == "from"
+
+
+async def test_a_retry_with_the_same_idempotency_key_gets_the_first_answer(world: World) -> None:
+    key = {"Idempotency-Key": "app-install-7:msg-1"}
+    body = message(kind="report", anonymous=True, sender=None)
+    first = await world.client.post(f"{URL}/messages", json=body, headers=key)
+    again = await world.client.post(f"{URL}/messages", json=body, headers=key)
+    assert first.status_code == again.status_code == 201 and first.json() == again.json()
+    other = await world.client.post(f"{URL}/messages", json={**body, "subject": "换了标题"}, headers=key)
+    assert other.status_code == 409 and other.json()["code"] == "idempotency_key_reused"
+    call = {"Idempotency-Key": "hotline-desk-1:call-9", **world.clerk()}
+    data = {
+        "channel": "hotline",
+        "occurred_at": world.clock.now.isoformat(),
+        "kind": "consultation",
+        "summary": "咨询医保报销比例",
+        "disposition": "case_opened",
+        "contact_number": "13700001111",
+    }
+    recorded = await world.client.post(f"{URL}/contact-records", json=data, headers=call)
+    retried = await world.client.post(f"{URL}/contact-records", json=data, headers=call)
+    assert recorded.status_code == retried.status_code == 201 and recorded.json() == retried.json()
+    listed = (await world.client.get(f"{URL}/messages", headers=world.clerk())).json()
+    assert listed["total"] == 2  # one message, one call: nothing twice

@@ -38,6 +38,7 @@ from shared.caching import public_json
 from shared.calendar import local_date
 from shared.db import SessionDep
 from shared.errors import PROBLEM_RESPONSES
+from shared.idempotency import IdempotencyKeyHeader
 from shared.pagination import Page, PageDep
 from shared.schemas import IdPath, OfficialDate, id_query
 from shared.supervision import FlagFilter, Limit, OverdueList
@@ -83,13 +84,18 @@ async def get_vocabulary(request: Request) -> Response:
     "答复含事项编号和只显示一次的查询码。24 小时内相同内容重复提交为 422；匿名提交按 IP 和设备限流（429）。",
 )
 async def submit_message(
-    request: Request, session: SessionDep, data: MessageIn, actor: OptionalPrincipal
+    request: Request,
+    session: SessionDep,
+    data: MessageIn,
+    actor: OptionalPrincipal,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> MessageReceipt:
     state = request.app.state
     return await service.submit_message(
         session,
         data=data,
         actor=actor,
+        idempotency_key=idempotency_key,
         cipher=state.cipher,
         lookup=state.agency_lookup,
         **(await _ctx(request)),
@@ -322,13 +328,18 @@ async def rate_tracked(
     "需要后续办理的（case_opened）同时生成办理事项，答复含事项编号和查询码，可告知来电人。",
 )
 async def record_contact(
-    request: Request, session: SessionDep, data: ContactRecordIn, actor: ClerkUser
+    request: Request,
+    session: SessionDep,
+    data: ContactRecordIn,
+    actor: ClerkUser,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> ContactRecordReceipt:
     state = request.app.state
     return await service.record_contact(
         session,
         data=data,
         actor=actor,
+        idempotency_key=idempotency_key,
         cipher=state.cipher,
         lookup=state.agency_lookup,
         **(await _ctx(request)),

@@ -57,6 +57,7 @@ from services.feedback.schemas import (
     TimelineEntry,
     TrackingStatus,
 )
+from shared import idempotency
 from shared.agencies import AgencyLookup, parent_in_path
 from shared.audit import record_read
 from shared.auth import Principal, Role, region_marker
@@ -206,13 +207,34 @@ async def submit_message(
     *,
     data: MessageIn,
     actor: Principal | None,
+    idempotency_key: str | None,
+    **ctx: Any,
+) -> MessageReceipt:
+    """A message to the mailbox: routed, checked for duplicates, its sender encrypted; a retry
+    with the same `Idempotency-Key` gets the first receipt."""
+    return await idempotency.run_once(
+        session,
+        service="feedback",
+        owner=actor.subject if actor is not None else idempotency.ANONYMOUS,
+        key=idempotency_key,
+        data=data,
+        cipher=ctx["cipher"],
+        answer_type=MessageReceipt,
+        create=lambda: _new_message(session, data=data, actor=actor, **ctx),
+    )
+
+
+async def _new_message(
+    session: AsyncSession,
+    *,
+    data: MessageIn,
+    actor: Principal | None,
     cipher: PersonalDataCipher,
     lookup: AgencyLookup,
     calendar: WorkingCalendar,
     today: date,
     now: datetime,
 ) -> MessageReceipt:
-    """A message to the mailbox: routed, checked for duplicates, its sender encrypted."""
     if actor is not None and actor.role != Role.PUBLIC:
         raise Forbidden("意见箱留言由公众提交；来电、来信、来访请用登记接口", code="role_forbidden")
     if data.anonymous and data.kind not in ANONYMOUS_ALLOWED:
@@ -266,7 +288,6 @@ async def submit_message(
         today=today,
         details={"channel": case.channel, "agency_id": agency_id, "intake": intake},
     )
-    await session.commit()
     return _receipt(case, code)
 
 
@@ -288,13 +309,33 @@ async def record_contact(
     *,
     data: ContactRecordIn,
     actor: Principal,
+    idempotency_key: str | None,
+    **ctx: Any,
+) -> ContactRecordReceipt:
+    """A call, letter or visit as received; one that needs follow-up opens a case linked to it."""
+    return await idempotency.run_once(
+        session,
+        service="feedback",
+        owner=actor.subject,
+        key=idempotency_key,
+        data=data,
+        cipher=ctx["cipher"],
+        answer_type=ContactRecordReceipt,
+        create=lambda: _new_contact(session, data=data, actor=actor, **ctx),
+    )
+
+
+async def _new_contact(
+    session: AsyncSession,
+    *,
+    data: ContactRecordIn,
+    actor: Principal,
     cipher: PersonalDataCipher,
     lookup: AgencyLookup,
     calendar: WorkingCalendar,
     today: date,
     now: datetime,
 ) -> ContactRecordReceipt:
-    """A call, letter or visit as received; one that needs follow-up opens a case linked to it."""
     agency_id = data.agency_id if data.agency_id is not None else actor.agency_id
     if not actor.is_clerk_of(agency_id):
         raise Forbidden("只能登记本机关收到的来电、来信和来访", code="agency_scope")
@@ -329,6 +370,7 @@ async def record_contact(
         disposition=str(data.disposition),
         transferred_to=data.transferred_to,
         recorded_by=actor.subject,
+        created_at=now,
     )
     session.add(record)
     await session.flush()
@@ -359,6 +401,8 @@ async def record_contact(
             received_on=received_on,
             contact_record_id=record.id,
             created_by=actor.subject,
+            created_at=now,
+            updated_at=now,
         )
         _set_sender(case, cipher, data.contact_name, data.contact_number, None, data.contact_address)
         case, code = await _create_case(
@@ -380,7 +424,6 @@ async def record_contact(
         actor=actor,
         after={"channel": record.channel, "disposition": record.disposition, "case_id": record.case_id},
     )
-    await session.commit()
     return ContactRecordReceipt(record=contact_public(record, cipher), case=receipt)
 
 
