@@ -17,47 +17,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.catalog.models import Attachment, Document, DocumentStatus
 from services.catalog.scope import ensure_clerk_of
 from shared.auth import Principal
-from shared.errors import Conflict, InvalidField
+from shared.errors import Conflict
 from shared.events import record_event
-
-# (signature, offset) -> content type; what a government office publishes, nothing executable.
-SIGNATURES: list[tuple[bytes, str]] = [
-    (b"%PDF-", "application/pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png"),
-    (b"\xff\xd8\xff", "image/jpeg"),
-    (b"PK\x03\x04", "application/zip"),  # docx, xlsx, pptx, ofd are zip containers
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "application/x-ole-storage"),  # doc, xls
-]
-EXTENSIONS = {
-    "application/pdf": {".pdf"},
-    "image/png": {".png"},
-    "image/jpeg": {".jpg", ".jpeg"},
-    "application/zip": {".docx", ".xlsx", ".pptx", ".ofd", ".zip"},
-    "application/x-ole-storage": {".doc", ".xls", ".ppt"},
-}
-SERVED_AS = {
-    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-    ".ofd": "application/ofd",
-    ".zip": "application/zip",
-    ".doc": "application/msword",
-    ".xls": "application/vnd.ms-excel",
-    ".ppt": "application/vnd.ms-powerpoint",
-}
-
-
-def sniff(data: bytes) -> str | None:
-    for signature, content_type in SIGNATURES:
-        if data.startswith(signature):
-            return content_type
-    return None
-
-
-def safe_filename(name: str) -> str:
-    name = os.path.basename(name.replace("\\", "/")).strip()
-    name = re.sub(r"[\x00-\x1f\x7f/:*?\"<>|]", "_", name)[:150]
-    return name or "attachment"
+from shared.files import checked_upload
 
 
 class LocalStorage:
@@ -164,20 +126,7 @@ async def add_attachment(
     ensure_clerk_of(actor, document.agency_id)
     if document.status not in (DocumentStatus.DRAFT, DocumentStatus.RETURNED):
         raise Conflict("只能在草稿或退回状态添加附件", code="invalid_transition")
-    if not data:
-        raise InvalidField("file", "文件为空", code="empty_file")
-    if len(data) > max_bytes:
-        raise InvalidField("file", f"附件不能超过 {max_bytes // 1_048_576} MB", code="file_too_large")
-    name = safe_filename(filename)
-    detected = sniff(data)
-    extension = os.path.splitext(name)[1].lower()
-    if detected is None or extension not in EXTENSIONS[detected]:
-        raise InvalidField(
-            "file",
-            "只接受 PDF、OFD、Word、Excel、PowerPoint、PNG、JPEG 或 ZIP 文件，且扩展名须与内容一致",
-            code="file_type_not_allowed",
-        )
-    content_type = SERVED_AS.get(extension, detected)
+    name, content_type = checked_upload(filename, data, max_bytes)
     attachment = Attachment(
         document_id=document.id or 0,
         filename=name,
