@@ -651,3 +651,48 @@ async def test_a_retry_with_the_same_idempotency_key_gets_the_first_answer(world
     assert recorded.status_code == retried.status_code == 201 and recorded.json() == retried.json()
     listed = (await world.client.get(f"{URL}/messages", headers=world.clerk())).json()
     assert listed["total"] == 2  # one message, one call: nothing twice
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+async def test_senders_and_handlers_attach_files_checked_by_their_bytes(world: World) -> None:
+    anonymous = await world.send(kind="report", anonymous=True, sender=None)
+    tracked = f"{URL}/track/{anonymous['tracking_no']}/attachments"
+    added = await world.client.post(
+        tracked, params={"code": anonymous["query_code"]}, files={"file": ("现场.png", PNG, "image/png")}
+    )
+    assert added.status_code == 201, added.text
+    assert added.json()["content_type"] == "image/png" and added.json()["size"] == len(PNG)
+    wrong_code = await world.client.post(tracked, params={"code": "NOPE"}, files={"file": ("a.png", PNG)})
+    assert wrong_code.status_code == 404
+    disguised = await world.client.post(
+        tracked, params={"code": anonymous["query_code"]}, files={"file": ("evil.png", b"MZ\x90\x00binary")}
+    )
+    assert disguised.status_code == 422 and disguised.json()["code"] == "file_type_not_allowed"
+    case = (await world.get(anonymous["id"], world.clerk())).json()
+    assert [a["filename"] for a in case["attachments"]] == ["现场.png"]
+    download = await world.client.get(case["attachments"][0]["url"], headers=world.clerk())
+    assert download.status_code == 200 and download.content == PNG
+    assert download.headers["content-disposition"].startswith("attachment;")
+    assert (
+        await world.client.get(case["attachments"][0]["url"], headers=world.clerk(WEST, "201"))
+    ).status_code == 404
+
+    mine = (await world.send(headers=world.citizen()))["id"]
+    upload = f"{URL}/messages/{mine}/attachments"
+    for i in range(5):
+        response = await world.client.post(upload, files={"file": (f"{i}.png", PNG)}, headers=world.citizen())
+        assert response.status_code == 201, response.text
+    sixth = await world.client.post(upload, files={"file": ("5.png", PNG)}, headers=world.citizen())
+    assert sixth.status_code == 422 and sixth.json()["code"] == "too_many_files"
+    other_clerk = await world.client.post(upload, files={"file": ("x.png", PNG)}, headers=world.clerk())
+    assert other_clerk.status_code == 409  # not its handler (nobody has taken it yet)
+    await world.ok(mine, "take", {"level": "own_authority"}, world.clerk())
+    await world.ok(mine, "reply", {"reply": "已处理。"}, world.clerk())
+    late = await world.client.post(
+        tracked, params={"code": anonymous["query_code"]}, files={"file": ("b.png", PNG)}
+    )
+    assert late.status_code == 201  # the report is still open
+    closed = await world.client.post(upload, files={"file": ("y.png", PNG)}, headers=world.citizen())
+    assert closed.status_code == 409 and closed.json()["code"] == "attachment_not_allowed"

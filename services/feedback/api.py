@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, UploadFile, status
 from fastapi.responses import JSONResponse
 
 from services.feedback import service, stats
 from services.feedback.models import CaseState, Channel, FeedbackKind
 from services.feedback.schemas import (
+    AttachmentPublic,
     CasePublic,
     CaseSummary,
     CloseIn,
@@ -283,6 +285,71 @@ async def publish(
     case = await service.load(session, case_id, actor)
     row = await service.publish(session, case, data, actor, request.app.state.cipher)
     return service.published_public(row)
+
+
+async def _read_upload(request: Request, file: UploadFile) -> tuple[bytes, int]:
+    limit = request.app.state.settings.max_upload_bytes
+    return await file.read(limit + 1), limit
+
+
+@router.post(
+    "/messages/{case_id}/attachments",
+    response_model=AttachmentPublic,
+    status_code=status.HTTP_201_CREATED,
+    summary="添加附件（留言人或承办人，办结前）",
+    description="照片、材料等：PDF、OFD、Word、Excel、PowerPoint、PNG、JPEG 或 ZIP，按内容识别类型；"
+    "每个事项最多 5 个。匿名留言人凭查询码用 /track/{tracking_no}/attachments 添加。",
+)
+async def upload_attachment(
+    request: Request, session: SessionDep, case_id: IdPath, file: UploadFile, actor: Reader
+) -> AttachmentPublic:
+    case = await service.load(session, case_id, actor)
+    data, limit = await _read_upload(request, file)
+    return await service.add_attachment(
+        session, case, filename=file.filename or "", data=data, max_bytes=limit, actor=actor
+    )
+
+
+@router.get(
+    "/messages/{case_id}/attachments/{attachment_id}",
+    summary="下载附件",
+    response_class=Response,
+    description="能查看该事项的人可以下载；总是以下载方式提供，不会在浏览器中执行。",
+)
+async def download_attachment(
+    session: SessionDep, case_id: IdPath, attachment_id: IdPath, actor: Reader
+) -> Response:
+    case = await service.load(session, case_id, actor)
+    row = await service.get_attachment(session, case, attachment_id)
+    return Response(
+        row.data,
+        media_type=row.content_type,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(row.filename)}",
+            "X-Content-Type-Options": "nosniff",
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+@router.post(
+    "/track/{tracking_no}/attachments",
+    response_model=AttachmentPublic,
+    status_code=status.HTTP_201_CREATED,
+    summary="凭事项编号和查询码添加附件（匿名留言人）",
+)
+async def upload_tracked_attachment(
+    request: Request,
+    session: SessionDep,
+    tracking_no: TrackingNo,
+    file: UploadFile,
+    code: Annotated[str, Query(min_length=1, max_length=64, description="查询码")],
+) -> AttachmentPublic:
+    case = await service.find_tracked(session, tracking_no, code)
+    data, limit = await _read_upload(request, file)
+    return await service.add_attachment(
+        session, case, filename=file.filename or "", data=data, max_bytes=limit, actor=None
+    )
 
 
 @router.get(

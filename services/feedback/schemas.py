@@ -166,6 +166,16 @@ class SenderPublic(BaseModel):
     masked: bool
 
 
+class AttachmentPublic(BaseModel):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    sha256: str
+    created_at: datetime
+    url: str = Field(description="下载地址（须能查看该事项）")
+
+
 class CasePublic(BaseModel):
     id: int
     tracking_no: str
@@ -193,6 +203,7 @@ class CasePublic(BaseModel):
     return_visited_on: date | None
     contact_record_id: int | None
     published_reply_id: int | None
+    attachments: list[AttachmentPublic]
     created_at: datetime
     updated_at: datetime
     labels: dict[str, str]

@@ -22,6 +22,7 @@ from services.feedback.models import (
     RETURN_VISIT_KINDS,
     RULE_SET_BY_CHANNEL,
     STATE_LABELS,
+    Attachment,
     CaseState,
     Channel,
     ContactRecord,
@@ -33,6 +34,7 @@ from services.feedback.models import (
     Rating,
 )
 from services.feedback.schemas import (
+    AttachmentPublic,
     CasePublic,
     CaseSummary,
     ChannelPublic,
@@ -72,6 +74,7 @@ from shared.deadlines import (
 )
 from shared.errors import Conflict, Forbidden, InvalidField, NotFound
 from shared.events import Event, record_event
+from shared.files import checked_upload
 from shared.pagination import PageParams
 from shared.personal_data import PersonalDataCipher, mask_address, mask_name, mask_phone, mask_text
 from shared.schemas import DeadlinePublic
@@ -600,6 +603,7 @@ async def view(
         return_visited_on=case.return_visited_on,
         contact_record_id=case.contact_record_id if staff else None,
         published_reply_id=published,
+        attachments=await attachments_of(session, case.id),  # type: ignore[arg-type]
         created_at=case.created_at,
         updated_at=case.updated_at,
         labels=_labels(case),
@@ -1225,3 +1229,83 @@ async def overdue(
         for c in rows
     ]
     return OverdueList(items=items, total=total)
+
+
+# --- attachments ----------------------------------------------------------------------------------
+
+MAX_ATTACHMENTS = 5
+
+
+def _may_attach(case: FeedbackCase, principal: Principal | None) -> bool:
+    """The sender (by login or by code: `principal` None) while the case is open, or its handler."""
+    if CaseState(case.state) not in lifecycle.OPEN:
+        return False
+    if principal is None:
+        return True
+    if principal.role == Role.PUBLIC:
+        return case.sender_user_id == principal.subject
+    return principal.role == Role.CLERK and case.owner_id == principal.subject
+
+
+async def add_attachment(
+    session: AsyncSession,
+    case: FeedbackCase,
+    *,
+    filename: str,
+    data: bytes,
+    max_bytes: int,
+    actor: Principal | None,
+) -> AttachmentPublic:
+    if not _may_attach(case, actor):
+        raise Conflict("只有留言人或承办人可以在事项办结前添加附件", code="attachment_not_allowed")
+    count = (await session.exec(select(func.count()).where(Attachment.case_id == case.id))).one()
+    if count >= MAX_ATTACHMENTS:
+        raise InvalidField("file", f"每个事项最多 {MAX_ATTACHMENTS} 个附件", code="too_many_files")
+    name, content_type = checked_upload(filename, data, max_bytes)
+    row = Attachment(
+        case_id=case.id,  # type: ignore[arg-type]
+        filename=name,
+        content_type=content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        data=data,
+        uploaded_by=actor.subject if actor is not None else None,
+    )
+    session.add(row)
+    await session.flush()
+    record_event(
+        session,
+        aggregate_type=lifecycle.AGGREGATE,
+        aggregate_id=case.id,
+        action="attachment_added",
+        actor=actor,
+        after={"round": case.round, "attachment_id": row.id, "filename": name, "size": len(data)},
+    )
+    await session.commit()
+    return attachment_public(row)
+
+
+def attachment_public(row: Attachment) -> AttachmentPublic:
+    return AttachmentPublic(
+        id=row.id,  # type: ignore[arg-type]
+        filename=row.filename,
+        content_type=row.content_type,
+        size=row.size,
+        sha256=row.sha256,
+        created_at=row.created_at,
+        url=f"/api/v1/feedback/messages/{row.case_id}/attachments/{row.id}",
+    )
+
+
+async def attachments_of(session: AsyncSession, case_id: int) -> list[AttachmentPublic]:
+    rows = await session.exec(
+        select(Attachment).where(Attachment.case_id == case_id).order_by(col(Attachment.id))
+    )
+    return [attachment_public(r) for r in rows.all()]
+
+
+async def get_attachment(session: AsyncSession, case: FeedbackCase, attachment_id: int) -> Attachment:
+    row = await session.get(Attachment, attachment_id)
+    if row is None or row.case_id != case.id:
+        raise NotFound("附件不存在", code="attachment_not_found")
+    return row
