@@ -39,6 +39,8 @@ def wiring_env(ports: dict[str, int], host: str = "127.0.0.1") -> dict[str, str]
         for name in ("catalog", "requests", "feedback")
     }
     env["REQUESTS_CATALOG_URL"] = f"http://{host}:{ports['catalog']}"
+    env["FEEDBACK_CATALOG_URL"] = f"http://{host}:{ports['catalog']}"
+    env["FEEDBACK_REQUESTS_URL"] = f"http://{host}:{ports['requests']}"
     return env
 
 

@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from uuid import uuid4
 
 import httpx
 import pytest
@@ -18,6 +19,7 @@ from sqlmodel import select
 
 from shared.audit import PersonalDataRead
 from shared.calendar import SHANGHAI, WorkingCalendar
+from shared.devrun import Cluster
 from shared.errors import InvalidField
 from tests.conftest import Tokens, _serve, create_database
 
@@ -696,3 +698,83 @@ async def test_senders_and_handlers_attach_files_checked_by_their_bytes(world: W
     assert late.status_code == 201  # the report is still open
     closed = await world.client.post(upload, files={"file": ("y.png", PNG)}, headers=world.citizen())
     assert closed.status_code == 409 and closed.json()["code"] == "attachment_not_allowed"
+
+
+# --- through the gateway, as a new user would -------------------------------------------------------
+
+
+def test_a_mailbox_report_and_a_hotline_call_go_through_the_cluster(cluster: Cluster) -> None:
+    """The issue's "done when": an anonymous report and clerk1's hotline call, both handled and
+    replied in time, the reporter rates with the code, the inspector sees both and the statistics."""
+    with httpx.Client(base_url=cluster.url("gateway"), timeout=30.0) as client:
+
+        def login(username: str) -> dict[str, str]:
+            response = client.post(
+                "/api/v1/auth/token", data={"username": username, "password": "gongkai-demo"}
+            )
+            assert response.status_code == 200, response.text
+            return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+        agencies = client.get("/api/v1/catalog/agencies", params={"page_size": 100}).json()["items"]
+        ids = {a["code"]: a["id"] for a in agencies}
+        clerk1, clerk2, inspector = (login(u) for u in ("clerk1", "clerk2", "inspector"))
+        before = client.get(f"{URL}/stats", headers=inspector).json()
+
+        reported = client.post(
+            f"{URL}/messages",
+            json={
+                "kind": "report",
+                "agency_id": ids["990121"],
+                "subject": "河道夜间偷排污水",
+                "content": f"东湖县城关镇某厂每天夜里向河道排放污水，气味刺鼻（{uuid4().hex[:8]}）。",
+                "anonymous": True,
+                "consent_to_publish": True,
+            },
+        )
+        assert reported.status_code == 201, reported.text
+        report = reported.json()
+        called = client.post(
+            f"{URL}/contact-records",
+            json={
+                "channel": "hotline",
+                "occurred_at": datetime.now(UTC).isoformat(),
+                "duration_seconds": 240,
+                "contact_number": "13812345678",
+                "contact_name": "王五",
+                "kind": "complaint",
+                "summary": f"投诉县医院挂号窗口排队时间过长，希望增加自助机（{uuid4().hex[:8]}）。",
+                "disposition": "case_opened",
+            },
+            headers=clerk1,
+        )
+        assert called.status_code == 201, called.text
+        call = called.json()
+        assert call["record"]["contact_number"] == "138****5678"
+        for case_id, level in ((report["id"], "area_coordination"), (call["case"]["id"], "own_authority")):
+            assert client.get(f"{URL}/messages/{case_id}", headers=clerk2).status_code == 404
+            taken = client.post(f"{URL}/messages/{case_id}/take", json={"level": level}, headers=clerk1)
+            assert taken.status_code == 200, taken.text
+            replied = client.post(
+                f"{URL}/messages/{case_id}/reply", json={"reply": "已核实并处理，感谢监督。"}, headers=clerk1
+            )
+            assert replied.status_code == 200, replied.text
+            closed = client.post(f"{URL}/messages/{case_id}/close", json={}, headers=clerk1)
+            assert closed.status_code == 200 and closed.json()["state"] == "closed", closed.text
+
+        rated = client.post(
+            f"{URL}/track/{report['tracking_no']}/rating",
+            json={"code": report["query_code"], "rating": "satisfied", "comment": "处理很快"},
+        )
+        assert rated.status_code == 200 and rated.json()["rating"] == "satisfied", rated.text
+        for case_id in (report["id"], call["case"]["id"]):
+            seen = client.get(f"{URL}/messages/{case_id}", headers=inspector)
+            assert seen.status_code == 200 and seen.json()["state"] == "closed"
+        after = client.get(f"{URL}/stats", headers=inspector).json()
+        assert after["total"] - before["total"] == 2
+        assert after["closed"] - before["closed"] == 2
+        assert after["closed_on_time"] - before["closed_on_time"] == 2
+        assert after["by_channel"].get("hotline", 0) - before["by_channel"].get("hotline", 0) == 1
+        assert after["by_kind"].get("report", 0) - before["by_kind"].get("report", 0) == 1
+        assert after["by_rating"].get("satisfied", 0) - before["by_rating"].get("satisfied", 0) == 1
+        overdue = client.get("/api/v1/supervision/overdue", headers=inspector)
+        assert overdue.status_code == 200 and "feedback" not in overdue.json()["incomplete"], overdue.text
