@@ -476,9 +476,9 @@ async def get_reply(request: Request, session: SessionDep, reply_id: IdPath) -> 
     "/stats",
     response_model=FeedbackStats,
     summary="统计（电子监察）",
-    description="按类别、渠道、状态、机关（含下级）计数；办结事项按期答复比例；首次答复和办结用时的中位数和"
-    "第 95 百分位（小时，最近秩法）；满意率。from/to 按收到日期（北京时间）筛选。经办人员只能统计本机关，"
-    "监察人员统计本辖区，管理员不限。",
+    description="按类别、渠道、状态、机关计数；办结事项按期答复比例；首次答复和办结用时的中位数和"
+    "第 95 百分位（小时，最近秩法）；满意率。from/to 按收到日期（北京时间）筛选。经办人员只统计本机关的事项，"
+    "监察人员统计本辖区（机关含下级），管理员不限。",
 )
 async def get_stats(
     request: Request,

@@ -87,6 +87,7 @@ TRACKING_PREFIX = "FK"
 DUPLICATE_WINDOW = timedelta(hours=24)
 EARLIEST_RECORD_DAYS = 366  # a call, letter or visit may be recorded at most this long after
 CLOCK_SKEW = timedelta(minutes=5)
+REOPEN_DAYS = 15  # an unsatisfied sender may ask for the case to be handled again this long after the reply
 
 
 def vocabulary() -> FeedbackVocabulary:
@@ -934,6 +935,11 @@ async def rate(
             raise InvalidField("reopen", "只有不满意时可以要求重新办理")
         if case.round > 1:
             raise Conflict("每个事项只能重新办理一次", code="already_reopened")
+        if case.replied_on is not None and today > case.replied_on + timedelta(days=REOPEN_DAYS):
+            raise Conflict(
+                f"答复已超过 {REOPEN_DAYS} 天，不能再要求重新办理；可以评价，或另行留言",
+                code="reopen_period_over",
+            )
         clock = [ClockEvent(ClockEventKind.RECEIVED, today)]
         if lifecycle.rules_for(case.rule_set, case.level).acceptance_days is not None:
             clock.append(ClockEvent(ClockEventKind.ACCEPTED, today))

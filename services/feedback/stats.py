@@ -12,7 +12,7 @@ import statistics
 from datetime import date, datetime
 from typing import Any
 
-from sqlmodel import col, func, select
+from sqlmodel import col, func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.feedback import lifecycle
@@ -46,7 +46,8 @@ def durations(pairs: list[tuple[datetime, datetime]]) -> Durations:
 async def _scope_marker(
     principal: Principal, agency_id: int | None, lookup: AgencyLookup
 ) -> tuple[int | None, str | None]:
-    """The agency whose subtree is counted, as a path marker; checked against the caller's scope."""
+    """The agency whose subtree is counted, as a path marker; checked against the caller's scope.
+    A clerk counts the own agency only (what its queue holds); inspectors and admins a subtree."""
     if principal.role == Role.CLERK:
         if agency_id is not None and agency_id != principal.agency_id:
             raise Forbidden("经办人员只能统计本机关", code="agency_scope")
@@ -75,9 +76,17 @@ async def compute(
     if from_date is not None and to_date is not None and from_date > to_date:
         raise InvalidField("from", "开始日期不能晚于结束日期")
     agency_id, marker = await _scope_marker(principal, agency_id, lookup)
+    clerk = principal.role == Role.CLERK
 
     def scoped(query: Any) -> Any:
-        if marker is not None:
+        if clerk:  # the clerk's own agency's cases, as its queue shows them
+            query = query.where(FeedbackCase.agency_id == agency_id).where(
+                or_(
+                    col(FeedbackCase.accused_agency_id).is_(None),
+                    col(FeedbackCase.accused_agency_id) != agency_id,
+                )
+            )
+        elif marker is not None:
             query = query.where(col(FeedbackCase.agency_path).contains(marker))
         if from_date is not None:
             query = query.where(col(FeedbackCase.received_on) >= from_date)
