@@ -403,6 +403,7 @@ def cluster_env(tmp: Path, ports: dict[str, int], urls: dict[str, str]) -> dict[
         "GATEWAY_RATE_LIMIT_LOGIN": "10000/minute",
         "GATEWAY_RATE_LIMIT_REGISTER": "10000/minute",
         "GATEWAY_RATE_LIMIT_ANONYMOUS_POST": "10000/minute",
+        "GATEWAY_RATE_LIMIT_DEVICE": "10000/minute",
         "GATEWAY_RATE_LIMIT_TRACKING": "10000/minute",
         "GATEWAY_UPSTREAM_TIMEOUT_SECONDS": "10",
         "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p),

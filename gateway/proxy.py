@@ -1,7 +1,8 @@
 """Reverse proxy to the three services, as a thin ASGI layer in front of the gateway app.
 
 Bodies stream both ways; forwarded headers are set; an unreachable service answers 503 and
-a slow one 504 (problem+json), never a hang. Anonymous POSTs are rate-limited here.
+a slow one 504 (problem+json), never a hang. Anonymous POSTs are rate-limited here: per client
+address and, when they carry an `X-Device-Token` (a mobile app's install id), per device too.
 
 The upstream client is aiohttp: on the hot path its keep-alive pool costs a fraction of the
 CPU that httpx's does (measured with bench/gateway.py), and a proxy's whole job is that path.
@@ -10,6 +11,8 @@ CPU that httpx's does (measured with bench/gateway.py), and a proxy's whole job 
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import re
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -18,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gateway.ratelimit import RateLimits
 from shared.auth import SERVICE_TOKEN_HEADER
-from shared.errors import DomainError, ServiceUnavailable, UpstreamTimeout, problem_response
+from shared.errors import DomainError, InvalidField, ServiceUnavailable, UpstreamTimeout, problem_response
 from shared.observability import request_id_var
 
 HOP_BY_HOP = frozenset(
@@ -48,6 +51,9 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Paths a service serves outside its own `/api/v1/{name}` prefix, checked first (the gateway's other
 # `/api/v1/admin/...` routes stay with the gateway).
 EXTRA_PREFIXES: tuple[tuple[str, str], ...] = (("/api/v1/admin/calendar", "requests"),)
+DEVICE_HEADER = "X-Device-Token"
+# A mobile app's install id: 8 to 128 visible ASCII characters (no spaces, no control characters).
+DEVICE_TOKEN = re.compile(rb"[\x21-\x7e]{8,128}")
 
 
 class ServiceProxy:
@@ -98,9 +104,9 @@ class ServiceProxy:
         try:
             await self._forward(scope, receive, send, *match)
         except DomainError as exc:
-            await problem_response(exc.status, exc.code, exc.title, exc.detail, headers=exc.headers)(
-                scope, receive, send
-            )
+            await problem_response(
+                exc.status, exc.code, exc.title, exc.detail, errors=exc.errors, headers=exc.headers
+            )(scope, receive, send)
         except HTTPException as exc:  # the body limit, raised while streaming the request
             await problem_response(exc.status_code, "payload_too_large", "请求体过大", str(exc.detail))(
                 scope, receive, send
@@ -114,6 +120,7 @@ class ServiceProxy:
         content_length: int | None = None
         has_body = False
         authenticated = False
+        devices: list[bytes] = []
         for key, value in scope["headers"]:
             if key == b"content-length":
                 has_body = value not in (b"", b"0")
@@ -126,11 +133,15 @@ class ServiceProxy:
                 forwarded_for = value.decode("latin-1") + ", "
             elif key == b"authorization":
                 authenticated = True
+            elif key == b"x-device-token":
+                devices.append(value)
             if key not in HOP_BY_HOP:
                 headers.append((key.decode("latin-1"), value.decode("latin-1")))
         client_ip = scope["client"][0] if scope.get("client") else "unknown"
         if method == "POST" and not authenticated:
             await self.ratelimits.hit("anonymous_post", client_ip)
+            if devices:
+                await self.ratelimits.hit("device", _device_key(devices))
         elif "/track/" in scope["path"]:
             await self.ratelimits.hit("tracking", client_ip)
         headers += [
@@ -192,6 +203,16 @@ class ServiceProxy:
         if self._session is not None:
             await self._session.close()
             await asyncio.sleep(0)
+
+
+def _device_key(values: list[bytes]) -> str:
+    """The device bucket's key: a SHA-256 of the token (install ids are not kept in the limiter's
+    storage); a malformed or repeated header is a 422 naming it."""
+    if len(values) != 1 or DEVICE_TOKEN.fullmatch(values[0]) is None:
+        raise InvalidField(
+            f"header.{DEVICE_HEADER}", "设备标识须为 8 到 128 个可见 ASCII 字符（不含空格），且只能有一个"
+        )
+    return hashlib.sha256(values[0]).hexdigest()
 
 
 def _unavailable(label: str) -> DomainError:

@@ -1,5 +1,5 @@
-"""Rate limits on login, registration, anonymous POSTs and tracking-code lookups (`limits`: memory,
-or Redis when set)."""
+"""Rate limits on login, registration, anonymous POSTs (per address and per device) and
+tracking-code lookups (`limits`: memory, or Redis when set)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,14 @@ from shared.errors import TooManyRequests
 
 class RateLimits:
     def __init__(
-        self, *, redis_url: str, login: str, register: str, anonymous_post: str, tracking: str = "30/minute"
+        self,
+        *,
+        redis_url: str,
+        login: str,
+        register: str,
+        anonymous_post: str,
+        tracking: str = "30/minute",
+        device: str = "10/minute",
     ) -> None:
         self.storage: Storage = (
             RedisStorage(
@@ -33,6 +40,7 @@ class RateLimits:
             "register": parse(register),
             "anonymous_post": parse(anonymous_post),
             "tracking": parse(tracking),
+            "device": parse(device),
         }
 
     async def hit(self, bucket: str, *identifiers: str) -> None:

@@ -35,6 +35,9 @@ class GatewaySettings(ServiceSettings):
     rate_limit_login: str = "10/minute"
     rate_limit_register: str = "5/minute"
     rate_limit_anonymous_post: str = "30/minute"
+    # Anonymous POSTs carrying `X-Device-Token` (a mobile app's install id), per device, counted
+    # besides the per-address limit (many phones share a carrier's address; one phone may hop).
+    rate_limit_device: str = "10/minute"
     # Lookups by tracking number and query code (anonymous GETs): slows down guessing.
     rate_limit_tracking: str = "30/minute"
     # First admin (`admin`), created at start when the user table is empty. In production only

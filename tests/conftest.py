@@ -212,6 +212,7 @@ def cluster_env(tmp: Path, ports: dict[str, int], urls: dict[str, str]) -> dict[
         "GATEWAY_RATE_LIMIT_LOGIN": "10000/minute",
         "GATEWAY_RATE_LIMIT_REGISTER": "10000/minute",
         "GATEWAY_RATE_LIMIT_ANONYMOUS_POST": "10000/minute",
+        "GATEWAY_RATE_LIMIT_DEVICE": "10000/minute",
         "GATEWAY_RATE_LIMIT_TRACKING": "10000/minute",
         "GATEWAY_UPSTREAM_TIMEOUT_SECONDS": "3",
     }

@@ -49,7 +49,7 @@ EXTRA_REQUIRED: dict[str, tuple[str, ...]] = {
     "gateway": ("signing_key", "catalog_url", "requests_url", "feedback_url", "redis_url"),
     "catalog": ("jwks_url", "search_engine", "meili_url", "meili_api_key"),
     "requests": ("jwks_url", "catalog_url"),
-    "feedback": ("jwks_url",),
+    "feedback": ("jwks_url", "catalog_url", "requests_url"),
 }
 # Kubernetes runs migrations in an initContainer, so the process must not also run them.
 K8S_EXTRA_REQUIRED = ("migrate_on_start",)
@@ -123,6 +123,11 @@ def expected_values(process: str) -> dict[str, str]:
         values["jwks_url"] = jwks_url()
     if process == "catalog":
         values["search_engine"] = "meilisearch"
+    # Services that ask other services (agency tree, holiday calendar) reach them by DNS name too.
+    if process in ("requests", "feedback"):
+        values["catalog_url"] = f"http://catalog:{default_port('catalog')}"
+    if process == "feedback":
+        values["requests_url"] = f"http://requests:{default_port('requests')}"
     return values
 
 

@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 import pytest
@@ -16,6 +17,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
 from gateway.proxy import ServiceProxy
 from gateway.ratelimit import RateLimits
@@ -83,15 +85,21 @@ async def not_proxied(scope, receive, send) -> None:  # type: ignore[no-untyped-
 
 
 @asynccontextmanager
-async def gateway(
-    url: str, anonymous_post: str = "1000/minute", max_body: int = 1_048_576, upstream_timeout: float = 5.0
-) -> AsyncIterator[httpx.AsyncClient]:
+async def gateway_app(
+    url: str,
+    anonymous_post: str = "1000/minute",
+    max_body: int = 1_048_576,
+    upstream_timeout: float = 5.0,
+    device: str = "1000/minute",
+) -> AsyncIterator[ASGIApp]:
+    """The proxy in front of the fake service, as the gateway wires it (without the gateway's app)."""
     limits = RateLimits(
         redis_url="",
         login="10/minute",
         register="10/minute",
         anonymous_post=anonymous_post,
         tracking="3/minute",
+        device=device,
     )
     proxy = ServiceProxy(
         not_proxied,
@@ -100,13 +108,23 @@ async def gateway(
         connect_timeout=1.0,
         ratelimits=limits,
     )
-    app = RequestContextMiddleware(BodyLimitMiddleware(proxy, max_bytes=max_body))
-    transport = httpx.ASGITransport(app=app, client=("203.0.113.9", 4000))
     try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://gw.example", timeout=30) as client:
-            yield client
+        yield RequestContextMiddleware(BodyLimitMiddleware(proxy, max_bytes=max_body))
     finally:
         await proxy.aclose()
+
+
+def client_from(app: ASGIApp, ip: str = "203.0.113.9") -> httpx.AsyncClient:
+    """A client whose requests reach `app` from address `ip` (the proxy's client address is the
+    socket's peer, never a caller's X-Forwarded-For)."""
+    transport = httpx.ASGITransport(app=app, client=(ip, 4000))
+    return httpx.AsyncClient(transport=transport, base_url="http://gw.example", timeout=30)
+
+
+@asynccontextmanager
+async def gateway(url: str, **settings: Any) -> AsyncIterator[httpx.AsyncClient]:
+    async with gateway_app(url, **settings) as app, client_from(app) as client:
+        yield client
 
 
 async def test_path_query_method_and_forwarded_headers_reach_the_service(upstream_url: str) -> None:
@@ -202,6 +220,99 @@ async def test_anonymous_posts_are_rate_limited_but_authenticated_ones_and_reads
             await client.post("/api/v1/catalog/m", json={}, headers={"Authorization": "Bearer t"})
         ).status_code == 200
         assert (await client.get("/api/v1/catalog/m")).status_code == 200
+
+
+DEVICE = "f3b0c442-98fc-1c14-9afb-4c8996fb9242"  # a mobile app's install id
+
+
+async def test_anonymous_posts_are_limited_per_device_across_addresses(upstream_url: str) -> None:
+    """One phone hopping between addresses (mobile data, Wi-Fi) still meets its own limit."""
+    async with gateway_app(upstream_url, anonymous_post="100/minute", device="2/minute") as app:
+        clients = [client_from(app, f"198.51.100.{n}") for n in (1, 2, 3, 4)]
+        headers = {"X-Device-Token": DEVICE}
+        codes = [
+            (await client.post("/api/v1/catalog/m", json={}, headers=headers)).status_code
+            for client in clients[:3]
+        ]
+        assert codes == [200, 200, 429]
+        limited = await clients[3].post("/api/v1/catalog/m", json={}, headers=headers)
+        assert limited.status_code == 429 and limited.json()["code"] == "rate_limited"
+        assert limited.headers["content-type"] == "application/problem+json"
+        assert int(limited.headers["retry-after"]) >= 1
+        # Another device from the same address, the same address without a device token, and the
+        # same device signed in are all counted apart from the full device bucket.
+        other = {"X-Device-Token": "another-install-id-0002"}
+        assert (await clients[3].post("/api/v1/catalog/m", json={}, headers=other)).status_code == 200
+        assert (await clients[3].post("/api/v1/catalog/m", json={})).status_code == 200
+        signed_in = {**headers, "Authorization": "Bearer t"}
+        assert (await clients[3].post("/api/v1/catalog/m", json={}, headers=signed_in)).status_code == 200
+        for client in clients:
+            await client.aclose()
+
+
+async def test_the_per_address_limit_holds_whatever_device_tokens_are_sent(upstream_url: str) -> None:
+    """A fresh device token per request does not get around the per-address limit."""
+    async with gateway_app(upstream_url, anonymous_post="2/minute", device="100/minute") as app:
+        async with client_from(app) as client:
+            codes = [
+                (
+                    await client.post(
+                        "/api/v1/catalog/m", json={}, headers={"X-Device-Token": f"install-{n:04}"}
+                    )
+                ).status_code
+                for n in range(3)
+            ]
+        async with client_from(app, "198.51.100.77") as elsewhere:
+            fresh = await elsewhere.post(
+                "/api/v1/catalog/m", json={}, headers={"X-Device-Token": "install-0000"}
+            )
+    assert codes == [200, 200, 429]
+    assert fresh.status_code == 200  # another address, and that device has 99 left
+
+
+@pytest.mark.parametrize(
+    "token",
+    ["short", "x" * 129, "has a space", "tab\there-token", "设备标识设备标识设备标识", ""],
+    ids=["too_short", "too_long", "space", "control", "not_ascii", "empty"],
+)
+async def test_a_malformed_device_token_is_422_naming_the_header(upstream_url: str, token: str) -> None:
+    async with gateway(upstream_url) as client:
+        response = await client.post(
+            "/api/v1/catalog/m", json={}, headers={"X-Device-Token": token.encode("utf-8")}
+        )
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["status"] == 422 and problem["code"] == "validation_failed"
+    assert [e["field"] for e in problem["errors"]] == ["header.X-Device-Token"]
+
+
+async def test_two_device_tokens_on_one_request_are_refused(upstream_url: str) -> None:
+    async with gateway(upstream_url) as client:
+        response = await client.post(
+            "/api/v1/catalog/m",
+            json={},
+            headers=[("X-Device-Token", "install-0001"), ("X-Device-Token", "install-0002")],
+        )
+    assert response.status_code == 422 and "X-Device-Token" in response.text
+
+
+async def test_device_tokens_are_ignored_on_reads_and_signed_in_posts(upstream_url: str) -> None:
+    """Only anonymous POSTs are counted per device, so only they are checked."""
+    async with gateway(upstream_url, device="1/minute") as client:
+        bad = {"X-Device-Token": "bad token"}
+        assert (await client.get("/api/v1/catalog/m", headers=bad)).status_code == 200
+        signed_in = {**bad, "Authorization": "Bearer t"}
+        assert (await client.post("/api/v1/catalog/m", json={}, headers=signed_in)).status_code == 200
+
+
+def test_the_device_limit_keys_the_token_by_its_hash() -> None:
+    """The limiter's storage (Redis, shared) never holds the install id itself."""
+    from gateway.proxy import _device_key
+
+    key = _device_key([DEVICE.encode()])
+    assert DEVICE not in key and len(key) == 64
+    assert key == _device_key([DEVICE.encode()]) != _device_key([b"another-install-id-0002"])
 
 
 def _redis_up() -> bool:
