@@ -37,6 +37,7 @@ bench: setup
 	$(BIN)/python bench/gateway.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/requests.py
+	$(BIN)/python bench/feedback.py
 
 lint: setup
 	$(BIN)/ruff check .

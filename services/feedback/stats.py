@@ -1,17 +1,22 @@
 """Statistics for supervision (DOMAIN.md, Supervision): counts, time to answer, on-time share and
 satisfaction over the cases received in a period, for an agency and everything below it.
 
-Percentiles are nearest-rank (the value at rank ⌈p·n⌉ of the sorted times), so every figure is one
-of the cases' own times and a test can name it.
+The median is the middle value (the mean of the two middle ones for an even count); the 95th
+percentile is nearest-rank (the value at rank ⌈0.95·n⌉ of the sorted times), so it is one of the
+cases' own times and a test can name it. On PostgreSQL both are computed in the database
+(`percentile_cont(0.5)`, `percentile_disc(0.95)`: the same definitions); every count comes from
+one grouped scan.
 """
 
 from __future__ import annotations
 
 import math
 import statistics
+from collections import Counter
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import and_, case, extract
 from sqlmodel import col, func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -19,7 +24,7 @@ from services.feedback import lifecycle
 from services.feedback.models import CaseState, FeedbackCase, Rating
 from services.feedback.schemas import AgencyCount, Durations, FeedbackStats
 from shared.agencies import AgencyLookup
-from shared.auth import Principal, Role, region_marker
+from shared.auth import Principal, Role
 from shared.calendar import WorkingCalendar
 from shared.deadlines import yellow_until
 from shared.errors import Forbidden, InvalidField
@@ -43,23 +48,26 @@ def durations(pairs: list[tuple[datetime, datetime]]) -> Durations:
     )
 
 
-async def _scope_marker(
+async def _scope(
     principal: Principal, agency_id: int | None, lookup: AgencyLookup
 ) -> tuple[int | None, str | None]:
-    """The agency whose subtree is counted, as a path marker; checked against the caller's scope.
+    """(the agency counted, the path prefix of its subtree), checked against the caller's scope.
     A clerk counts the own agency only (what its queue holds); inspectors and admins a subtree."""
     if principal.role == Role.CLERK:
         if agency_id is not None and agency_id != principal.agency_id:
             raise Forbidden("经办人员只能统计本机关", code="agency_scope")
-        agency_id = principal.agency_id
-    elif principal.role == Role.INSPECTOR:
+        return principal.agency_id, None
+    if principal.role == Role.INSPECTOR:
+        agency_id = principal.region_id if agency_id is None else agency_id
         if agency_id is None:
-            agency_id = principal.region_id
-        elif not principal.watches(await lookup(agency_id)):
+            raise Forbidden("监察人员没有辖区", code="region_scope")
+        path = await lookup(agency_id)
+        if not principal.watches(path):
             raise Forbidden("只能统计本辖区的机关", code="region_scope")
-    elif agency_id is not None:
-        await lookup(agency_id)  # an unknown agency is a 422, not an empty table
-    return agency_id, region_marker(agency_id) if agency_id is not None else None
+        return agency_id, path
+    if agency_id is None:
+        return None, None
+    return agency_id, await lookup(agency_id)  # an unknown agency is a 422, not an empty table
 
 
 async def compute(
@@ -75,7 +83,7 @@ async def compute(
 ) -> FeedbackStats:
     if from_date is not None and to_date is not None and from_date > to_date:
         raise InvalidField("from", "开始日期不能晚于结束日期")
-    agency_id, marker = await _scope_marker(principal, agency_id, lookup)
+    agency_id, prefix = await _scope(principal, agency_id, lookup)
     clerk = principal.role == Role.CLERK
 
     def scoped(query: Any) -> Any:
@@ -86,80 +94,104 @@ async def compute(
                     col(FeedbackCase.accused_agency_id) != agency_id,
                 )
             )
-        elif marker is not None:
-            query = query.where(col(FeedbackCase.agency_path).contains(marker))
+        elif prefix is not None:
+            query = query.where(col(FeedbackCase.agency_path).startswith(prefix, autoescape=True))
         if from_date is not None:
             query = query.where(col(FeedbackCase.received_on) >= from_date)
         if to_date is not None:
             query = query.where(col(FeedbackCase.received_on) <= to_date)
         return query
 
-    async def grouped(column: Any) -> dict[str, int]:
-        rows = await session.exec(scoped(select(column, func.count()).group_by(column)))
-        return {str(key): n for key, n in rows.all() if key is not None}
+    state, due = col(FeedbackCase.state), col(FeedbackCase.due_on)
+    is_open = state.in_([str(s) for s in lifecycle.OPEN])
+    closed = state == str(CaseState.CLOSED)
 
-    by_kind = await grouped(FeedbackCase.kind)
-    by_channel = await grouped(FeedbackCase.channel)
-    by_state = await grouped(FeedbackCase.state)
-    by_rating = await grouped(FeedbackCase.rating)
-    by_agency_rows = await session.exec(
-        scoped(select(FeedbackCase.agency_id, func.count()).group_by(FeedbackCase.agency_id)).order_by(
-            col(FeedbackCase.agency_id)
-        )
+    def flagged(condition: Any) -> Any:
+        return func.sum(case((condition, 1), else_=0))
+
+    keys = (
+        FeedbackCase.kind,
+        FeedbackCase.channel,
+        FeedbackCase.state,
+        FeedbackCase.agency_id,
+        FeedbackCase.rating,
     )
-    closed_state = FeedbackCase.state == str(CaseState.CLOSED)
-    closed_on_time = (
-        await session.exec(
-            scoped(select(func.count()).where(closed_state).where(col(FeedbackCase.on_time).is_(True)))
-        )
-    ).one()
-    open_states = col(FeedbackCase.state).in_([str(s) for s in lifecycle.OPEN])
-    overdue = (
-        await session.exec(
-            scoped(select(func.count()).where(open_states).where(col(FeedbackCase.due_on) < today))
-        )
-    ).one()
-    yellow = (
+    rows = (
         await session.exec(
             scoped(
-                select(func.count())
-                .where(open_states)
-                .where(col(FeedbackCase.due_on) >= today)
-                .where(col(FeedbackCase.due_on) <= yellow_until(today, calendar))
+                select(
+                    *keys,
+                    func.count(),
+                    flagged(and_(closed, col(FeedbackCase.on_time).is_(True))),
+                    flagged(and_(is_open, due < today)),
+                    flagged(and_(is_open, due >= today, due <= yellow_until(today, calendar))),
+                ).group_by(*keys)
             )
         )
-    ).one()
-    first = await session.exec(
-        scoped(
-            select(FeedbackCase.received_at, FeedbackCase.first_replied_at).where(
-                col(FeedbackCase.first_replied_at).is_not(None)
-            )
+    ).all()
+    by: dict[str, Counter[str]] = {name: Counter() for name in ("kind", "channel", "state", "rating")}
+    by_agency: Counter[int] = Counter()
+    closed_on_time = overdue = yellow = 0
+    for kind, channel, state_, agency, rating, n, on_time, red, soon in rows:
+        by["kind"][kind] += n
+        by["channel"][channel] += n
+        by["state"][state_] += n
+        if rating is not None:
+            by["rating"][rating] += n
+        by_agency[agency] += n
+        closed_on_time, overdue, yellow = (
+            closed_on_time + (on_time or 0),
+            overdue + (red or 0),
+            yellow + (soon or 0),
         )
-    )
-    closing = await session.exec(
-        scoped(select(FeedbackCase.received_at, FeedbackCase.closed_at).where(closed_state))
-    )
-    total = sum(by_kind.values())
-    closed = by_state.get(str(CaseState.CLOSED), 0)
-    rated = sum(by_rating.values())
-    satisfied = sum(n for code, n in by_rating.items() if Rating(code) in SATISFIED)
+
+    first_reply = await _durations(session, scoped, col(FeedbackCase.first_replied_at), None)
+    to_close = await _durations(session, scoped, col(FeedbackCase.closed_at), closed)
+    total = sum(by["kind"].values())
+    n_closed = by["state"].get(str(CaseState.CLOSED), 0)
+    rated = sum(by["rating"].values())
+    satisfied = sum(n for code, n in by["rating"].items() if Rating(code) in SATISFIED)
     return FeedbackStats(
         agency_id=agency_id,
         from_date=from_date,
         to_date=to_date,
         total=total,
-        by_kind=by_kind,
-        by_channel=by_channel,
-        by_state=by_state,
-        by_agency=[AgencyCount(agency_id=a, count=n) for a, n in by_agency_rows.all()],
-        closed=closed,
+        by_kind=dict(by["kind"]),
+        by_channel=dict(by["channel"]),
+        by_state=dict(by["state"]),
+        by_agency=[AgencyCount(agency_id=a, count=n) for a, n in sorted(by_agency.items())],
+        closed=n_closed,
         closed_on_time=closed_on_time,
-        on_time_share=round(closed_on_time / closed, 4) if closed else None,
-        first_reply=durations([(a, b) for a, b in first.all()]),
-        close=durations([(a, b) for a, b in closing.all() if b is not None]),
+        on_time_share=round(closed_on_time / n_closed, 4) if n_closed else None,
+        first_reply=first_reply,
+        close=to_close,
         rated=rated,
-        by_rating=by_rating,
+        by_rating=dict(by["rating"]),
         satisfaction_rate=round(satisfied / rated, 4) if rated else None,
         overdue_open=overdue,
         yellow_open=yellow,
     )
+
+
+async def _durations(session: AsyncSession, scoped: Any, end: Any, condition: Any) -> Durations:
+    """Hours from receipt to `end`: in the database on PostgreSQL, from the rows elsewhere."""
+    query_filter = [end.is_not(None)] + ([condition] if condition is not None else [])
+    dialect = (await session.connection()).dialect.name
+    if dialect != "postgresql":
+        pairs = await session.exec(scoped(select(FeedbackCase.received_at, end).where(*query_filter)))
+        return durations([(a, b) for a, b in pairs.all()])
+    hours = extract("epoch", end - col(FeedbackCase.received_at)) / 3600
+    count, median, p95 = (
+        await session.exec(
+            scoped(
+                select(
+                    func.count(),
+                    func.percentile_cont(0.5).within_group(hours),
+                    func.percentile_disc(0.95).within_group(hours),
+                ).where(*query_filter)
+            )
+        )
+    ).one()
+    if not count:
+        return Durations(count=0, median_hours=None, p95_hours=None)
+    return Durations(count=count, median_hours=round(float(median), 2), p95_hours=round(float(p95), 2))
