@@ -7,6 +7,7 @@ years it knows, then plain Monday–Friday for years nobody knows yet — such r
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
 from collections.abc import Mapping
@@ -56,6 +57,11 @@ class WorkingCalendar:
         # overrides: date -> True (a working day) / False (a holiday)
         self.overrides = dict(overrides or {})
         self._override_years = {d.year for d in self.overrides}
+
+    def fingerprint(self) -> str:
+        """Equal for calendars with the same overrides: tells a service its stored due dates are stale."""
+        text = ";".join(f"{d.isoformat()}={int(w)}" for d, w in sorted(self.overrides.items()))
+        return hashlib.sha256(text.encode()).hexdigest()
 
     def is_working_day(self, day: date) -> tuple[bool, bool]:
         """(is it a working day, is that answer provisional)."""

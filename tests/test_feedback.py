@@ -41,8 +41,13 @@ class Clock:
 
 
 class LibraryCalendar:
+    """The library's calendar plus what a test enters (as an admin would in the requests service)."""
+
+    def __init__(self) -> None:
+        self.overrides: dict[date, bool] = {}
+
     async def current(self, today: date) -> WorkingCalendar:
-        return WorkingCalendar()
+        return WorkingCalendar(self.overrides)
 
 
 def message(**extra: Any) -> dict[str, Any]:
@@ -57,6 +62,8 @@ def message(**extra: Any) -> dict[str, Any]:
 
 
 class World:
+    calendar: LibraryCalendar
+
     def __init__(self, client: httpx.AsyncClient, tokens: Tokens, clock: Clock) -> None:
         self.client, self.tokens, self.clock = client, tokens, clock
 
@@ -123,10 +130,12 @@ async def world(backend: str, tmp_path: Path, tokens: Tokens) -> AsyncIterator[W
     clock = Clock()
     app.state.verifier = tokens.verifier()
     app.state.agency_lookup = lookup
-    app.state.calendar_source = LibraryCalendar()
+    app.state.calendar_source = calendar = LibraryCalendar()
     app.state.now = clock
     async for client in _serve(app, "http://feedback"):
-        yield World(client, tokens, clock)
+        world = World(client, tokens, clock)
+        world.calendar = calendar
+        yield world
 
 
 def field_of(response: httpx.Response) -> str:
@@ -521,6 +530,29 @@ async def test_queues_are_scoped_and_flags_follow_the_due_dates(world: World) ->
         "total"
     ] == 0
     assert (await world.client.get(f"{URL}/supervision/overdue", headers=world.citizen())).status_code == 403
+
+
+async def test_entering_next_years_calendar_moves_the_stored_due_dates(world: World) -> None:
+    world.clock.set(
+        date(2026, 12, 28)
+    )  # a Monday; one week later is in 2027, which the library does not know
+    receipt = await world.send(headers=world.citizen())
+    assert receipt["due"] == "2027-01-04"
+    listed = (await world.client.get(f"{URL}/messages", headers=world.clerk())).json()["items"][0]
+    assert (listed["due"], listed["provisional"]) == ("2027-01-04", True)
+    world.calendar.overrides = {date(2027, 1, 1): False, date(2027, 1, 4): False}  # the year is entered
+    listed = (await world.client.get(f"{URL}/messages", headers=world.clerk())).json()["items"][0]
+    assert (listed["due"], listed["provisional"]) == ("2027-01-05", False)
+    case = (await world.get(receipt["id"], world.clerk())).json()
+    assert case["deadline"]["due"] == "2027-01-05" and case["deadline"]["provisional"] is False
+    app = world.client.app  # type: ignore[attr-defined]
+    async with app.state.sessionmaker() as session:
+        from services.feedback import service
+
+        again = await service.follow_calendar(
+            session, WorkingCalendar(world.calendar.overrides), date(2026, 12, 28)
+        )
+    assert again is None  # recomputed once, not at every request
 
 
 # --- statistics -----------------------------------------------------------------------------------

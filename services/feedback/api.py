@@ -52,6 +52,7 @@ ClerkUser = Annotated[Principal, Depends(require_roles(Role.CLERK))]
 StaffReader = Annotated[Principal, Depends(require_roles(Role.CLERK, Role.INSPECTOR))]
 Handler = Annotated[Principal, Depends(require_roles(Role.CLERK, Role.INSPECTOR))]
 Reader = Annotated[Principal, Depends(require_roles(Role.PUBLIC, Role.CLERK, Role.INSPECTOR))]
+Attacher = Annotated[Principal, Depends(require_roles(Role.PUBLIC, Role.CLERK))]  # the sender or the handler
 StatsReader = Annotated[Principal, Depends(require_roles(Role.CLERK, Role.INSPECTOR, Role.ADMIN))]
 TrackingNo = Annotated[str, Path(min_length=1, max_length=32, description="事项编号")]
 
@@ -61,7 +62,12 @@ async def _ctx(request: Request, *, now: bool = True) -> dict[str, Any]:
     state = request.app.state
     moment = state.now()
     today = local_date(moment)
-    ctx = {"calendar": await state.calendar_source.current(today), "today": today}
+    calendar = await state.calendar_source.current(today)
+    if getattr(state, "calendar_followed", None) != calendar.fingerprint():
+        async with state.sessionmaker() as session:
+            await service.follow_calendar(session, calendar, today)
+        state.calendar_followed = calendar.fingerprint()
+    ctx = {"calendar": calendar, "today": today}
     return {**ctx, "now": moment} if now else ctx
 
 
@@ -301,7 +307,7 @@ async def _read_upload(request: Request, file: UploadFile) -> tuple[bytes, int]:
     "每个事项最多 5 个。匿名留言人凭查询码用 /track/{tracking_no}/attachments 添加。",
 )
 async def upload_attachment(
-    request: Request, session: SessionDep, case_id: IdPath, file: UploadFile, actor: Reader
+    request: Request, session: SessionDep, case_id: IdPath, file: UploadFile, actor: Attacher
 ) -> AttachmentPublic:
     case = await service.load(session, case_id, actor)
     data, limit = await _read_upload(request, file)

@@ -222,3 +222,14 @@ class Attachment(SQLModel, table=True):
     data: bytes = Field(sa_column=Column(sa.LargeBinary, nullable=False))
     uploaded_by: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class CalendarState(SQLModel, table=True):
+    """The calendar the stored due dates were computed with (one row): when the holiday calendar
+    changes, open cases' due dates are recomputed once, by whichever replica notices first."""
+
+    __tablename__ = "calendar_state"
+
+    id: int = Field(default=1, primary_key=True)
+    fingerprint: str = Field(max_length=64)
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))

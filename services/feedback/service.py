@@ -23,6 +23,7 @@ from services.feedback.models import (
     RULE_SET_BY_CHANNEL,
     STATE_LABELS,
     Attachment,
+    CalendarState,
     CaseState,
     Channel,
     ContactRecord,
@@ -64,6 +65,7 @@ from shared.agencies import AgencyLookup, parent_in_path
 from shared.audit import record_read
 from shared.auth import Principal, Role, region_marker
 from shared.calendar import WorkingCalendar, local_date
+from shared.db import utcnow
 from shared.deadlines import (
     ClockEvent,
     ClockEventKind,
@@ -1315,3 +1317,58 @@ async def get_attachment(session: AsyncSession, case: FeedbackCase, attachment_i
     if row is None or row.case_id != case.id:
         raise NotFound("附件不存在", code="attachment_not_found")
     return row
+
+
+# --- the holiday calendar changed ---------------------------------------------------------------
+
+RECOMPUTE_BATCH = 500
+
+
+async def follow_calendar(session: AsyncSession, calendar: WorkingCalendar, today: date) -> int | None:
+    """Recomputes the stored due dates of open cases when the calendar differs from the one they
+    were computed with (DOMAIN.md: a corrected calendar moves deadlines). Returns how many moved,
+    or None when nothing had to be done."""
+    fingerprint = calendar.fingerprint()
+    stored = await session.get(CalendarState, 1, with_for_update=True)
+    if stored is not None and stored.fingerprint == fingerprint:
+        await session.rollback()
+        return None
+    moved, last_id = 0, 0
+    while True:
+        batch = (
+            await session.exec(
+                select(FeedbackCase)
+                .where(col(FeedbackCase.state).in_([str(s) for s in lifecycle.OPEN]))
+                .where(col(FeedbackCase.id) > last_id)
+                .order_by(col(FeedbackCase.id))
+                .limit(RECOMPUTE_BATCH)
+            )
+        ).all()
+        if not batch:
+            break
+        events = await lifecycle.events_of(session, [c.id for c in batch])  # type: ignore[misc]
+        for case in batch:
+            try:
+                found = lifecycle.deadline(case, events[case.id], calendar, today)  # type: ignore[index]
+            except DeadlineRuleViolation:
+                continue  # a history that breaks a rule keeps its due date; the case view names the problem
+            if (found.due, found.provisional) != (case.due_on, case.due_provisional):
+                case.due_on, case.due_provisional = found.due, found.provisional
+                session.add(case)
+                moved += 1
+        last_id = batch[-1].id  # type: ignore[assignment]
+    if stored is None:
+        session.add(CalendarState(id=1, fingerprint=fingerprint))
+    else:
+        stored.fingerprint, stored.updated_at = fingerprint, utcnow()
+        session.add(stored)
+    record_event(
+        session,
+        aggregate_type="calendar",
+        aggregate_id=fingerprint[:16],
+        action="due_dates_recomputed",
+        actor=None,
+        after={"moved": moved},
+    )
+    await session.commit()
+    return moved
