@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib.util
 import json
 import os
 import random
@@ -47,6 +46,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
+from bench.common import agency_paths, cluster_env, http_request, login, pct, pg_databases, run_round  # noqa: E402
 from services.requests.models import Application, ApplicationState, Outcome  # noqa: E402
 from shared.db import make_engine  # noqa: E402
 from shared.devrun import ORDER, Cluster, free_port  # noqa: E402
@@ -71,32 +71,6 @@ TYPES = [
     "other",
 ]
 TOPICS = ["最低生活保障标准", "老旧小区改造计划", "义务教育招生范围", "征地补偿安置方案", "河道整治工程预算"]
-
-
-def _load_client() -> Any:
-    """bench/gateway.py's raw keep-alive HTTP/1.1 client (its module has only stdlib imports)."""
-    spec = importlib.util.spec_from_file_location("gongkai_bench_gateway", ROOT / "bench" / "gateway.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-GW = _load_client()
-
-
-class _Conn(GW._Conn):  # type: ignore[misc,name-defined]
-    """A connection whose success status is `expect` (201 for submissions)."""
-
-    expect = 200
-
-    def _finish(self, *, ok: bool, kind: str) -> None:
-        super()._finish(ok=self.status == self.expect, kind=kind)
-
-
-def pct(values: list[float], q: float) -> float:
-    """Nearest-rank percentile (q in 0..100)."""
-    return GW._pct(sorted(values), q) if values else 0.0
 
 
 def resident_id(rng: random.Random) -> str:
@@ -124,98 +98,8 @@ def application_body(rng: random.Random, agency_id: int) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------------------------
-# Load rounds (in this process; nothing else runs here while they do).
-# --------------------------------------------------------------------------------------------
-
-
-async def _round(
-    port: int,
-    requests: list[bytes],
-    total: int,
-    concurrency: int,
-    expect: int,
-    limit_s: float,
-    request_timeout: float,
-) -> dict[str, Any]:
-    loop = asyncio.get_running_loop()
-    state = GW._Round(loop, total)
-    conns: list[_Conn] = []
-
-    async def factory() -> tuple[asyncio.BaseTransport, _Conn]:
-        request = requests[len(conns) % len(requests)]
-
-        def make() -> _Conn:
-            conn = _Conn(request, state)
-            conn.expect = expect
-            return conn
-
-        transport, proto = await loop.create_connection(make, "127.0.0.1", port)
-        conns.append(proto)
-        return transport, proto
-
-    state.factory = factory
-    for _ in range(min(concurrency, total)):
-        await asyncio.wait_for(factory(), 10)
-    state.active = len(conns)
-    started = time.perf_counter()
-    for conn in list(conns):
-        conn.send_next()
-    deadline, cut = started + limit_s, False
-    while not state.done.done():
-        now = time.perf_counter()
-        if now >= deadline:
-            cut = True
-            break
-        for conn in list(conns):
-            if conn.in_flight and not conn.closing and now - conn.started > request_timeout:
-                state.error("timeout")
-                conn.in_flight = False
-                conn.transport.abort()
-        await asyncio.wait([state.done], timeout=min(0.5, deadline - now))
-    elapsed = time.perf_counter() - started
-    for conn in conns:
-        conn.close()
-    await asyncio.sleep(0)
-    lat = [v * 1000 for v in state.latencies]
-    return {
-        "ok": state.ok,
-        "errors": sum(state.errors.values()),
-        "error_kinds": state.errors,
-        "cut": cut,
-        "elapsed_s": elapsed,
-        "rps": state.ok / elapsed if elapsed > 0 else 0.0,
-        "p50_ms": statistics.median(lat) if lat else 0.0,
-        "p95_ms": pct(lat, 95),
-        "latencies_ms": lat,
-    }
-
-
-def run_round(loop: asyncio.AbstractEventLoop, *args: Any) -> dict[str, Any]:
-    return loop.run_until_complete(_round(*args))
-
-
-def http_request(method: str, path: str, token: str, body: dict[str, Any] | None = None) -> bytes:
-    payload = json.dumps(body, ensure_ascii=False).encode() if body is not None else b""
-    head = (
-        f"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: gongkai-bench\r\n"
-        f"Accept: application/json\r\nAuthorization: Bearer {token}\r\n"
-    )
-    if body is not None:
-        head += f"Content-Type: application/json\r\nContent-Length: {len(payload)}\r\n"
-    return (head + "\r\n").encode() + payload
-
-
-# --------------------------------------------------------------------------------------------
 # Data: accounts through the API, bulk applications straight into the database.
 # --------------------------------------------------------------------------------------------
-
-
-def login(base: str, username: str, password: str) -> str:
-    answer = httpx.post(
-        f"{base}/api/v1/auth/token", data={"username": username, "password": password}, timeout=30
-    )
-    answer.raise_for_status()
-    return answer.json()["access_token"]
 
 
 def public_tokens(base: str, n: int) -> list[str]:
@@ -239,21 +123,6 @@ def public_tokens(base: str, n: int) -> list[str]:
     return tokens
 
 
-def agency_paths(base: str) -> tuple[dict[str, int], dict[int, str]]:
-    items = httpx.get(f"{base}/api/v1/catalog/agencies", params={"page_size": 100}, timeout=30).json()[
-        "items"
-    ]
-    parents = {a["id"]: a.get("parent_id") for a in items}
-    paths = {}
-    for agency_id in parents:
-        chain, parent = [agency_id], parents[agency_id]
-        while parent is not None:
-            chain.append(parent)
-            parent = parents.get(parent)
-        paths[agency_id] = "/" + "/".join(str(i) for i in reversed(chain)) + "/"
-    return {a["code"]: a["id"] for a in items}, paths
-
-
 def requests_cipher(env: dict[str, str]) -> Any:
     """The cipher the requests process builds from the same environment."""
     from services.requests.settings import RequestsSettings
@@ -272,7 +141,12 @@ async def load_applications(
     url: str, n: int, codes: dict[str, int], paths: dict[int, str], cipher: Any, today: date
 ) -> dict[str, int]:
     """Writes N applications and their events; returns counts by state."""
-    from services.requests.service import hash_code
+    from services.requests.lifecycle import stored_deadline
+    from shared.calendar import WorkingCalendar
+    from shared.deadlines import ClockEvent, ClockEventKind
+    from shared.tracking import hash_code
+
+    calendar = WorkingCalendar()  # a new database: no calendar entered
 
     rng = random.Random(20261124)
     engine = make_engine(url)
@@ -383,6 +257,11 @@ async def load_applications(
                         "after": after,
                     }
                 )
+            # The deadline columns from the same clock facts, as the service writes them with each event.
+            clock = [ClockEvent(ClockEventKind.RECEIVED, received)]
+            if closed_on is not None:
+                clock.append(ClockEvent(ClockEventKind(kind), closed_on))
+            batch_apps[-1].update(stored_deadline("national-2019", clock, calendar))
             if len(batch_apps) >= 2000:
                 await flush()
         await flush()
@@ -392,8 +271,14 @@ async def load_applications(
                     "SELECT setval(pg_get_serial_sequence('applications', 'id'), max(id)) FROM applications"
                 )
             )
-            await conn.execute(sa.text("ANALYZE applications"))
-            await conn.execute(sa.text("ANALYZE events"))
+    if engine.dialect.name == "postgresql":
+        # The state autovacuum keeps a table in: rows written over months are vacuumed (all-visible,
+        # so counting an agency's applications reads only the index), and planned from fresh
+        # statistics. A bulk load seconds before the reads would otherwise be measured unvacuumed.
+        async with engine.connect() as conn:
+            conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            for table in ("applications", "events"):
+                await conn.execute(sa.text(f"VACUUM ANALYZE {table}"))
     await engine.dispose()
     return counts
 
@@ -425,17 +310,6 @@ async def queue_floor(url: str, agency_id: int, repeat: int) -> list[float]:
             out.append((time.perf_counter() - started) * 1000)
     await engine.dispose()
     return out
-
-
-def pg_databases(action: str, names: list[str]) -> None:
-    GW._pg_databases(action, names)
-
-
-def cluster_env(tmp: Path, ports: dict[str, int], urls: dict[str, str]) -> dict[str, str]:
-    """bench/gateway.py's cluster settings, with every gateway limit out of the way."""
-    env = GW.cluster_env(tmp, ports, urls)
-    env |= {key: "100000/minute" for key in env if key.startswith("GATEWAY_RATE_LIMIT_")}
-    return env
 
 
 # --------------------------------------------------------------------------------------------

@@ -19,8 +19,8 @@ from typing import Annotated, Any
 import httpx
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
-from jose import jwt
-from jose.exceptions import ExpiredSignatureError, JWTClaimsError, JWTError
+from jose import jwk, jwt
+from jose.exceptions import ExpiredSignatureError, JOSEError, JWTClaimsError, JWTError
 
 from shared.errors import Forbidden, Unauthorized
 
@@ -112,6 +112,7 @@ class TokenVerifier:
         self._lock = asyncio.Lock()
         # kid -> when a fetch was last made for it: junk kids cannot starve a real new key.
         self._asked: dict[str, float] = {}
+        self._built: dict[str, tuple[dict[str, Any], Any]] = {}  # kid -> (its JWK, the key object)
 
     async def _refresh(self) -> None:
         async with self._lock:
@@ -143,6 +144,18 @@ class TokenVerifier:
             raise Unauthorized("令牌签名密钥未知", code="unknown_key")
         return key
 
+    def _constructed(self, kid: str, key: dict[str, Any]) -> Any:
+        """The key object for a JWK, made once: building it from the JWK's numbers on every
+        request cost as much as checking the signature."""
+        cached = self._built.get(kid)
+        if cached is None or cached[0] is not key:
+            try:
+                cached = (key, jwk.construct(key, ALGORITHM))
+            except JOSEError as exc:
+                raise Unauthorized("令牌签名密钥无效", code="unknown_key") from exc
+            self._built[kid] = cached
+        return cached[1]
+
     async def verify(self, token: str) -> Principal:
         try:
             header = jwt.get_unverified_header(token)
@@ -157,7 +170,7 @@ class TokenVerifier:
         try:
             claims = jwt.decode(
                 token,
-                key,
+                self._constructed(kid, key),
                 algorithms=[ALGORITHM],
                 audience=self.audience,
                 issuer=self.issuer,

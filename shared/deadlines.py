@@ -2,8 +2,10 @@
 
 Every service asks the same question — "when is this due, and is it late?" — and gets the answer
 from `compute_deadline`, a pure function of the item's clock events, its rule set, the working
-calendar and today's date. Nothing is stored: a corrected calendar or a late-recorded event moves
-the due date the next time it is read (DOMAIN.md, Working days; STYLE.md, state machines).
+calendar and today's date. Nothing is stored here: a corrected calendar or a late-recorded event
+moves the due date the next time it is computed; a service that keeps the result for its lists
+rewrites it from this function with every event and calendar change (services/requests)
+(DOMAIN.md, Working days; STYLE.md, state machines).
 
 Rule sets (DOMAIN.md, Rule sets) hold the limits; the Regulation (《中华人民共和国政府信息公开条例》,
 2019) is `national-2019`, the seeds' local rules are `local-legacy`, and public feedback has
@@ -344,6 +346,7 @@ class Deadline:
     correction_due: date | None
     extension_allowed_days: int
     stage: Stage
+    paused_since: date | None = None  # while paused: the day the (outermost) pause began
 
 
 class _Clock:
@@ -575,6 +578,7 @@ def compute_deadline(
         correction_due=window.day if window else None,
         extension_allowed_days=allowed,
         stage=clock.stage or Stage.ANSWER,
+        paused_since=clock.paused_since if paused else None,
     )
 
 
@@ -592,7 +596,8 @@ def flag_for_due(
     return Flag.NONE
 
 
-def yellow_until(today: date, calendar: WorkingCalendar, warn_working_days: int = 3) -> date:
-    """The last due date still yellow today: lets a query select flags by a range of stored due dates.
-    A due date d (a working day) is yellow exactly when today <= d <= yellow_until(today)."""
-    return calendar.add_working_days(today, warn_working_days).day
+def yellow_before(today: date, calendar: WorkingCalendar, warn_working_days: int = 3) -> date:
+    """Lets a query select flags by a range of stored due dates: a running clock due on or after
+    today is yellow exactly when its due date is before this day (the working day after the last
+    one of the warning period)."""
+    return calendar.add_working_days(today, warn_working_days + 1).day

@@ -117,6 +117,41 @@ def record_event(
     return row
 
 
+_EVENT_INSERT = sa.insert(Event.__table__)  # type: ignore[attr-defined]  # compiled once, values bound
+
+
+async def append_event(
+    session: AsyncSession,
+    *,
+    aggregate_type: str,
+    aggregate_id: Any,
+    action: str,
+    actor: Principal | None,
+    reason: str | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """`record_event` for hot paths (without an outbox message): the row is written at once in the
+    caller's transaction with one prepared statement, instead of an ORM object flushed at commit,
+    which cost as much as the rest of a submission."""
+    connection = await session.connection()
+    await connection.execute(
+        _EVENT_INSERT,
+        {
+            "aggregate_type": aggregate_type,
+            "aggregate_id": str(aggregate_id),
+            "action": action,
+            "actor_id": actor.subject if actor else None,
+            "actor_role": actor.role if actor else None,
+            "reason": reason,
+            "before": before,
+            "after": after,
+            "request_id": request_id_var.get(),
+            "at": utcnow(),
+        },
+    )
+
+
 # A consumer gets the pending messages of its topic in id order, a batch at a time; it must be
 # idempotent (a failed batch is delivered again, whole).
 Handler = Callable[[list[OutboxMessage]], Awaitable[None]]

@@ -85,6 +85,10 @@ def application_readers(status: int) -> dict[str, int]:
 ROTATE = ("POST", "/api/v1/admin/keys/rotate")
 APPLICATIONS = "/api/v1/requests"
 APPLICATION = f"{APPLICATIONS}/{{application_id}}"
+FEEDBACK = "/api/v1/feedback"
+MESSAGES = f"{FEEDBACK}/messages"
+MESSAGE = f"{MESSAGES}/{{case_id}}"
+CONTACTS = f"{FEEDBACK}/contact-records"
 
 MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/.well-known/jwks.json"): everyone(200),
@@ -151,6 +155,10 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("GET", f"{APPLICATION}/personal-data"): clerk_only(200),
     ("POST", f"{APPLICATION}/correction-request"): clerk_only(200),
     ("POST", f"{APPLICATION}/correction"): public_only(200),
+    # Files sent with a correction: the applicant uploads them; whoever reads the application downloads.
+    ("POST", f"{APPLICATION}/correction/attachments"): public_only(201),
+    ("GET", f"{APPLICATION}/correction/attachments"): application_readers(200),
+    ("GET", f"{APPLICATION}/correction/attachments/{{attachment_id}}"): application_readers(200),
     ("POST", f"{APPLICATION}/consultation"): clerk_only(200),
     ("POST", f"{APPLICATION}/consultation/end"): clerk_only(200),
     ("POST", f"{APPLICATION}/extension"): clerk_only(200),
@@ -176,6 +184,56 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
         "inspector": 200,
         "admin": 200,
     },
+    # 意见箱: the public writes (signed in, or anonymously for suggestions and reports); staff may
+    # not post as the public (they record calls, letters and visits instead).
+    ("POST", MESSAGES): {"anonymous": 201, "public": 201, "clerk": 403, "inspector": 403, "admin": 403},
+    # A case: its sender, the clerks of its agency, the inspectors of its region (others 404); not admins.
+    ("GET", MESSAGES): application_readers(200),
+    ("GET", MESSAGE): application_readers(200),
+    ("GET", f"{MESSAGE}/timeline"): application_readers(200),
+    # The sender's identity unmasked: the case's handler (a clerk) and inspectors, every read audited.
+    ("GET", f"{MESSAGE}/personal-data"): staff_readers(200),
+    # Handling is the clerk's (首问负责); an inspector may also reassign within the region.
+    ("POST", f"{MESSAGE}/take"): clerk_only(200),
+    ("POST", f"{MESSAGE}/hand-over"): staff_readers(200),
+    ("POST", f"{MESSAGE}/extension"): clerk_only(200),
+    ("POST", f"{MESSAGE}/reply"): clerk_only(200),
+    ("POST", f"{MESSAGE}/close"): clerk_only(200),
+    ("POST", f"{MESSAGE}/return-visit"): clerk_only(200),
+    ("POST", f"{MESSAGE}/publication"): clerk_only(201),
+    ("POST", f"{MESSAGE}/rating"): public_only(200),
+    # Files: added by the sender or the handler while the case is open, read by whoever reads the case.
+    ("POST", f"{MESSAGE}/attachments"): {
+        "anonymous": 401,
+        "public": 201,
+        "clerk": 201,
+        "inspector": 403,
+        "admin": 403,
+    },
+    ("GET", f"{MESSAGE}/attachments/{{attachment_id}}"): application_readers(200),
+    ("POST", f"{FEEDBACK}/track/{{tracking_no}}/attachments"): everyone(201),
+    # Tracking number and query code: whoever holds them (anonymous senders and callers too).
+    ("GET", f"{FEEDBACK}/track/{{tracking_no}}"): everyone(200),
+    ("POST", f"{FEEDBACK}/track/{{tracking_no}}/rating"): everyone(200),
+    # Calls, letters and visits, recorded by the receiving agency's clerks.
+    ("POST", CONTACTS): clerk_only(201),
+    ("GET", CONTACTS): staff_readers(200),
+    ("GET", f"{CONTACTS}/{{record_id}}"): staff_readers(200),
+    # Replies published with the sender's consent (masked): public.
+    ("GET", f"{FEEDBACK}/replies"): everyone(200),
+    ("GET", f"{FEEDBACK}/replies/{{reply_id}}"): everyone(200),
+    # 电子监察: statistics for clerks (their agency), inspectors (their region) and admins (any).
+    ("GET", f"{FEEDBACK}/stats"): {
+        "anonymous": 401,
+        "public": 403,
+        "clerk": 200,
+        "inspector": 200,
+        "admin": 200,
+    },
+    # Yellow and red items: each service's own list, and the gateway's merge of them.
+    ("GET", f"{FEEDBACK}/supervision/overdue"): staff_readers(200),
+    ("GET", f"{APPLICATIONS}/supervision/overdue"): staff_readers(200),
+    ("GET", "/api/v1/supervision/overdue"): staff_readers(200),
     # The holiday calendar (served by the requests service): staff read, admins write.
     ("GET", "/api/v1/admin/calendar"): {
         "anonymous": 401,
@@ -408,6 +466,74 @@ class Env:
         url = f"{APPLICATIONS}/{receipt['id']}/correction-request"
         self.ok(self.client.post(url, headers=clerk, json=notice), 200)
         return receipt["id"]
+
+    # Feedback cases at agency 990121: "citizen" writes, clerk1 takes and handles them.
+
+    def message(self, *, anonymous: bool = False) -> dict[str, Any]:
+        """A fresh message of the citizen (or of nobody): its receipt (id, tracking_no, query_code)."""
+        headers = {} if anonymous else self.auth("public")
+        response = self.client.post(MESSAGES, headers=headers, json=message_body(self, anonymous=anonymous))
+        return self.ok(response, 201)
+
+    def case(self, state: str = "received") -> dict[str, Any]:
+        """A fresh complaint of the citizen brought to `state` (received, assigned, replied, closed)
+        by clerk1; its receipt."""
+        receipt = self.message()
+        clerk, url = self.auth("clerk"), f"{MESSAGES}/{receipt['id']}"
+        steps = [
+            ("take", {"level": "own_authority"}),
+            ("reply", {"reply": "矩阵测试：答复内容"}),
+            ("close", {"note": "矩阵测试：办结"}),
+        ]
+        for action, body in steps[: ("received", "assigned", "replied", "closed").index(state)]:
+            self.ok(self.client.post(f"{url}/{action}", headers=clerk, json=body), 200)
+        return receipt
+
+    def case_id(self, state: str = "received") -> int:
+        return self.case(state)["id"]
+
+    def shared_case(self) -> int:
+        """Taken by clerk1 (its handler, who may see the sender), shared by the reads."""
+        return self.once("feedback_case", lambda: self.case_id("assigned"))
+
+    def shared_case_attachment(self) -> str:
+        """A file the citizen added to the shared case: its download URL."""
+
+        def make() -> str:
+            url = f"{MESSAGES}/{self.shared_case()}/attachments"
+            files = {"file": ("photo.pdf", PDF, "application/pdf")}
+            return self.ok(self.client.post(url, headers=self.auth("public"), files=files), 201)["url"]
+
+        return self.once("feedback_attachment", make)
+
+    def letter(self) -> int:
+        """A letter recorded by clerk1 as a case and taken (信访: extensions apply)."""
+        record = {
+            **contact_body(),
+            "channel": "letter",
+            "disposition": "case_opened",
+            "subject": "矩阵测试来信",
+        }
+        record.pop("duration_seconds")
+        receipt = self.ok(self.client.post(CONTACTS, headers=self.auth("clerk"), json=record), 201)
+        case_id = receipt["case"]["id"]
+        self.ok(self.client.post(f"{MESSAGES}/{case_id}/take", headers=self.auth("clerk"), json={}), 200)
+        return case_id
+
+    def shared_contact(self) -> int:
+        return self.once(
+            "contact_record",
+            lambda: self.ok(self.client.post(CONTACTS, headers=self.auth("clerk"), json=contact_body()), 201)[
+                "record"
+            ]["id"],
+        )
+
+    def shared_published_reply(self) -> int:
+        def make() -> int:
+            url = f"{MESSAGES}/{self.case_id('replied')}/publication"
+            return self.ok(self.client.post(url, headers=self.auth("clerk"), json={}), 201)["id"]
+
+        return self.once("published_reply", make)
 
 
 @pytest.fixture
@@ -726,11 +852,110 @@ def _fee_notified_application(env: Env) -> int:
     return application_id
 
 
+def _correction_file(env: Env) -> tuple[int, int]:
+    """An application awaiting correction, with one file the citizen uploaded (shared by the reads)."""
+
+    def make() -> tuple[int, int]:
+        application_id = env.application("correction_requested")
+        url = f"{APPLICATIONS}/{application_id}/correction/attachments"
+        files = {"file": ("补正材料.pdf", PDF, "application/pdf")}
+        return application_id, env.ok(env.client.post(url, headers=env.auth("public"), files=files), 201)[
+            "id"
+        ]
+
+    return env.once("correction_file", make)
+
+
+def _upload_correction_file(env: Env, role: str) -> dict[str, Any]:
+    application_id = env.once("awaiting_correction", lambda: env.application("correction_requested"))
+    return {
+        "url": f"{APPLICATIONS}/{application_id}/correction/attachments",
+        "headers": env.auth(role),
+        "files": {"file": ("补正材料.pdf", PDF, "application/pdf")},
+    }
+
+
 def _annual_report(env: Env, role: str) -> dict[str, Any]:
     return {
         "url": f"{APPLICATIONS}/reports/annual",
         "params": {"year": shanghai_today().year, "agency_id": env.state["agencies"]["990121"]},
         "headers": env.auth(role),
+    }
+
+
+def message_body(env: Env, *, anonymous: bool = False) -> dict[str, Any]:
+    """A complaint from a named sender, or an anonymous suggestion (new words each time: the same
+    message twice within 24 hours is refused)."""
+    body: dict[str, Any] = {
+        "kind": "suggestion" if anonymous else "complaint",
+        "agency_id": env.state["agencies"]["990121"],
+        "subject": "矩阵测试留言",
+        "content": unique("矩阵测试：留言内容 "),
+        "consent_to_publish": True,
+    }
+    if anonymous:
+        return {**body, "anonymous": True}
+    return {**body, "sender": {"name": "矩阵测试留言人", "phone": "13812345678"}}
+
+
+def contact_body() -> dict[str, Any]:
+    """A call to the hotline, answered on the spot (no case), 10 minutes ago."""
+    return {
+        "channel": "hotline",
+        "occurred_at": (datetime.now(ZoneInfo("Asia/Shanghai")) - timedelta(minutes=10)).isoformat(),
+        "duration_seconds": 120,
+        "contact_number": "13812345678",
+        "kind": "consultation",
+        "summary": unique("矩阵测试：来电咨询 "),
+        "disposition": "answered",
+    }
+
+
+def _on_case(make: Callable[[Env], int], suffix: str = "", body: dict[str, Any] | None = None) -> Builder:
+    """A request on the feedback case `make` returns (fresh where it is consumed)."""
+
+    def build(env: Env, role: str) -> dict[str, Any]:
+        request: dict[str, Any] = {"url": f"{MESSAGES}/{make(env)}{suffix}", "headers": env.auth(role)}
+        if body is not None:
+            request["json"] = body
+        return request
+
+    return build
+
+
+def _submit_message(env: Env, role: str) -> dict[str, Any]:
+    return {
+        "url": MESSAGES,
+        "headers": env.auth(role),
+        "json": message_body(env, anonymous=role == "anonymous"),
+    }
+
+
+def _track_message(env: Env, role: str) -> dict[str, Any]:
+    receipt = env.once("feedback_receipt", lambda: env.message(anonymous=True))
+    return {
+        "url": f"{FEEDBACK}/track/{receipt['tracking_no']}",
+        "params": {"code": receipt["query_code"]},
+        "headers": env.auth(role),
+    }
+
+
+def _attach_tracked(env: Env, role: str) -> dict[str, Any]:
+    receipt = env.message(anonymous=True)
+    return {
+        "url": f"{FEEDBACK}/track/{receipt['tracking_no']}/attachments",
+        "params": {"code": receipt["query_code"]},
+        "headers": env.auth(role),
+        "files": {"file": ("evidence.pdf", PDF, "application/pdf")},
+    }
+
+
+def _rate_tracked(env: Env, role: str) -> dict[str, Any]:
+    receipt = env.case("replied")
+    return {
+        "url": f"{FEEDBACK}/track/{receipt['tracking_no']}/rating",
+        "headers": env.auth(role),
+        "json": {"code": receipt["query_code"], "rating": "satisfied"},
     }
 
 
@@ -815,6 +1040,14 @@ REQUESTS: dict[tuple[str, str], Builder] = {
     ("POST", f"{APPLICATION}/correction"): _on_application(
         lambda env: env.application("correction_requested"), "/correction", {"text": "矩阵测试：补正内容"}
     ),
+    ("POST", f"{APPLICATION}/correction/attachments"): _upload_correction_file,
+    ("GET", f"{APPLICATION}/correction/attachments"): _on_application(
+        lambda env: _correction_file(env)[0], "/correction/attachments"
+    ),
+    ("GET", f"{APPLICATION}/correction/attachments/{{attachment_id}}"): lambda env, role: {
+        "url": "{}/{}/correction/attachments/{}".format(APPLICATIONS, *_correction_file(env)),
+        "headers": env.auth(role),
+    },
     ("POST", f"{APPLICATION}/consultation"): _on_application(
         Env.application,
         "/consultation",
@@ -853,6 +1086,64 @@ REQUESTS: dict[tuple[str, str], Builder] = {
     ("PATCH", f"{APPLICATIONS}/review-cases/{{case_id}}"): _review_result,
     ("GET", f"{APPLICATION}/review-cases"): _on_application(Env.shared_application, "/review-cases"),
     ("GET", f"{APPLICATIONS}/reports/annual"): _annual_report,
+    ("POST", MESSAGES): _submit_message,
+    ("GET", MESSAGES): _plain(MESSAGES),
+    ("GET", MESSAGE): _on_case(Env.shared_case),
+    ("GET", f"{MESSAGE}/timeline"): _on_case(Env.shared_case, "/timeline"),
+    ("GET", f"{MESSAGE}/personal-data"): _on_case(Env.shared_case, "/personal-data"),
+    ("POST", f"{MESSAGE}/take"): _on_case(Env.case_id, "/take", {"level": "area_coordination"}),
+    ("POST", f"{MESSAGE}/hand-over"): _on_case(
+        Env.case_id, "/hand-over", {"to_clerk_id": "matrix-clerk", "reason": "矩阵测试：移交同事"}
+    ),
+    ("POST", f"{MESSAGE}/extension"): _on_case(
+        Env.letter, "/extension", {"days": 5, "reason": "矩阵测试：需要协调"}
+    ),
+    ("POST", f"{MESSAGE}/reply"): _on_case(
+        lambda env: env.case_id("assigned"), "/reply", {"reply": "矩阵测试：答复内容"}
+    ),
+    ("POST", f"{MESSAGE}/close"): _on_case(
+        lambda env: env.case_id("replied"), "/close", {"note": "矩阵测试"}
+    ),
+    ("POST", f"{MESSAGE}/return-visit"): _on_case(
+        lambda env: env.case_id("closed"),
+        "/return-visit",
+        {"visited_on": shanghai_today().isoformat(), "note": "矩阵测试：回访满意"},
+    ),
+    ("POST", f"{MESSAGE}/publication"): _on_case(lambda env: env.case_id("replied"), "/publication", {}),
+    ("POST", f"{MESSAGE}/rating"): _on_case(
+        lambda env: env.case_id("replied"), "/rating", {"rating": "satisfied", "comment": "矩阵测试"}
+    ),
+    ("GET", f"{FEEDBACK}/track/{{tracking_no}}"): _track_message,
+    ("POST", f"{FEEDBACK}/track/{{tracking_no}}/rating"): _rate_tracked,
+    ("POST", f"{MESSAGE}/attachments"): lambda env, role: {
+        "url": f"{MESSAGES}/{env.case_id('assigned')}/attachments",
+        "headers": env.auth(role),
+        "files": {"file": ("photo.pdf", PDF, "application/pdf")},
+    },
+    ("GET", f"{MESSAGE}/attachments/{{attachment_id}}"): lambda env, role: {
+        "url": env.shared_case_attachment(),
+        "headers": env.auth(role),
+    },
+    ("POST", f"{FEEDBACK}/track/{{tracking_no}}/attachments"): _attach_tracked,
+    ("POST", CONTACTS): lambda env, role: {
+        "url": CONTACTS,
+        "headers": env.auth(role),
+        "json": contact_body(),
+    },
+    ("GET", CONTACTS): _plain(CONTACTS),
+    ("GET", f"{CONTACTS}/{{record_id}}"): lambda env, role: {
+        "url": f"{CONTACTS}/{env.shared_contact()}",
+        "headers": env.auth(role),
+    },
+    ("GET", f"{FEEDBACK}/replies"): _plain(f"{FEEDBACK}/replies"),
+    ("GET", f"{FEEDBACK}/replies/{{reply_id}}"): lambda env, role: {
+        "url": f"{FEEDBACK}/replies/{env.shared_published_reply()}",
+        "headers": env.auth(role),
+    },
+    ("GET", f"{FEEDBACK}/stats"): _plain(f"{FEEDBACK}/stats"),
+    ("GET", f"{FEEDBACK}/supervision/overdue"): _plain(f"{FEEDBACK}/supervision/overdue"),
+    ("GET", f"{APPLICATIONS}/supervision/overdue"): _plain(f"{APPLICATIONS}/supervision/overdue"),
+    ("GET", "/api/v1/supervision/overdue"): _plain("/api/v1/supervision/overdue"),
     # A far year no application reaches, so other tests' deadlines are left alone.
     ("GET", "/api/v1/admin/calendar"): _plain("/api/v1/admin/calendar?year=2090"),
     ("PUT", "/api/v1/admin/calendar/{year}"): lambda env, role: {

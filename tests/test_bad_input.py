@@ -6,7 +6,8 @@ unknown field, every field in a wrong type and as `null`, 100k-character strings
 longer maximum), out-of-range integers, NUL characters and too-big bodies (2 MB, with and without
 Content-Length). Booleans also get a string and a number, dates and date-times impossible,
 unparsable and extreme values (and a naive date-time), enums a non-member, arrays too many or
-malformed items, arrays of objects every case above on their items' fields. The form-encoded
+malformed items, arrays of objects every case above on their items' fields, nested objects a
+wrong type, a missing required field and an unknown field, and every case above on their fields. The form-encoded
 login gets the analogous form cases; the multipart attachment upload gets files of a type not
 allowed, a misleading extension, an empty file, no file part, odd file names and 21 MB bodies
 (its limit is 20 MB). The answer must be a 4xx (400 malformed, 413 too big, 422 validation, with
@@ -80,11 +81,11 @@ class FieldSpec:
     """One field of a request body; `path` reaches into arrays of objects (`documents.0.title`)."""
 
     path: FieldPath
-    kind: str  # string, enum, integer, boolean, date, date-time, string-groups, objects, file
+    kind: str  # string, enum, integer, boolean, date, date-time, string-groups, objects, object, file
     nullable: bool
     max_length: int | None = None  # of a string, or of an array (its items)
     min_items: int = 0
-    required: tuple[str, ...] = ()  # for `objects`: the required fields of each item
+    required: tuple[str, ...] = ()  # for `objects`: the required fields of each item; `object`: its own
 
     @property
     def name(self) -> str:
@@ -116,6 +117,8 @@ def _fields(schema: dict[str, Any], prefix: FieldPath = ()) -> list[FieldSpec]:
         elif kind == "array" and items.get("type") == "object":
             kind = "objects"
             found += _fields(items, (*path, 0))
+        elif kind == "object" and "properties" in node:  # a nested object (`sender.name`)
+            found += _fields(node, path)
         assert kind in FIELD_CASES, f"request field of a type this test does not cover: {prop}"
         found.append(
             FieldSpec(
@@ -124,7 +127,13 @@ def _fields(schema: dict[str, Any], prefix: FieldPath = ()) -> list[FieldSpec]:
                 nullable=nullable,
                 max_length=node.get("maxLength", node.get("maxItems")),
                 min_items=node.get("minItems", 0),
-                required=tuple(items.get("required", ())) if kind == "objects" else (),
+                required=tuple(
+                    items.get("required", ())
+                    if kind == "objects"
+                    else node.get("required", ())
+                    if kind == "object"
+                    else ()
+                ),
             )
         )
     return found
@@ -363,8 +372,39 @@ class Env:
         self.ok(self.client.post(url, headers=clerk, json=notice), 200)
         return application_id
 
+    # Feedback cases at agency 990121: "public" (citizen) writes, clerk1 takes and handles them.
+
+    def feedback_case(self, state: str = "received") -> int:
+        """A fresh complaint brought to `state` (received, assigned, replied, closed) by clerk1; its
+        receipt (with the query code, shown once) is kept under `receipts`."""
+        receipt = self.ok(
+            self.client.post(MESSAGES, headers=self.auth("public"), json=message_body(self)), 201
+        )
+        self.state.setdefault("receipts", {})[receipt["id"]] = receipt
+        clerk, url = self.auth("clerk"), f"{MESSAGES}/{receipt['id']}"
+        steps = [
+            ("take", {"level": "own_authority"}),
+            ("reply", {"reply": "坏输入测试：答复内容"}),
+            ("close", {"note": "坏输入测试：办结"}),
+        ]
+        for action, body in steps[: ("received", "assigned", "replied", "closed").index(state)]:
+            self.ok(self.client.post(f"{url}/{action}", headers=clerk, json=body), 200)
+        return receipt["id"]
+
+    def letter_case(self) -> int:
+        """A letter clerk1 recorded as a case and took (信访: its time limit may be extended)."""
+        record = {**contact_body(self), "channel": "letter"}
+        del record["duration_seconds"]
+        receipt = self.ok(self.client.post(CONTACTS, headers=self.auth("clerk"), json=record), 201)
+        case_id = receipt["case"]["id"]
+        self.ok(self.client.post(f"{MESSAGES}/{case_id}/take", headers=self.auth("clerk"), json={}), 200)
+        return case_id
+
 
 APPLICATIONS = "/api/v1/requests"
+FEEDBACK = "/api/v1/feedback"
+MESSAGES = f"{FEEDBACK}/messages"
+CONTACTS = f"{FEEDBACK}/contact-records"
 
 
 def shanghai_today() -> date:
@@ -438,6 +478,71 @@ def review_case(env: Env) -> int:
     return env.state["review_case"]
 
 
+def message_body(env: Env) -> dict[str, Any]:
+    """Every field of a complaint to agency 990121 (new words each time: the same message twice
+    within 24 hours is refused)."""
+    return {
+        "kind": "complaint",
+        "agency_id": env.county,
+        "subject": "坏输入测试留言",
+        "content": unique("坏输入测试：留言内容 "),
+        "anonymous": False,
+        "sender": {
+            "name": "坏输入测试留言人",
+            "phone": "13812345678",
+            "email": "sender@example.org",
+            "address": "青山市东湖县城关镇人民路12号",
+        },
+        "consent_to_publish": True,
+    }
+
+
+def contact_body(env: Env) -> dict[str, Any]:
+    """Every field of a call to clerk1's hotline that opens a case (an hour ago)."""
+    return {
+        "channel": "hotline",
+        "agency_id": env.county,
+        "occurred_at": (datetime.now(ZoneInfo("Asia/Shanghai")) - timedelta(hours=1)).isoformat(),
+        "duration_seconds": 300,
+        "contact_number": "13812345678",
+        "contact_name": "坏输入测试来电人",
+        "contact_address": "青山市东湖县城关镇人民路12号",
+        "kind": "complaint",
+        "summary": unique("坏输入测试：来电投诉 "),
+        "disposition": "case_opened",
+        "subject": "坏输入测试来电",
+        "consent_to_publish": True,
+    }
+
+
+def _case(suffix: str) -> tuple[str, str]:
+    return ("POST", f"{MESSAGES}/{{case_id}}{suffix}")
+
+
+def _on_case(suffix: str, make: Callable[[Env], int]) -> Callable[[Env, Any], str]:
+    key = _case(suffix)
+    return lambda env, cid: f"{MESSAGES}/{env.target(key, lambda: make(env)) if cid is None else cid}{suffix}"
+
+
+TRACKED_RATING = ("POST", f"{FEEDBACK}/track/{{tracking_no}}/rating")
+
+
+TRACKED_UPLOAD = ("POST", f"{FEEDBACK}/track/{{tracking_no}}/attachments")
+
+
+def tracked_upload_url(env: Env, no: Any) -> str:
+    """An open case's tracking URL with its code (anonymous senders add files this way)."""
+    case_id = env.target(TRACKED_UPLOAD, lambda: env.feedback_case("assigned"))
+    receipt = env.state["receipts"][case_id]
+    return f"{FEEDBACK}/track/{receipt['tracking_no'] if no is None else no}/attachments?code={receipt['query_code']}"
+
+
+def tracked(env: Env) -> dict[str, Any]:
+    """The receipt (tracking number, query code) of a replied case, rated by whoever holds it."""
+    case_id = env.target(TRACKED_RATING, lambda: env.feedback_case("replied"))
+    return env.state["receipts"][case_id]
+
+
 PLACEHOLDER_REFRESH = "0123456789abcdef.not-a-real-refresh-secret"
 
 
@@ -450,6 +555,9 @@ class Valid:
     caller: str | None = None  # "admin", "clerk" (clerk1), "public" (citizen) or nobody
     control: Callable[[Env], dict[str, Any]] | None = None  # the positive control, when `body` is not
     consumes: bool = False  # a success moves the target out of the state the route acts on
+    # Fields the schema leaves optional but the target needs (a mailbox case is taken with a
+    # coordination level, a letter without one): `{}` is then a 422 naming them, not a success.
+    needed: tuple[str, ...] = ()
 
 
 def _on(suffix: str, make: Callable[[Env], int], key: tuple[str, str]) -> Callable[[Env, Any], str]:
@@ -642,6 +750,12 @@ VALID: dict[tuple[str, str], Valid] = {
         caller="public",
         consumes=True,
     ),
+    _app("/correction/attachments"): Valid(
+        url=_on_app("/correction/attachments", Env.corrections_asked),
+        body=lambda env: {"file": ("补正材料.pdf", PDF)},
+        caller="public",
+        consumes=True,  # at most 10 files per application: each success gets a new one
+    ),
     _app("/consultation"): Valid(
         url=_on_app("/consultation", Env.applied),
         body=lambda env: {"kind": "third_party", "party": "坏输入测试公司", "reason": "坏输入测试：征求意见"},
@@ -725,6 +839,83 @@ VALID: dict[tuple[str, str], Valid] = {
             "note": "坏输入测试：维持",
         },
         caller="clerk",
+    ),
+    # --- feedback: messages to agency 990121 (the citizen writes, clerk1 handles) ---
+    ("POST", MESSAGES): Valid(url=lambda env, _: MESSAGES, body=message_body, caller="public"),
+    _case("/take"): Valid(
+        url=_on_case("/take", Env.feedback_case),
+        body=lambda env: {"level": "own_authority", "note": "坏输入测试：受理"},
+        caller="clerk",
+        consumes=True,
+        needed=("level",),
+    ),
+    _case("/hand-over"): Valid(
+        url=_on_case("/hand-over", Env.feedback_case),
+        # To clerk2's county (to_clerk_id, a colleague, is the other choice: one of the two is given).
+        body=lambda env: {"to_agency_id": env.state["agencies"]["990122"], "reason": "坏输入测试：移交"},
+        caller="clerk",
+        consumes=True,
+    ),
+    _case("/extension"): Valid(
+        url=_on_case("/extension", Env.letter_case),
+        body=lambda env: {"days": 5, "reason": "坏输入测试：需要协调"},
+        caller="clerk",
+        consumes=True,
+    ),
+    _case("/reply"): Valid(
+        url=_on_case("/reply", lambda env: env.feedback_case("assigned")),
+        body=lambda env: {"reply": "坏输入测试：答复内容"},
+        caller="clerk",
+        consumes=True,
+    ),
+    _case("/close"): Valid(
+        url=_on_case("/close", lambda env: env.feedback_case("replied")),
+        body=lambda env: {"note": "坏输入测试：办结"},
+        caller="clerk",
+        consumes=True,
+    ),
+    _case("/rating"): Valid(
+        url=_on_case("/rating", lambda env: env.feedback_case("replied")),
+        body=lambda env: {"rating": "unsatisfied", "comment": "坏输入测试：不满意", "reopen": True},
+        caller="public",
+        consumes=True,
+    ),
+    _case("/return-visit"): Valid(
+        url=_on_case("/return-visit", lambda env: env.feedback_case("closed")),
+        body=lambda env: {"visited_on": shanghai_today().isoformat(), "note": "坏输入测试：回访"},
+        caller="clerk",
+        consumes=True,
+    ),
+    _case("/publication"): Valid(
+        url=_on_case("/publication", lambda env: env.feedback_case("replied")),
+        body=lambda env: {
+            "subject": "坏输入测试公开标题",
+            "question": "坏输入测试：公开的问题",
+            "answer": "坏输入测试：公开的答复",
+        },
+        caller="clerk",
+        consumes=True,
+    ),
+    # Anonymous: whoever holds the tracking number and the query code.
+    TRACKED_RATING: Valid(
+        url=lambda env, no: f"{FEEDBACK}/track/{tracked(env)['tracking_no'] if no is None else no}/rating",
+        body=lambda env: {
+            "code": tracked(env)["query_code"],
+            "rating": "basically_satisfied",
+            "comment": "坏输入测试：基本满意",
+            "reopen": False,
+        },
+        consumes=True,
+    ),
+    ("POST", CONTACTS): Valid(url=lambda env, _: CONTACTS, body=contact_body, caller="clerk"),
+    _case("/attachments"): Valid(
+        url=_on_case("/attachments", lambda env: env.feedback_case("assigned")),
+        body=lambda env: {"file": ("现场照片.pdf", PDF)},
+        caller="public",
+        consumes=True,  # at most 5 files per case: each success gets a new one
+    ),
+    TRACKED_UPLOAD: Valid(
+        url=tracked_upload_url, body=lambda env: {"file": ("证据.pdf", PDF)}, consumes=True
     ),
 }
 
@@ -817,6 +1008,13 @@ FIELD_CASES = {
         "too_many_items",
         "item_missing_required",
         "item_unknown_field",
+    ),
+    "object": (
+        "null",
+        "wrong_type_string",
+        "wrong_type_list",
+        "object_missing_required",
+        "object_unknown_field",
     ),
     "file": (
         "not_allowed_type",
@@ -1103,6 +1301,8 @@ def _bad_value(case: Case, body: dict[str, Any]) -> tuple[Any, frozenset[int] | 
         "too_many_items": [item if item is not None else ["甲", "乙"]] * ((spec.max_length or 0) + 1),
         "item_missing_required": [{}],
         "item_unknown_field": [{**(item or {}), "zzz": 1}],
+        "object_missing_required": {},
+        "object_unknown_field": {**(current if isinstance(current, dict) else {}), "zzz": 1},
     }
     return values[name], {422}
 
@@ -1141,7 +1341,8 @@ def _run_json(env: Env, case: Case, v: Verdict) -> None:
             v.judge(_json_bytes(env, case, raw), {422}, "body")
     elif name == "missing_required":
         # A route without required fields (a partial update) must accept `{}`.
-        v.judge(_send(env, case, json={}), {422} if route.required else OK, *route.required)
+        required = route.required + valid.needed
+        v.judge(_send(env, case, json={}), {422} if required else OK, *required)
     elif name == "unknown_field":
         v.judge(_send(env, case, json={**valid.body(env), "zzz": 1}), {422}, "zzz")
     else:
@@ -1154,6 +1355,10 @@ def _run_json(env: Env, case: Case, v: Verdict) -> None:
             v.judge(response, allowed, *(f"{spec.name}.0.{r}" for r in spec.required))
         elif name == "item_unknown_field":
             v.judge(response, allowed, f"{spec.name}.0.zzz")
+        elif name == "object_missing_required":
+            v.judge(response, allowed, *(f"{spec.name}.{r}" for r in spec.required))
+        elif name == "object_unknown_field":
+            v.judge(response, allowed, f"{spec.name}.zzz")
         else:  # a NUL is refused by one check of the whole body, which names the field in its message
             v.judge(response, allowed, spec.name, in_message=name == "nul_character")
         if name == "far_past" and spec.kind == "date" and response.status_code in OK:

@@ -74,6 +74,21 @@ class FakeCatalog:
                     "parent_id": int(parent[0]) if parent else None,
                 },
             )
+        if path.startswith("/api/v1/catalog/documents/"):  # what an already_published referral points to
+            document_id = int(path.rsplit("/", 1)[1])
+            return httpx.Response(
+                200,
+                json={
+                    "id": document_id,
+                    "title": "东湖县最低生活保障标准",
+                    "index_no": f"990121/2025-{document_id:05d}",
+                    "doc_number": None,
+                    "agency_id": EAST,
+                    "status": "published",
+                    "scope": "public",
+                    "published_at": "2025-01-02T01:00:00+00:00",
+                },
+            )
         if path == "/api/v1/catalog/documents":
             params = dict(request.url.params)
             self.seen.append(params)

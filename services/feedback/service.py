@@ -72,7 +72,7 @@ from shared.deadlines import (
     DeadlineRuleViolation,
     Flag,
     flag_for_due,
-    yellow_until,
+    yellow_before,
 )
 from shared.errors import Conflict, Forbidden, InvalidField, NotFound
 from shared.events import Event, record_event
@@ -686,7 +686,7 @@ def _flag_filter(query: Any, flag: str, calendar: WorkingCalendar, today: date) 
     if flag == Flag.RED:
         return query.where(col(FeedbackCase.due_on) < today)
     return query.where(col(FeedbackCase.due_on) >= today).where(
-        col(FeedbackCase.due_on) <= yellow_until(today, calendar)
+        col(FeedbackCase.due_on) < yellow_before(today, calendar)
     )
 
 
@@ -1213,7 +1213,7 @@ async def overdue(
         query = query.where(col(FeedbackCase.due_on) < today)
     elif flag == Flag.YELLOW:
         query = query.where(col(FeedbackCase.due_on) >= today)
-    query = query.where(col(FeedbackCase.due_on) <= yellow_until(today, calendar))
+    query = query.where(col(FeedbackCase.due_on) < yellow_before(today, calendar))
     total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
     rows = (
         await session.exec(query.order_by(col(FeedbackCase.due_on), col(FeedbackCase.id)).limit(limit))

@@ -26,7 +26,7 @@ from services.feedback.schemas import AgencyCount, Durations, FeedbackStats
 from shared.agencies import AgencyLookup
 from shared.auth import Principal, Role
 from shared.calendar import WorkingCalendar
-from shared.deadlines import yellow_until
+from shared.deadlines import yellow_before
 from shared.errors import Forbidden, InvalidField
 
 SATISFIED = frozenset({Rating.SATISFIED, Rating.BASICALLY_SATISFIED})
@@ -124,7 +124,7 @@ async def compute(
                     func.count(),
                     flagged(and_(closed, col(FeedbackCase.on_time).is_(True))),
                     flagged(and_(is_open, due < today)),
-                    flagged(and_(is_open, due >= today, due <= yellow_until(today, calendar))),
+                    flagged(and_(is_open, due >= today, due < yellow_before(today, calendar))),
                 ).group_by(*keys)
             )
         )

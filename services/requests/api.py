@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, status
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, UploadFile, status
 from fastapi.responses import JSONResponse
 
-from services.requests import fees, holidays, lifecycle, notices, report, review, service
+from services.requests import corrections, fees, holidays, lifecycle, notices, report, review, service
 from services.requests.models import ApplicationState, FeeMethod, FeeNotice, Outcome
 from services.requests.schemas import (
+    DOCUMENT_REFERRALS,
     AbandonmentIn,
     AnnualReport,
     ApplicantPublic,
@@ -22,6 +24,7 @@ from services.requests.schemas import (
     CalendarYearPublic,
     ConsultationEndIn,
     ConsultationStartIn,
+    CorrectionFilePublic,
     CorrectionIn,
     CorrectionRequestIn,
     DecisionIn,
@@ -48,8 +51,10 @@ from shared.db import SessionDep
 from shared.deadlines import Deadline, fee_payment_due, get_rule_set
 from shared.errors import PROBLEM_RESPONSES, Conflict, InvalidField
 from shared.http import ServiceClient
+from shared.idempotency import IdempotencyKeyHeader
 from shared.pagination import Page, PageDep
 from shared.schemas import IdPath, OfficialDate
+from shared.supervision import FlagFilter, Limit, OverdueList
 
 router = APIRouter(prefix="/api/v1/requests", tags=["requests"], responses=PROBLEM_RESPONSES)
 # The holiday calendar the deadlines count with; served here, reached through the gateway's admin prefix.
@@ -96,9 +101,7 @@ async def apply(
     session: SessionDep,
     data: ApplicationIn,
     actor: PublicUser,
-    idempotency_key: Annotated[
-        str | None, Header(min_length=1, max_length=200, description="幂等键：客户端重试同一申请时带同一个值")
-    ] = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> TrackingReceipt:
     state = request.app.state
     return await service.apply(
@@ -162,6 +165,19 @@ async def list_applications(
         **(await _ctx(request)),
     )
     return Page[ApplicationSummary](items=items, total=total, page=page.page, page_size=page.page_size)
+
+
+@router.get(
+    "/supervision/overdue",
+    response_model=OverdueList,
+    summary="黄牌、红牌申请（电子监察）",
+    description="未办结且临近答复期限（黄牌：期限前 3 个工作日内）或已超期（红牌）的申请，期限最近的在前。"
+    "经办人员看本机关，监察人员看本辖区。网关的 /api/v1/supervision/overdue 汇总各服务的这份清单。",
+)
+async def list_overdue(
+    request: Request, session: SessionDep, actor: StaffReader, flag: FlagFilter = None, limit: Limit = 100
+) -> OverdueList:
+    return await service.overdue(session, principal=actor, flag=flag, limit=limit, **(await _ctx(request)))
 
 
 @router.get(
@@ -323,15 +339,81 @@ async def request_correction(
     "/{application_id}/correction",
     response_model=ApplicationPublic,
     summary="提交补正（申请人）",
-    description="申请人按补正告知提交补正内容；答复期限自今天起重新计算。",
+    description="申请人按补正告知提交补正内容；此前上传（…/correction/attachments）、尚未提交的补正材料随之一并提交。"
+    "答复期限自今天起重新计算。",
 )
 async def submit_correction(
     request: Request, session: SessionDep, application_id: IdPath, data: CorrectionIn, actor: PublicUser
 ) -> ApplicationPublic:
-    step = lifecycle.Step(
-        "submit_correction", actor, request.app.state.today(), reason=None, details={"text": data.text}
+    application = await service.load_as_owner(session, application_id, actor)
+    lifecycle.check_transition(application, "submit_correction")
+    files = await corrections.pending(session, application)
+    details: dict[str, Any] = {"text": data.text}
+    if files:
+        details["attachments"] = corrections.recorded(files)
+    step = lifecycle.Step("submit_correction", actor, request.app.state.today(), reason=None, details=details)
+    write = corrections.submit_writer(files)
+    return await _act(request, session, application_id, actor, step, write=write, application=application)
+
+
+@router.post(
+    "/{application_id}/correction/attachments",
+    response_model=CorrectionFilePublic,
+    status_code=status.HTTP_201_CREATED,
+    summary="上传补正材料（申请人）",
+    description="待补正期间，申请人上传补正材料（multipart 字段 file）：PDF、OFD、Word、Excel、PowerPoint、PNG、"
+    "JPEG 或 ZIP，按内容识别类型，扩展名须一致；每件申请最多 10 个。提交补正（…/correction）时，"
+    "已上传、尚未提交的材料随补正一并提交。",
+)
+async def upload_correction_file(
+    request: Request, session: SessionDep, application_id: IdPath, file: UploadFile, actor: PublicUser
+) -> CorrectionFilePublic:
+    application = await service.load_as_owner(session, application_id, actor)
+    limit = request.app.state.settings.max_upload_bytes
+    data = await file.read(limit + 1)
+    return await corrections.add_file(
+        session, application, filename=file.filename or "", data=data, max_bytes=limit, actor=actor
     )
-    return await _act(request, session, application_id, actor, step, owner=True)
+
+
+@router.get(
+    "/{application_id}/correction/attachments",
+    response_model=list[CorrectionFilePublic],
+    summary="补正材料列表",
+    description="申请人本人、受理机关经办人员、辖区监察人员可见；submitted_at 为空的是已上传、尚未随补正提交的材料。",
+)
+async def list_correction_files(
+    session: SessionDep, application_id: IdPath, actor: Reader
+) -> list[CorrectionFilePublic]:
+    application = await service.load(session, application_id, actor)
+    return await corrections.list_files(session, application)
+
+
+@router.get(
+    "/{application_id}/correction/attachments/{attachment_id}",
+    response_class=Response,
+    summary="下载补正材料",
+    description="能查看该申请的人可以下载；总是以下载方式提供（Content-Disposition: attachment），不会在浏览器中执行。",
+    responses={
+        200: {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}
+    },
+)
+async def download_correction_file(
+    session: SessionDep, application_id: IdPath, attachment_id: IdPath, actor: Reader
+) -> Response:
+    application = await service.load(session, application_id, actor)
+    row = await corrections.get_file(session, application, attachment_id)
+    return Response(
+        row.data,
+        media_type=row.content_type,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(row.filename)}",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+            "Cache-Control": "private, no-store",
+            "ETag": f'"{row.sha256}"',
+        },
+    )
 
 
 @router.post(
@@ -459,23 +541,31 @@ async def _check_fee_state(session: SessionDep, application: Any, outcome: Outco
     response_model=ApplicationPublic,
     summary="告知获取途径或掌握机关（经办人员）",
     description="already_published：已主动公开，告知获取途径（计入“予以公开”）；"
+    "should_have_been_proactive：属于应当主动公开的信息（条例第十九条、第二十条），本机关先在政府信息公开目录中公开，"
+    "再告知获取途径（计入“予以公开”）；这两种须给出目录中已向社会公开的文件（document_id，由目录服务核对；"
+    "后者须为本机关在收到申请之日或之后公开的文件），告知书写明文件名称、索引号和网址。"
     "other_agency：不属于本机关，告知掌握该信息的机关（计入“本机关不掌握相关政府信息”）。同时出具答复告知书。",
 )
 async def refer(
     request: Request, session: SessionDep, application_id: IdPath, data: ReferralIn, actor: ClerkUser
 ) -> ApplicationPublic:
-    if data.kind == ReferralKind.ALREADY_PUBLISHED and data.document_id is None:
-        raise InvalidField("document_id", "已主动公开的，须给出公开文件的 ID")
+    if data.kind in DOCUMENT_REFERRALS and data.document_id is None:
+        raise InvalidField("document_id", "已主动公开或应当主动公开的，须给出目录中公开文件的 ID")
     if data.kind == ReferralKind.OTHER_AGENCY and not (data.agency_name or "").strip():
         raise InvalidField("agency_name", "不属于本机关的，须告知掌握该信息的机关")
-    outcome = Outcome.DISCLOSED if data.kind == ReferralKind.ALREADY_PUBLISHED else Outcome.NOT_HELD
+    outcome = Outcome.DISCLOSED if data.kind in DOCUMENT_REFERRALS else Outcome.NOT_HELD
     details: dict[str, Any] = {"referral": str(data.kind)}
     if data.document_id is not None:
         details["document_id"] = data.document_id
     if data.agency_name:
         details["agency_name"] = data.agency_name
     application = await service.load_as_clerk(session, application_id, actor)
-    lifecycle.check_transition(application, "refer")  # before asking the catalog for names
+    lifecycle.check_transition(application, "refer")  # before asking the catalog
+    if data.kind in DOCUMENT_REFERRALS:
+        assert data.document_id is not None
+        details["document"] = await service.referred_document(
+            _catalog(request), data.kind, data.document_id, application
+        )
     write = await _notice_writer(
         request,
         application,

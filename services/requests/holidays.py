@@ -1,7 +1,8 @@
 """The holiday calendar the deadlines count with: admin-entered overrides over `chinese_calendar`.
 
-Deadlines are derived on read (events + calendar), so entering a year's calendar moves every open
-deadline in that year at its next read. The loaded `WorkingCalendar` is cached on `app.state`:
+Deadlines are derived from the events and the calendar; entering a year's calendar rewrites, in the
+same transaction, the deadline columns the application rows keep for lists, and the next read of
+an application's own deadline counts with it too. The loaded `WorkingCalendar` is cached on `app.state`:
 dropped on a write in this process, re-read by other replicas within `CACHE_TTL` seconds.
 """
 
@@ -12,13 +13,15 @@ from datetime import date
 from typing import Any
 
 import chinese_calendar
+from sqlalchemy import and_, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.requests.models import CalendarDay
+from services.requests import lifecycle
+from services.requests.models import CLOSED_STATES, Application, CalendarDay
 from services.requests.schemas import CalendarDayPublic, CalendarYearIn, CalendarYearPublic
 from shared.auth import Principal
-from shared.calendar import WorkingCalendar
+from shared.calendar import WorkingCalendar, start_of_local_day
 from shared.errors import InvalidField
 from shared.events import record_event
 
@@ -107,6 +110,24 @@ async def replace_year(
         for item in sorted(days, key=lambda d: d.day)
     ]
     session.add_all(rows)
+    await session.flush()
+    # The stored deadlines counted with the old calendar: rewrite, in this transaction, every
+    # application whose clock may have counted a day of this year (received by its end, and open,
+    # or closed with a due date or a last change in it or later).
+    start = date(year, 1, 1)
+    await lifecycle.refresh_stored(
+        session,
+        await load(session),
+        and_(
+            col(Application.received_on) <= date(year, 12, 31),
+            or_(
+                col(Application.state).not_in([str(s) for s in CLOSED_STATES]),
+                col(Application.due_on).is_(None),
+                col(Application.due_on) >= start,
+                col(Application.updated_at) >= start_of_local_day(start),
+            ),
+        ),
+    )
     record_event(
         session,
         aggregate_type="calendar",

@@ -23,6 +23,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.requests.models import STATE_LABELS, Application, ApplicationState, Outcome
+from shared import deadlines
 from shared.auth import Principal
 from shared.calendar import WorkingCalendar
 from shared.db import utcnow
@@ -31,6 +32,8 @@ from shared.deadlines import (
     ClockEventKind,
     Deadline,
     DeadlineRuleViolation,
+    Flag,
+    Stage,
     compute_deadline,
     get_rule_set,
 )
@@ -72,6 +75,7 @@ ACTION_LABELS = {
     "fee_notice": "发出收费通知",
     "fee_paid": "缴纳费用",
     "assign": "分派经办人",
+    "correction_file_added": "上传补正材料",
 }
 CLOCK_KINDS = {
     "applied": ClockEventKind.RECEIVED,
@@ -139,6 +143,101 @@ def deadline(
     return compute_deadline(clock_events(events), get_rule_set(application.rule_set), calendar, today)
 
 
+# --- the stored deadline: a cache of `compute_deadline` on the application row ---------------------
+
+INVALID_STAGE = "invalid"  # the history breaks a rule: the deadline is unknown
+RUNNING_STAGES = frozenset({str(Stage.ANSWER), str(Stage.ACCEPTANCE)})
+
+
+def stored_deadline(rule_set: str, clock: list[ClockEvent], calendar: WorkingCalendar) -> dict[str, Any]:
+    """The deadline columns of an application, from its clock events and the calendar alone (not
+    from today), so the clerk queue can filter and sort without reading events: the due date in
+    force (while paused: as it stood when the pause began), whether it is provisional, when the
+    pause began, and the stage. Rewritten with every event and every calendar change."""
+    try:
+        if not clock:
+            raise DeadlineRuleViolation("没有收到日期，无法计算期限")
+        rules = get_rule_set(rule_set)
+        found = compute_deadline(clock, rules, calendar, max(e.on for e in clock))
+        if found.paused_since is not None:  # judged as it stood when the pause began
+            found = compute_deadline(clock, rules, calendar, found.paused_since)
+    except DeadlineRuleViolation:
+        return {
+            "due_on": None,
+            "due_provisional": False,
+            "paused_since": None,
+            "deadline_stage": INVALID_STAGE,
+        }
+    return {
+        "due_on": found.due,
+        "due_provisional": found.provisional,
+        "paused_since": found.paused_since,
+        "deadline_stage": str(found.stage),
+    }
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What the clerk queue shows of a deadline."""
+
+    due: date | None
+    flag: str | None
+    provisional: bool
+
+
+def standing(application: Application, calendar: WorkingCalendar, today: date) -> Standing | None:
+    """The queue's due date, flag and provisional mark from the stored columns, by the rules of
+    `compute_deadline`; None when only the events can tell (a paused clock, whose due date moves
+    every day it stays paused, or a row whose columns were never computed)."""
+    stage = application.deadline_stage
+    if stage is None or application.paused_since is not None:
+        return None
+    if stage == INVALID_STAGE:
+        return Standing(None, None, False)
+    if stage == str(Stage.CLOSED):
+        return Standing(application.due_on, str(Flag.CLOSED), application.due_provisional)
+    if stage not in RUNNING_STAGES or application.due_on is None:  # awaiting the applicant's correction
+        return Standing(None, str(Flag.NONE), application.due_provisional)
+    due = application.due_on
+    if today <= due:
+        left = calendar.working_days_between(today, due)
+        warn = get_rule_set(application.rule_set).warn_working_days
+        flag = Flag.YELLOW if left.days <= warn else Flag.NONE
+    else:
+        left = calendar.working_days_between(due, today)
+        flag = Flag.RED
+    return Standing(due, str(flag), application.due_provisional or left.provisional)
+
+
+def yellow_before(rule_set: str, calendar: WorkingCalendar, today: date) -> date:
+    """A running clock due on or after today is yellow exactly when its due date is before this day:
+    the working day after the last one of the warning period."""
+    return deadlines.yellow_before(today, calendar, get_rule_set(rule_set).warn_working_days)
+
+
+async def refresh_stored(
+    session: AsyncSession, calendar: WorkingCalendar, where: Any, *, batch: int = 500
+) -> int:
+    """Rewrites the deadline columns of the applications matching `where` from their events (after
+    a calendar change), in the caller's transaction; returns how many were rewritten."""
+    ids = list((await session.exec(select(Application.id).where(where).order_by(col(Application.id)))).all())
+    for start in range(0, len(ids), batch):
+        chunk = ids[start : start + batch]
+        rule_sets = dict(
+            (
+                await session.exec(
+                    select(Application.id, Application.rule_set).where(col(Application.id).in_(chunk))
+                )
+            ).all()
+        )
+        histories = await events_of(session, chunk)  # type: ignore[arg-type]
+        rows = [
+            {"id": i, **stored_deadline(rule_sets[i], clock_events(histories[i]), calendar)} for i in chunk
+        ]
+        await session.exec(update(Application), params=rows)  # type: ignore[call-overload]  # by primary key
+    return len(ids)
+
+
 @dataclass
 class Step:
     """One action on one application, as the caller asked for it."""
@@ -173,17 +272,20 @@ async def perform(
         check(application, before)
     kind = CLOCK_KINDS[step.action]
     new = ClockEvent(kind, step.on, step.days)
+    clock = [*clock_events(history), new]
     # Raises a DeadlineRuleViolation (422) naming the broken rule before anything is written.
-    compute_deadline(
-        [*clock_events(history), new], get_rule_set(application.rule_set), calendar, max(today, step.on)
-    )
+    compute_deadline(clock, get_rule_set(application.rule_set), calendar, max(today, step.on))
     _, target = TRANSITIONS[step.action]
     if target is None:  # end of a consultation or a fee notice: back to where the clock was
         extended = any((e.after or {}).get("clock", {}).get("kind") == "extended" for e in history)
         target = S.EXTENDED if extended else S.IN_PROGRESS
     old_state = application.state
     now = utcnow()
-    values: dict[str, Any] = {"state": str(target), "updated_at": now}
+    values: dict[str, Any] = {
+        "state": str(target),
+        "updated_at": now,
+        **stored_deadline(application.rule_set, clock, calendar),
+    }
     if step.outcome is not None:
         values["outcome"] = str(step.outcome)
     changed = await session.exec(  # type: ignore[call-overload]

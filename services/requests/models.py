@@ -187,10 +187,14 @@ CLOSED_STATES = frozenset(
 
 class Application(SQLModel, table=True):
     """One 政府信息公开申请. Personal fields are encrypted (shared.personal_data); the clock facts
-    live in the `events` rows (aggregate_type "application") and the deadline is derived on read."""
+    live in the `events` rows (aggregate_type "application") and the deadline is derived from them
+    (the `due_on` … `deadline_stage` columns keep the result for lists)."""
 
     __tablename__ = "applications"
-    __table_args__ = (sa.Index("ix_applications_agency_state", "agency_id", "state"),)
+    __table_args__ = (
+        sa.Index("ix_applications_agency_state", "agency_id", "state"),
+        sa.Index("ix_applications_agency_due", "agency_id", "due_on"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     tracking_no: str = Field(max_length=32, sa_column_kwargs={"unique": True})
@@ -218,6 +222,30 @@ class Application(SQLModel, table=True):
     created_by: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    # The deadline from the events (`lifecycle.stored_deadline`): a cache written with every event and
+    # rewritten when the calendar changes, so the clerk queue filters and flags without the events.
+    due_on: date | None = None  # while paused: as it stood when the pause began
+    due_provisional: bool = False
+    paused_since: date | None = None
+    deadline_stage: str | None = Field(default=None, max_length=30)  # None: not computed yet
+
+
+class CorrectionFile(SQLModel, table=True):
+    """A file the applicant sends with a correction (补正材料, 条例第三十条); kept in this service's
+    database. Uploaded while the correction is awaited; part of the correction once it is submitted."""
+
+    __tablename__ = "correction_files"
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="applications.id", index=True)
+    filename: str = Field(max_length=200)
+    content_type: str = Field(max_length=100)
+    size: int
+    sha256: str = Field(max_length=64)
+    data: bytes = Field(sa_column=Column(sa.LargeBinary, nullable=False))
+    uploaded_by: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    submitted_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
 
 
 # --------------------------------------------------------------------------------------------

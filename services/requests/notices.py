@@ -78,6 +78,9 @@ DEFAULT_BASIS: dict[Outcome, list[str]] = {
 REFERRAL_BASIS = {
     "already_published": [f"{ART36}第（一）项"],
     "other_agency": [f"{ART36}第（五）项"],
+    # Information the agency had to publish on its own (第十九条、第二十条), published now: then
+    # it is "already published" and the applicant is told where (第三十六条第（一）项).
+    "should_have_been_proactive": [f"{R}第十九条、第二十条", f"{ART36}第（一）项"],
 }
 
 
@@ -260,6 +263,16 @@ def to_html(notice: NoticePublic) -> str:
         parts.append("</table>")
     if notice.referral and notice.referral.get("agency_name"):
         parts.append(f"<p>该信息由 {e(str(notice.referral['agency_name']))} 负责公开。</p>")
+    document = (notice.referral or {}).get("document")
+    if isinstance(document, dict):
+        where = f"《{e(str(document.get('title', '')))}》"
+        if document.get("index_no"):
+            where += f"（索引号 {e(str(document['index_no']))}）"
+        if notice.referral and notice.referral.get("referral") == "should_have_been_proactive":
+            lead = f"该信息属于应当主动公开的政府信息，本机关已于 {e(str(document.get('published_on', '')))} 主动公开"
+        else:
+            lead = "该信息已经主动公开"
+        parts.append(f"<p>{lead}，见政府信息公开目录：{where}，网址 {e(str(document.get('url', '')))}。</p>")
     basis = "；".join(dict.fromkeys([d.legal_basis, *d.default_basis]))
     parts += [
         f"<p>依据：{e(basis)}。</p>",

@@ -178,7 +178,21 @@ class CorrectionRequestIn(RequestModel):
 
 
 class CorrectionIn(RequestModel):
+    """The correction: this text and every file uploaded for it (…/correction/attachments) and not yet sent."""
+
     text: str = Field(min_length=1, max_length=5000, description="补正后的申请内容或说明")
+
+
+class CorrectionFilePublic(BaseModel):
+    id: int
+    application_id: int
+    filename: str
+    content_type: str
+    size: int = Field(description="字节数")
+    sha256: str
+    created_at: datetime
+    submitted_at: datetime | None = Field(description="随补正提交的时间；为空：已上传、尚未随补正提交")
+    url: str = Field(description="下载地址（能查看该申请的人可以下载）")
 
 
 class ConsultationKind(StrEnum):
@@ -225,13 +239,22 @@ class DecisionIn(RequestModel):
 class ReferralKind(StrEnum):
     ALREADY_PUBLISHED = "already_published"
     OTHER_AGENCY = "other_agency"
+    SHOULD_HAVE_BEEN_PROACTIVE = "should_have_been_proactive"
+
+
+# Referrals that point the applicant to a document published in the catalog.
+DOCUMENT_REFERRALS = frozenset({ReferralKind.ALREADY_PUBLISHED, ReferralKind.SHOULD_HAVE_BEEN_PROACTIVE})
 
 
 class ReferralIn(RequestModel):
     kind: ReferralKind = Field(
-        description="already_published 已主动公开（告知获取途径）；other_agency 不属于本机关（告知掌握机关）"
+        description="already_published 已主动公开（告知获取途径）；other_agency 不属于本机关（告知掌握机关）；"
+        "should_have_been_proactive 属于应当主动公开的信息，本机关已在收到申请后主动公开（告知获取途径）"
     )
-    document_id: int | None = id_field("已公开文件的 ID（already_published 必填）")
+    document_id: int | None = id_field(
+        "政府信息公开目录中已公开文件的 ID（already_published、should_have_been_proactive 必填；"
+        "should_have_been_proactive 须为本机关在收到申请之日或之后公开的文件）"
+    )
     agency_name: str | None = Field(
         default=None, max_length=200, description="掌握该信息的机关（other_agency 必填）"
     )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+import httpx
+from sqlalchemy import and_, insert, or_
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -35,6 +37,7 @@ from services.requests.schemas import (
     AssignmentIn,
     DeadlinePublic,
     OutcomePublic,
+    ReferralKind,
     RegistrationIn,
     TimelineEntry,
     TrackingReceipt,
@@ -44,11 +47,19 @@ from shared import idempotency
 from shared.agencies import AgencyLookup
 from shared.audit import record_read
 from shared.auth import Principal, Role, region_marker
-from shared.calendar import WorkingCalendar
+from shared.calendar import WorkingCalendar, local_date
 from shared.db import utcnow
-from shared.deadlines import ClockEvent, ClockEventKind, DeadlineRuleViolation, compute_deadline, get_rule_set
-from shared.errors import Forbidden, InvalidField, NotFound
-from shared.events import Event, record_event
+from shared.deadlines import (
+    DEFAULT_RULE_SET,
+    RULE_SETS,
+    ClockEvent,
+    ClockEventKind,
+    DeadlineRuleViolation,
+    Flag,
+)
+from shared.errors import Forbidden, InvalidField, NotFound, ServiceUnavailable
+from shared.events import Event, append_event, record_event
+from shared.http import ServiceClient
 from shared.pagination import PageParams
 from shared.personal_data import (
     PersonalDataCipher,
@@ -58,8 +69,12 @@ from shared.personal_data import (
     mask_phone,
     validate_resident_id,
 )
+from shared.supervision import OverdueList, SupervisionItem, order_key
 from shared.tracking import code_matches, hash_code, new_query_code, new_tracking_no
 
+# One compiled statement, the values bound as parameters (`insert(…).values(**row)` builds and
+# compiles a new statement for every submission).
+_INSERT = insert(Application.__table__).returning(Application.__table__.c.id)  # type: ignore[attr-defined]
 RECORD_TYPE = "application"
 PERSONAL_FIELDS = ["applicant_name", "id_number", "phone", "email", "address"]
 EARLIEST_RECEIPT_DAYS = 366  # a registration may record a receipt at most this long ago
@@ -116,11 +131,15 @@ async def _create(
     actor: Principal,
     cipher: PersonalDataCipher,
     lookup: AgencyLookup,
+    calendar: WorkingCalendar,
     channel: Channel,
     received_on: date,
     today: date,
     action: str,
-) -> tuple[Application, str]:
+    assigned_to: str | None = None,
+) -> TrackingReceipt:
+    """Writes the application and its first event (the caller commits). A plain INSERT … RETURNING:
+    building and flushing an ORM object cost more than the rest of a submission."""
     _check_identity(data, today)
     path = await lookup(data.agency_id)
     tracking_no, code = new_tracking_no("YSQ", today), new_query_code()
@@ -129,53 +148,55 @@ async def _create(
         return cipher.encrypt(value, context=_context(field, tracking_no))
 
     id_number = data.id_number.strip()
-    application = Application(
-        tracking_no=tracking_no,
-        query_code_hash=hash_code(code),
-        agency_id=data.agency_id,
-        agency_path=path,
-        applicant_user_id=actor.subject if actor.role == Role.PUBLIC else None,
-        applicant_type=str(data.applicant_type),
-        applicant_name=enc("applicant_name", data.applicant_name.strip()),
-        id_type=str(data.id_type),
-        id_number=enc("id_number", id_number),
-        id_number_index=cipher.blind_index(id_number, kind="id_number"),
-        phone=enc("phone", data.phone.strip()),
-        email=data.email,
-        address=enc("address", data.address) if data.address else None,
-        description=data.description,
-        form=str(data.form),
-        delivery=str(data.delivery),
-        channel=str(channel),
-        received_on=received_on,
-        state=str(ApplicationState.REGISTERED),
-        created_by=actor.subject,
-    )
-    session.add(application)
-    await session.flush()
-    record_event(
+    clock = [ClockEvent(ClockEventKind.RECEIVED, received_on)]
+    now = utcnow()
+    values = {
+        "tracking_no": tracking_no,
+        "query_code_hash": hash_code(code),
+        "agency_id": data.agency_id,
+        "agency_path": path,
+        "applicant_user_id": actor.subject if actor.role == Role.PUBLIC else None,
+        "applicant_type": str(data.applicant_type),
+        "applicant_name": enc("applicant_name", data.applicant_name.strip()),
+        "id_type": str(data.id_type),
+        "id_number": enc("id_number", id_number),
+        "id_number_index": cipher.blind_index(id_number, kind="id_number"),
+        "phone": enc("phone", data.phone.strip()),
+        "email": data.email,
+        "address": enc("address", data.address) if data.address else None,
+        "description": data.description,
+        "form": str(data.form),
+        "delivery": str(data.delivery),
+        "channel": str(channel),
+        "received_on": received_on,
+        "rule_set": DEFAULT_RULE_SET,
+        "state": str(ApplicationState.REGISTERED),
+        "assigned_to": assigned_to,
+        "created_by": actor.subject,
+        "created_at": now,
+        "updated_at": now,
+        **lifecycle.stored_deadline(DEFAULT_RULE_SET, clock, calendar),
+    }
+    connection = await session.connection()
+    application_id = (await connection.execute(_INSERT, values)).scalar_one()
+    await append_event(
         session,
         aggregate_type=lifecycle.AGGREGATE,
-        aggregate_id=application.id,
+        aggregate_id=application_id,
         action=action,
         actor=actor,
         after={
-            "state": application.state,
-            "channel": application.channel,
+            "state": values["state"],
+            "channel": values["channel"],
             "clock": lifecycle.clock_fact(ClockEventKind.RECEIVED, received_on),
         },
     )
-    return application, code
-
-
-def _receipt(application: Application, code: str, calendar: WorkingCalendar, today: date) -> TrackingReceipt:
-    due = _deadline(application, [], calendar, today, received_only=True)
     return TrackingReceipt(
-        id=application.id,  # type: ignore[arg-type]
-        tracking_no=application.tracking_no,
+        id=application_id,
+        tracking_no=tracking_no,
         query_code=code,
-        received_on=application.received_on,
-        due=due.due,
+        received_on=received_on,
+        due=values["due_on"],
     )
 
 
@@ -191,37 +212,31 @@ async def apply(
     idempotency_key: str | None,
 ) -> TrackingReceipt:
     """条例第三十一条: online → the received date is the day of submission (Asia/Shanghai)."""
-    digest = idempotency.body_hash(data)
-    once = {"service": "requests", "owner": actor.subject, "digest": digest, "cipher": cipher}
-    if idempotency_key is not None:
-        earlier = await idempotency.replay(session, key=idempotency_key, answer_type=TrackingReceipt, **once)
-        if earlier is not None:
-            return earlier
-    application, code = await _create(
+
+    async def create() -> TrackingReceipt:
+        return await _create(
+            session,
+            data=data,
+            actor=actor,
+            cipher=cipher,
+            lookup=lookup,
+            calendar=calendar,
+            channel=Channel.ONLINE,
+            received_on=today,
+            today=today,
+            action="applied",
+        )
+
+    return await idempotency.run_once(
         session,
+        service="requests",
+        owner=actor.subject,
+        key=idempotency_key,
         data=data,
-        actor=actor,
         cipher=cipher,
-        lookup=lookup,
-        channel=Channel.ONLINE,
-        received_on=today,
-        today=today,
-        action="applied",
+        answer_type=TrackingReceipt,
+        create=create,
     )
-    receipt = _receipt(application, code, calendar, today)
-    if idempotency_key is not None:
-        idempotency.remember(session, key=idempotency_key, answer=receipt, **once)
-    try:
-        await session.commit()
-    except IntegrityError:  # the same key raced in from a retry: answer what the first one got
-        await session.rollback()
-        if idempotency_key is None:
-            raise
-        earlier = await idempotency.replay(session, key=idempotency_key, answer_type=TrackingReceipt, **once)
-        if earlier is None:
-            raise
-        return earlier
-    return receipt
 
 
 async def register(
@@ -240,21 +255,71 @@ async def register(
     plain = ApplicationIn.model_validate(
         data.model_dump(exclude={"channel", "signed_for_on", "confirmed_on"})
     )
-    application, code = await _create(
+    receipt = await _create(
         session,
         data=plain,
         actor=actor,
         cipher=cipher,
         lookup=lookup,
+        calendar=calendar,
         channel=data.channel,
         received_on=received_on,
         today=today,
         action="registered",
+        assigned_to=actor.subject,
     )
-    application.assigned_to = actor.subject
-    receipt = _receipt(application, code, calendar, today)
     await session.commit()
     return receipt
+
+
+# --- referrals ------------------------------------------------------------------------------------
+
+
+async def referred_document(
+    client: ServiceClient, kind: ReferralKind, document_id: int, application: Application
+) -> dict[str, Any]:
+    """The catalog document a referral points the applicant to (条例第三十六条第（一）项), asked of the
+    catalog with the service token: it must exist and be published to the public. For information
+    that should have been published proactively (第十九条、第二十条) it must also be this agency's
+    own and published on or after the day the application was received — otherwise it was simply
+    already published."""
+    try:
+        response = await client.get(f"/api/v1/catalog/documents/{document_id}")
+    except httpx.HTTPError as exc:
+        raise ServiceUnavailable("目录服务暂不可用，无法核对公开文件，请稍后重试") from exc
+    if response.status_code == 404:
+        raise InvalidField(
+            "document_id", f"文件 {document_id} 不存在或尚未公开", code="document_not_published"
+        )
+    if response.status_code != 200:
+        raise ServiceUnavailable("目录服务暂不可用，无法核对公开文件，请稍后重试")
+    found: dict[str, Any] = response.json()
+    if found.get("status") != "published" or found.get("scope") != "public":
+        raise InvalidField("document_id", f"文件 {document_id} 尚未向社会公开", code="document_not_published")
+    published_at = found.get("published_at")
+    published_on = local_date(datetime.fromisoformat(published_at)) if published_at else None
+    if kind == ReferralKind.SHOULD_HAVE_BEEN_PROACTIVE:
+        if found.get("agency_id") != application.agency_id:
+            raise InvalidField(
+                "document_id",
+                "应当主动公开的信息须由本机关公开：该文件不是本机关公开的",
+                code="document_of_other_agency",
+            )
+        if published_on is None or published_on < application.received_on:
+            raise InvalidField(
+                "document_id",
+                f"该文件在收到申请（{application.received_on}）前已经公开，请用 already_published（已主动公开）",
+                code="document_published_before_application",
+            )
+    return {
+        "id": document_id,
+        "title": found.get("title"),
+        "index_no": found.get("index_no"),
+        "doc_number": found.get("doc_number"),
+        "agency_id": found.get("agency_id"),
+        "published_on": published_on.isoformat() if published_on else None,
+        "url": f"/api/v1/catalog/documents/{document_id}",
+    }
 
 
 # --- reading --------------------------------------------------------------------------------------
@@ -265,19 +330,9 @@ def _deadline(
     events: list[Event],
     calendar: WorkingCalendar,
     today: date,
-    *,
-    received_only: bool = False,
 ) -> DeadlinePublic:
     try:
-        if received_only:
-            found = compute_deadline(
-                [ClockEvent(ClockEventKind.RECEIVED, application.received_on)],
-                get_rule_set(application.rule_set),
-                calendar,
-                today,
-            )
-        else:
-            found = lifecycle.deadline(application, events, calendar, today)
+        found = lifecycle.deadline(application, events, calendar, today)
     except DeadlineRuleViolation as exc:
         return DeadlinePublic(known=False, problem=exc.detail)
     return DeadlinePublic(
@@ -463,55 +518,41 @@ async def list_applications(
     today: date,
     assigned_to: str | None = None,
 ) -> tuple[list[ApplicationSummary], int]:
-    query = select(Application)
-    if principal.role == Role.CLERK and principal.agency_id is not None:
-        query = query.where(Application.agency_id == principal.agency_id)
-    elif principal.role == Role.INSPECTOR and principal.region_id is not None:
-        query = query.where(col(Application.agency_path).contains(region_marker(principal.region_id)))
-    else:
+    """Newest first, with due dates and flags from the stored deadline columns (the events are read
+    only for the few paused clocks on the page)."""
+    where = _in_scope(principal)
+    if where is None:
         return [], 0
     if state is not None:
-        query = query.where(Application.state == str(state))
+        where.append(Application.state == str(state))
     if assigned_to is not None:
-        query = query.where(Application.assigned_to == assigned_to)
+        where.append(Application.assigned_to == assigned_to)
+    if flag is not None or due_before is not None:
+        where.append(await _deadline_filter(session, where, flag, due_before, calendar, today))
+    total = (await session.exec(select(func.count()).select_from(Application).where(*where))).one()
     order = (col(Application.received_on).desc(), col(Application.id).desc())
-    if flag is None and due_before is None:
-        total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
-        rows = list(
-            (await session.exec(query.order_by(*order).offset(page.offset).limit(page.page_size))).all()
-        )
-        deadlines = await _deadlines(session, rows, calendar, today)
-    else:
-        # Flags and due dates are derived, not stored: filter the open applications in scope.
-        query = query.where(col(Application.state).not_in([str(s) for s in CLOSED_STATES]))
-        every = list((await session.exec(query.order_by(*order))).all())
-        all_deadlines = await _deadlines(session, every, calendar, today)
-        kept = [
-            a
-            for a in every
-            if (flag is None or all_deadlines[a.id].flag == flag)  # type: ignore[index]
-            and (
-                due_before is None
-                or (all_deadlines[a.id].due is not None and all_deadlines[a.id].due < due_before)  # type: ignore[index,operator]
+    rows = list(
+        (
+            await session.exec(
+                select(Application).where(*where).order_by(*order).offset(page.offset).limit(page.page_size)
             )
-        ]
-        total = len(kept)
-        rows = kept[page.offset : page.offset + page.page_size]
-        deadlines = all_deadlines
+        ).all()
+    )
+    standings = await _standings(session, rows, calendar, today)
     items = [
         ApplicationSummary(
             id=a.id,  # type: ignore[arg-type]
             tracking_no=a.tracking_no,
             agency_id=a.agency_id,
             applicant_type=ApplicantType(a.applicant_type),
-            applicant_name=applicant_of(a, cipher, masked=True).name,
+            applicant_name=masked_name(a, cipher),
             channel=Channel(a.channel),
             received_on=a.received_on,
             state=a.state,
             outcome=Outcome(a.outcome) if a.outcome else None,
-            due=deadlines[a.id].due,  # type: ignore[index]
-            flag=deadlines[a.id].flag,  # type: ignore[index]
-            provisional=deadlines[a.id].provisional,  # type: ignore[index]
+            due=standings[a.id].due,  # type: ignore[index]
+            flag=standings[a.id].flag,  # type: ignore[index]
+            provisional=standings[a.id].provisional,  # type: ignore[index]
             labels=_labels(a),
         )
         for a in rows
@@ -519,9 +560,137 @@ async def list_applications(
     return items, total
 
 
+def _in_scope(principal: Principal) -> list[Any] | None:
+    """A clerk's agency, an inspector's region; None for anyone else."""
+    if principal.role == Role.CLERK and principal.agency_id is not None:
+        return [Application.agency_id == principal.agency_id]
+    if principal.role == Role.INSPECTOR and principal.region_id is not None:
+        return [col(Application.agency_path).contains(region_marker(principal.region_id))]
+    return None
+
+
+async def overdue(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    flag: str | None,
+    limit: int,
+    calendar: WorkingCalendar,
+    today: date,
+) -> OverdueList:
+    """Open applications in the caller's scope that are yellow or red today, nearest due first."""
+    scope = _in_scope(principal)
+    if scope is None:
+        return OverdueList(items=[], total=0)
+    flags = [flag] if flag else [str(Flag.RED), str(Flag.YELLOW)]
+    where = [*scope, or_(*[await _deadline_filter(session, scope, f, None, calendar, today) for f in flags])]
+    total = (await session.exec(select(func.count()).select_from(Application).where(*where))).one()
+    rows = list(
+        (
+            await session.exec(
+                select(Application)
+                .where(*where)
+                .order_by(col(Application.due_on), col(Application.id))
+                .limit(limit)
+            )
+        ).all()
+    )
+    standings = await _standings(session, rows, calendar, today)
+    items = [
+        SupervisionItem(
+            service="requests",
+            item_type=lifecycle.AGGREGATE,
+            id=a.id,  # type: ignore[arg-type]
+            tracking_no=a.tracking_no,
+            agency_id=a.agency_id,
+            title=f"政府信息公开申请：{a.description[:40]}",
+            state=a.state,
+            state_label=STATE_LABELS[ApplicationState(a.state)],
+            due=standings[a.id].due,  # type: ignore[arg-type,index]
+            flag=standings[a.id].flag,  # type: ignore[arg-type,index]
+            provisional=standings[a.id].provisional,  # type: ignore[index]
+            owner_id=a.assigned_to,
+            url=f"/api/v1/requests/{a.id}",
+        )
+        for a in rows
+        if standings[a.id].due is not None  # type: ignore[index]
+    ]
+    return OverdueList(items=sorted(items, key=order_key), total=total)
+
+
+async def _deadline_filter(
+    session: AsyncSession,
+    scope: list[Any],
+    flag: str | None,
+    due_before: date | None,
+    calendar: WorkingCalendar,
+    today: date,
+) -> Any:
+    """ "Open, with this flag / due before this day" as SQL over the stored deadline columns. A paused
+    clock's due date moves every day it stays paused, so those few rows (and any row whose columns
+    were never computed) are judged from their events first and named by id."""
+    is_open = col(Application.state).not_in([str(s) for s in CLOSED_STATES])
+    due_on = col(Application.due_on)
+    tests = [
+        col(Application.deadline_stage).in_(lifecycle.RUNNING_STAGES),
+        col(Application.paused_since).is_(None),
+    ]
+    if flag == "red":
+        tests.append(due_on < today)
+    elif flag == "yellow":
+        tests.append(due_on >= today)
+        tests.append(
+            or_(
+                *(
+                    and_(Application.rule_set == key, due_on < lifecycle.yellow_before(key, calendar, today))
+                    for key in RULE_SETS
+                )
+            )
+        )
+    if due_before is not None:
+        tests.append(due_on < due_before)
+    unsure = select(Application).where(
+        *scope,
+        is_open,
+        or_(col(Application.paused_since).is_not(None), col(Application.deadline_stage).is_(None)),
+    )
+    if due_before is not None:  # a paused clock's due date only grows from the stored one
+        unsure = unsure.where(or_(col(Application.deadline_stage).is_(None), due_on < due_before))
+    candidates = list((await session.exec(unsure)).all())
+    judged = await _deadlines(session, candidates, calendar, today)
+    kept = [
+        a.id
+        for a in candidates
+        if (flag is None or judged[a.id].flag == flag)  # type: ignore[index]
+        and (due_before is None or (judged[a.id].due or due_before) < due_before)  # type: ignore[index]
+    ]
+    by_columns = and_(*tests)
+    return and_(is_open, or_(by_columns, col(Application.id).in_(kept)) if kept else by_columns)
+
+
+async def _standings(
+    session: AsyncSession, rows: list[Application], calendar: WorkingCalendar, today: date
+) -> dict[int, lifecycle.Standing]:
+    found = {a.id: lifecycle.standing(a, calendar, today) for a in rows}
+    unsure = [a for a in rows if found[a.id] is None]
+    for application_id, d in (await _deadlines(session, unsure, calendar, today)).items():
+        found[application_id] = lifecycle.Standing(d.due, d.flag, d.provisional)
+    return found  # type: ignore[return-value]
+
+
+def masked_name(application: Application, cipher: PersonalDataCipher) -> str:
+    """The applicant's name as lists show it (only this field is decrypted)."""
+    name = cipher.decrypt(
+        application.applicant_name, context=_context("applicant_name", application.tracking_no)
+    )
+    return mask_name(name) if application.applicant_type == ApplicantType.NATURAL_PERSON else name
+
+
 async def _deadlines(
     session: AsyncSession, rows: list[Application], calendar: WorkingCalendar, today: date
 ) -> dict[int, DeadlinePublic]:
+    if not rows:
+        return {}
     events = await lifecycle.events_of(session, [a.id for a in rows])  # type: ignore[misc]
     return {a.id: _deadline(a, events[a.id], calendar, today) for a in rows}  # type: ignore[index]
 

@@ -1,0 +1,140 @@
+"""The applicant's correction (补正, 条例第三十条): text and files.
+
+Files are uploaded one at a time while the correction is awaited (…/correction/attachments); the
+correction itself (…/correction) consists of its text and every file uploaded and not yet sent,
+which become part of it in the same transaction as the state change and its event. Whoever may read the application (the
+applicant, the agency's clerks, the region's inspectors) may download them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.requests import lifecycle
+from services.requests.models import Application, CorrectionFile
+from services.requests.schemas import CorrectionFilePublic
+from shared.auth import Principal
+from shared.db import utcnow
+from shared.errors import Conflict, InvalidField, NotFound
+from shared.events import record_event
+from shared.files import checked_upload
+
+MAX_FILES = 10  # per application (one correction: 条例第三十条 asks for it once)
+
+
+def public(row: CorrectionFile) -> CorrectionFilePublic:
+    return CorrectionFilePublic(
+        id=row.id,  # type: ignore[arg-type]
+        application_id=row.application_id,
+        filename=row.filename,
+        content_type=row.content_type,
+        size=row.size,
+        sha256=row.sha256,
+        created_at=row.created_at,
+        submitted_at=row.submitted_at,
+        url=f"/api/v1/requests/{row.application_id}/correction/attachments/{row.id}",
+    )
+
+
+async def add_file(
+    session: AsyncSession,
+    application: Application,
+    *,
+    filename: str,
+    data: bytes,
+    max_bytes: int,
+    actor: Principal,
+) -> CorrectionFilePublic:
+    """Only while the agency awaits the correction (afterwards the clock has restarted on what came)."""
+    lifecycle.check_transition(application, "submit_correction")
+    count = (
+        await session.exec(
+            select(func.count())
+            .select_from(CorrectionFile)
+            .where(CorrectionFile.application_id == application.id)
+        )
+    ).one()
+    if count >= MAX_FILES:
+        raise InvalidField("file", f"每件申请最多 {MAX_FILES} 个补正材料", code="too_many_files")
+    name, content_type = checked_upload(filename, data, max_bytes)
+    row = CorrectionFile(
+        application_id=application.id,  # type: ignore[arg-type]
+        filename=name,
+        content_type=content_type,
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        data=data,
+        uploaded_by=actor.subject,
+    )
+    session.add(row)
+    await session.flush()
+    record_event(
+        session,
+        aggregate_type=lifecycle.AGGREGATE,
+        aggregate_id=application.id,
+        action="correction_file_added",
+        actor=actor,
+        after={"attachment_id": row.id, "filename": name, "size": row.size, "sha256": row.sha256},
+    )
+    await session.commit()
+    return public(row)
+
+
+async def list_files(session: AsyncSession, application: Application) -> list[CorrectionFilePublic]:
+    rows = await session.exec(
+        select(CorrectionFile)
+        .where(CorrectionFile.application_id == application.id)
+        .order_by(col(CorrectionFile.id))
+    )
+    return [public(row) for row in rows.all()]
+
+
+async def get_file(session: AsyncSession, application: Application, file_id: int) -> CorrectionFile:
+    row = await session.get(CorrectionFile, file_id)
+    if row is None or row.application_id != application.id:
+        raise NotFound(f"补正材料 {file_id} 不存在", code="correction_file_not_found")
+    return row
+
+
+async def pending(session: AsyncSession, application: Application) -> list[CorrectionFile]:
+    """The files uploaded for the correction and not sent yet: the correction consists of them."""
+    rows = await session.exec(
+        select(CorrectionFile)
+        .where(CorrectionFile.application_id == application.id)
+        .where(col(CorrectionFile.submitted_at).is_(None))
+        .order_by(col(CorrectionFile.id))
+    )
+    return list(rows.all())
+
+
+def recorded(files: list[CorrectionFile]) -> list[dict[str, Any]]:
+    """The files as the correction's event records them."""
+    return [
+        {"attachment_id": f.id, "filename": f.filename, "size": f.size, "sha256": f.sha256} for f in files
+    ]
+
+
+def submit_writer(files: list[CorrectionFile]) -> Any:
+    """The `write` step of the correction's transaction: the files become part of it (once)."""
+    ids = [f.id for f in files]
+
+    async def write(session: AsyncSession, application: Application) -> None:
+        if not ids:
+            return
+        changed = await session.exec(  # type: ignore[call-overload]
+            update(CorrectionFile)
+            .where(col(CorrectionFile.application_id) == application.id)
+            .where(col(CorrectionFile.id).in_(ids))
+            .where(col(CorrectionFile.submitted_at).is_(None))
+            .values(submitted_at=utcnow())
+        )
+        if changed.rowcount != len(ids):  # sent with another correction in the meantime
+            await session.rollback()
+            raise Conflict("补正材料已随补正提交，请刷新后重试", code="correction_file_submitted")
+
+    return write
