@@ -8,6 +8,8 @@ from typing import Annotated, Any
 from fastapi import Path, Query
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from shared.deadlines import Deadline
+
 # Every table uses 32-bit integer keys; a larger id can name nothing and must not reach the database.
 MAX_ID = 2_147_483_647
 
@@ -62,3 +64,17 @@ class DeadlinePublic(BaseModel):
     correction_due: date | None = Field(default=None, description="补正告知期限，或申请人补正的期限")
     extension_allowed_days: int = 0
     problem: str | None = None
+
+    @classmethod
+    def of(cls, found: Deadline) -> DeadlinePublic:
+        return cls(
+            known=True,
+            due=found.due,
+            flag=str(found.flag),
+            provisional=found.provisional,
+            paused=found.paused,
+            stage=str(found.stage),
+            working_days_left=found.working_days_left,
+            correction_due=found.correction_due,
+            extension_allowed_days=found.extension_allowed_days,
+        )

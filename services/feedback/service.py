@@ -538,16 +538,7 @@ def _deadline(
         found = lifecycle.deadline(case, events, calendar, today)
     except DeadlineRuleViolation as exc:
         return DeadlinePublic(known=False, problem=exc.detail)
-    return DeadlinePublic(
-        known=True,
-        due=found.due,
-        flag=str(found.flag),
-        provisional=found.provisional,
-        paused=found.paused,
-        stage=str(found.stage),
-        working_days_left=found.working_days_left,
-        extension_allowed_days=found.extension_allowed_days,
-    )
+    return DeadlinePublic.of(found)
 
 
 def _labels(case: FeedbackCase) -> dict[str, str]:
