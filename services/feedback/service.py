@@ -75,7 +75,7 @@ from shared.deadlines import (
     yellow_before,
 )
 from shared.errors import Conflict, Forbidden, InvalidField, NotFound
-from shared.events import Event, record_event
+from shared.events import Event, append_event, record_event
 from shared.files import checked_upload
 from shared.pagination import PageParams
 from shared.personal_data import PersonalDataCipher, mask_address, mask_name, mask_phone, mask_text
@@ -187,7 +187,7 @@ async def _create_case(
     _due(case, facts, calendar, today)
     session.add(case)
     await session.flush()
-    record_event(
+    await append_event(
         session,
         aggregate_type=lifecycle.AGGREGATE,
         aggregate_id=case.id,
