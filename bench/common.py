@@ -198,3 +198,36 @@ def print_log_tails(log_dir: Path, lines: int = 15) -> None:
         tail = log.read_text(errors="replace").splitlines()[-lines:]
         if tail:
             print(f"--- {log.name} (last lines) ---\n" + "\n".join(tail), file=sys.stderr)
+
+
+def report(
+    summary: dict[str, Any],
+    submit: dict[str, list[dict[str, Any]]],
+    reads: dict[str, dict[str, list[float]]],
+    *,
+    what: str,
+    per_round: int,
+) -> None:
+    """Prints (and adds to `summary`) the medians of the submission rounds per target, then p50/p95
+    of every read per target — the part every bench's closing table shares."""
+    print(f"\nmedians over {len(submit['gateway'])} rounds of {per_round} {what}:")
+    print(f"  {'':<10}{'subm/s':>10}{'p50 ms':>10}{'p95 ms':>10}")
+    for target, rounds in submit.items():
+        row = {
+            k: round(statistics.median(r[k] for r in rounds), 2) if rounds else 0.0
+            for k in ("rps", "p50_ms", "p95_ms")
+        }
+        summary[f"submit_{target}"] = row
+        print(f"  {target:<10}{row['rps']:>10.1f}{row['p50_ms']:>10.2f}{row['p95_ms']:>10.2f}")
+    width = max((len(f"{label} / {t}") for label, by in reads.items() for t in by), default=20) + 2
+    print(f"\n  {'read':<{width}}{'n':>5}{'p50 ms':>10}{'p95 ms':>10}")
+    for label, by_target in reads.items():
+        for target, values in by_target.items():
+            if not values:
+                continue
+            median, p95 = statistics.median(values), pct(values, 95)
+            print(f"  {label + ' / ' + target:<{width}}{len(values):>5}{median:>10.2f}{p95:>10.2f}")
+            key = "_".join(
+                part.replace(" ", "_").replace("=", "_").replace("-", "_") for part in (label, target)
+            )
+            summary[key] = {"p50_ms": round(median, 2), "p95_ms": round(p95, 2)}

@@ -62,6 +62,7 @@ from bench.common import (  # noqa: E402
     pct,
     pg_databases,
     print_log_tails,
+    report,
     run_round,
 )
 from services.feedback.models import (  # noqa: E402
@@ -580,29 +581,7 @@ def run(args: argparse.Namespace) -> int:
         "concurrency": args.concurrency,
         "rounds": len(submit["gateway"]),
     }
-    print(f"\nmedians over {len(submit['gateway'])} rounds of {args.submissions} anonymous submissions:")
-    print(f"  {'':<10}{'subm/s':>10}{'p50 ms':>10}{'p95 ms':>10}")
-    for target in TARGETS:
-        rounds = submit[target]
-        row = {
-            k: round(statistics.median(r[k] for r in rounds), 2) if rounds else 0.0
-            for k in ("rps", "p50_ms", "p95_ms")
-        }
-        summary[f"submit_{target}"] = row
-        print(f"  {target:<10}{row['rps']:>10.1f}{row['p50_ms']:>10.2f}{row['p95_ms']:>10.2f}")
-    print(f"\n  {'read':<38}{'n':>5}{'p50 ms':>10}{'p95 ms':>10}")
-    for label, by_target in reads.items():
-        for target, values in by_target.items():
-            if values:
-                print(
-                    f"  {label + ' / ' + target:<38}{len(values):>5}"
-                    f"{statistics.median(values):>10.2f}{pct(values, 95):>10.2f}"
-                )
-                key = label.replace(" ", "_") + "_" + target.replace("-", "_")
-                summary[key] = {
-                    "p50_ms": round(statistics.median(values), 2),
-                    "p95_ms": round(pct(values, 95), 2),
-                }
+    report(summary, submit, reads, what="anonymous submissions", per_round=args.submissions)
     gw_rps = summary["submit_gateway"]["rps"]
     direct_rps = summary["submit_direct"]["rps"]
     summary |= {

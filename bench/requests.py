@@ -28,7 +28,6 @@ import json
 import os
 import random
 import signal
-import statistics
 import sys
 import tempfile
 import time
@@ -46,7 +45,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
-from bench.common import agency_paths, cluster_env, http_request, login, pct, pg_databases, run_round  # noqa: E402
+from bench.common import agency_paths, cluster_env, http_request, login, pct, pg_databases, report, run_round  # noqa: E402
 from services.requests.models import Application, ApplicationState, Outcome  # noqa: E402
 from shared.db import make_engine  # noqa: E402
 from shared.devrun import ORDER, Cluster, free_port  # noqa: E402
@@ -501,28 +500,7 @@ def run(args: argparse.Namespace) -> int:
         "concurrency": args.concurrency,
         "rounds": len(submit["gateway"]),
     }
-    print(f"\nmedians over {len(submit['gateway'])} rounds of {args.submissions} submissions:")
-    print(f"  {'':<10}{'subm/s':>10}{'p50 ms':>10}{'p95 ms':>10}")
-    for target in TARGETS:
-        rounds = submit[target]
-        row = {
-            k: round(statistics.median(r[k] for r in rounds), 2) if rounds else 0.0
-            for k in ("rps", "p50_ms", "p95_ms")
-        }
-        summary[f"submit_{target}"] = row
-        print(f"  {target:<10}{row['rps']:>10.1f}{row['p50_ms']:>10.2f}{row['p95_ms']:>10.2f}")
-    print(f"\n  {'read':<34}{'n':>5}{'p50 ms':>10}{'p95 ms':>10}")
-    for label, by_target in reads.items():
-        for target, values in by_target.items():
-            if values:
-                print(
-                    f"  {label + ' / ' + target:<34}{len(values):>5}{statistics.median(values):>10.2f}{pct(values, 95):>10.2f}"
-                )
-                key = label.replace(" ", "_").replace("=", "_") + "_" + target.replace(" ", "_")
-                summary[key] = {
-                    "p50_ms": round(statistics.median(values), 2),
-                    "p95_ms": round(pct(values, 95), 2),
-                }
+    report(summary, submit, reads, what="submissions", per_round=args.submissions)
     gw_rps = summary["submit_gateway"]["rps"]
     direct_rps = summary["submit_direct"]["rps"]
     queue = reads.get("queue page 1", {}).get("gateway", [])
