@@ -86,9 +86,14 @@ class InvalidField(DomainError):
 
     status, code, title = 422, "validation_failed", "请求参数有误"
 
-    def __init__(self, field: str, message: str, *, code: str = "validation_failed") -> None:
+    def __init__(
+        self, field: str, message: str, *, code: str = "validation_failed", also: tuple[str, ...] = ()
+    ) -> None:
+        """`also`: other fields the same rule names (e.g. "give one of these two"), listed after `field`."""
         super().__init__(
-            f"字段 {field}：{message}", code=code, errors=[{"field": field, "message": message, "type": code}]
+            f"字段 {field}：{message}",
+            code=code,
+            errors=[{"field": f, "message": message, "type": code} for f in (field, *also)],
         )
 
 

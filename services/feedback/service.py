@@ -133,7 +133,9 @@ async def _route(
     intake of the region above it, where the region's inspectors watch it (DOMAIN.md, Feedback)."""
     if (agency_id is None) == (region_id is None):
         raise InvalidField(
-            "agency_id", "请填写收件机关 agency_id，或不清楚时填写所在地区 region_id（二选一）"
+            "agency_id",
+            "请填写收件机关 agency_id，或不清楚时填写所在地区 region_id（二选一）",
+            also=("region_id",),
         )
     target = agency_id if agency_id is not None else region_id
     assert target is not None
@@ -791,7 +793,11 @@ async def hand_over(
     (still assigned) or to another agency (received there, to be taken again). Inspectors may
     reassign anything in their region."""
     if (data.to_agency_id is None) == (data.to_clerk_id is None):
-        raise InvalidField("to_agency_id", "请填写移交给的机关 to_agency_id 或同事 to_clerk_id（二选一）")
+        raise InvalidField(
+            "to_agency_id",
+            "请填写移交给的机关 to_agency_id 或同事 to_clerk_id（二选一）",
+            also=("to_clerk_id",),
+        )
     if actor.role != Role.INSPECTOR:
         _require_handler(case, actor)
     before = {"agency_id": case.agency_id, "owner_id": case.owner_id}
