@@ -57,11 +57,15 @@ class WorkingCalendar:
         # overrides: date -> True (a working day) / False (a holiday)
         self.overrides = dict(overrides or {})
         self._override_years = {d.year for d in self.overrides}
+        self._fingerprint: str | None = None
 
     def fingerprint(self) -> str:
-        """Equal for calendars with the same overrides: tells a service its stored due dates are stale."""
-        text = ";".join(f"{d.isoformat()}={int(w)}" for d, w in sorted(self.overrides.items()))
-        return hashlib.sha256(text.encode()).hexdigest()
+        """Equal for calendars with the same overrides: tells a service its stored due dates are stale.
+        Computed once per calendar (services ask at every request)."""
+        if self._fingerprint is None:
+            text = ";".join(f"{d.isoformat()}={int(w)}" for d, w in sorted(self.overrides.items()))
+            self._fingerprint = hashlib.sha256(text.encode()).hexdigest()
+        return self._fingerprint
 
     def is_working_day(self, day: date) -> tuple[bool, bool]:
         """(is it a working day, is that answer provisional)."""
