@@ -231,3 +231,16 @@ def report(
                 part.replace(" ", "_").replace("=", "_").replace("-", "_") for part in (label, target)
             )
             summary[key] = {"p50_ms": round(median, 2), "p95_ms": round(p95, 2)}
+
+
+def tear_down(loop: asyncio.AbstractEventLoop, cluster: Any, pg_dbs: list[str], tmpdir: Any) -> None:
+    """Stops what a bench started, whatever happened: the loop, the processes, its databases."""
+    loop.close()
+    if cluster is not None:
+        cluster.stop_all()
+    if pg_dbs:
+        try:
+            pg_databases("drop", pg_dbs)
+        except Exception as exc:
+            print(f"could not drop databases {pg_dbs}: {exc}", file=sys.stderr)
+    tmpdir.cleanup()

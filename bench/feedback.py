@@ -64,6 +64,7 @@ from bench.common import (  # noqa: E402
     print_log_tails,
     report,
     run_round,
+    tear_down,
 )
 from services.feedback.models import (  # noqa: E402
     RULE_SET_BY_CHANNEL,
@@ -563,15 +564,7 @@ def run(args: argparse.Namespace) -> int:
             print_log_tails(tmp)
         raise
     finally:
-        loop.close()
-        if cluster is not None:
-            cluster.stop_all()
-        if pg_dbs:
-            try:
-                pg_databases("drop", pg_dbs)
-            except Exception as exc:
-                print(f"could not drop databases {pg_dbs}: {exc}", file=sys.stderr)
-        tmpdir.cleanup()
+        tear_down(loop, cluster, pg_dbs, tmpdir)
 
     summary: dict[str, Any] = {
         "bench": "feedback",

@@ -45,7 +45,18 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
-from bench.common import agency_paths, cluster_env, http_request, login, pct, pg_databases, report, run_round  # noqa: E402
+from bench.common import (  # noqa: E402
+    agency_paths,
+    cluster_env,
+    http_request,
+    login,
+    pct,
+    pg_databases,
+    print_log_tails,
+    report,
+    run_round,
+    tear_down,
+)
 from services.requests.models import Application, ApplicationState, Outcome  # noqa: E402
 from shared.db import make_engine  # noqa: E402
 from shared.devrun import ORDER, Cluster, free_port  # noqa: E402
@@ -476,21 +487,10 @@ def run(args: argparse.Namespace) -> int:
         reads["queue page 1"]["SQL floor"] = floor
     except Exception:
         if cluster is not None:
-            for log in sorted(tmp.glob("*.log")):
-                tail = log.read_text(errors="replace").splitlines()[-15:]
-                if tail:
-                    print(f"--- {log.name} (last lines) ---\n" + "\n".join(tail), file=sys.stderr)
+            print_log_tails(tmp)
         raise
     finally:
-        loop.close()
-        if cluster is not None:
-            cluster.stop_all()
-        if pg_dbs:
-            try:
-                pg_databases("drop", pg_dbs)
-            except Exception as exc:
-                print(f"could not drop databases {pg_dbs}: {exc}", file=sys.stderr)
-        tmpdir.cleanup()
+        tear_down(loop, cluster, pg_dbs, tmpdir)
 
     summary: dict[str, Any] = {
         "bench": "requests",

@@ -261,6 +261,12 @@ _LANDLINE = re.compile(
 )
 
 
+def mask_email(email: str) -> str:
+    """`z***@example.org`: the first letter and the domain."""
+    local, at, domain = email.partition("@")
+    return f"{local[:1]}***{at}{domain}"
+
+
 def mask_phone(phone: str) -> str:
     """Mobile `138****1234` (a +86 prefix kept); landline `0571-****1234` (area code and last 4).
 

@@ -78,7 +78,14 @@ from shared.errors import Conflict, Forbidden, InvalidField, NotFound
 from shared.events import Event, append_event, record_event
 from shared.files import checked_upload
 from shared.pagination import PageParams
-from shared.personal_data import PersonalDataCipher, mask_address, mask_name, mask_phone, mask_text
+from shared.personal_data import (
+    PersonalDataCipher,
+    mask_address,
+    mask_email,
+    mask_name,
+    mask_phone,
+    mask_text,
+)
 from shared.schemas import DeadlinePublic
 from shared.supervision import OverdueList, SupervisionItem
 from shared.tracking import code_matches, hash_code, new_query_code, new_tracking_no
@@ -528,7 +535,7 @@ def sender_of(case: FeedbackCase, cipher: PersonalDataCipher, *, masked: bool) -
     if masked:
         name = mask_name(name) if name else None
         phone = mask_phone(phone) if phone else None
-        email = f"{email[:1]}***@{email.partition('@')[2]}" if email else None
+        email = mask_email(email) if email else None
         address = mask_address(address) if address else None
     return SenderPublic(name=name, phone=phone, email=email, address=address, masked=masked)
 

@@ -64,6 +64,7 @@ from shared.pagination import PageParams
 from shared.personal_data import (
     PersonalDataCipher,
     mask_address,
+    mask_email,
     mask_id_number,
     mask_name,
     mask_phone,
@@ -352,13 +353,6 @@ def _labels(application: Application) -> dict[str, str]:
     return labels
 
 
-def mask_email(email: str | None) -> str | None:
-    if not email:
-        return email
-    local, at, domain = email.partition("@")
-    return f"{local[:1]}***{at}{domain}"
-
-
 def applicant_of(application: Application, cipher: PersonalDataCipher, *, masked: bool) -> ApplicantPublic:
     def dec(field: str, value: str | None) -> str | None:
         return cipher.decrypt(value, context=_context(field, application.tracking_no)) if value else value
@@ -382,7 +376,7 @@ def applicant_of(application: Application, cipher: PersonalDataCipher, *, masked
         id_type=IdType(application.id_type),
         id_number=number,
         phone=phone,
-        email=mask_email(application.email) if masked else application.email,
+        email=mask_email(application.email) if masked and application.email else application.email,
         address=address,
         masked=masked,
     )
