@@ -6,8 +6,13 @@ nothing executable. Every service that accepts files uses these checks.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Response
 
 from shared.errors import InvalidField
 
@@ -68,3 +73,31 @@ def checked_upload(filename: str, data: bytes, max_bytes: int, field: str = "fil
             field, f"只接受 {ALLOWED_LABEL} 文件，且扩展名须与内容一致", code="file_type_not_allowed"
         )
     return name, SERVED_AS.get(extension, detected)
+
+
+def stored_file(filename: str, data: bytes, max_bytes: int) -> dict[str, Any]:
+    """The checked columns of a file kept in a service's own database (name, type, size, digest, bytes)."""
+    name, content_type = checked_upload(filename, data, max_bytes)
+    return {
+        "filename": name,
+        "content_type": content_type,
+        "size": len(data),
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "data": data,
+    }
+
+
+def private_download(data: bytes, content_type: str, filename: str, sha256: str) -> Response:
+    """A file only some people may read: always a download, never run in the browser, never cached
+    by anyone between."""
+    return Response(
+        data,
+        media_type=content_type,
+        headers={
+            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename)}",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; sandbox",
+            "Cache-Control": "private, no-store",
+            "ETag": f'"{sha256}"',
+        },
+    )

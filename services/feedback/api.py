@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Annotated, Any, Literal
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, UploadFile, status
 from fastapi.responses import JSONResponse
@@ -40,6 +39,7 @@ from shared.caching import public_json
 from shared.calendar import local_date
 from shared.db import SessionDep
 from shared.errors import PROBLEM_RESPONSES
+from shared.files import private_download
 from shared.idempotency import IdempotencyKeyHeader
 from shared.pagination import Page, PageDep
 from shared.schemas import IdPath, OfficialDate, id_query
@@ -327,15 +327,7 @@ async def download_attachment(
 ) -> Response:
     case = await service.load(session, case_id, actor)
     row = await service.get_attachment(session, case, attachment_id)
-    return Response(
-        row.data,
-        media_type=row.content_type,
-        headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(row.filename)}",
-            "X-Content-Type-Options": "nosniff",
-            "Cache-Control": "private, no-store",
-        },
-    )
+    return private_download(row.data, row.content_type, row.filename, row.sha256)
 
 
 @router.post(

@@ -76,7 +76,7 @@ from shared.deadlines import (
 )
 from shared.errors import Conflict, Forbidden, InvalidField, NotFound
 from shared.events import Event, append_event, record_event
-from shared.files import checked_upload
+from shared.files import stored_file
 from shared.pagination import PageParams
 from shared.personal_data import (
     PersonalDataCipher,
@@ -1273,15 +1273,10 @@ async def add_attachment(
     count = (await session.exec(select(func.count()).where(Attachment.case_id == case.id))).one()
     if count >= MAX_ATTACHMENTS:
         raise InvalidField("file", f"每个事项最多 {MAX_ATTACHMENTS} 个附件", code="too_many_files")
-    name, content_type = checked_upload(filename, data, max_bytes)
     row = Attachment(
         case_id=case.id,  # type: ignore[arg-type]
-        filename=name,
-        content_type=content_type,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        data=data,
         uploaded_by=actor.subject if actor is not None else None,
+        **stored_file(filename, data, max_bytes),
     )
     session.add(row)
     await session.flush()
@@ -1291,7 +1286,7 @@ async def add_attachment(
         aggregate_id=case.id,
         action="attachment_added",
         actor=actor,
-        after={"round": case.round, "attachment_id": row.id, "filename": name, "size": len(data)},
+        after={"round": case.round, "attachment_id": row.id, "filename": row.filename, "size": row.size},
     )
     await session.commit()
     return attachment_public(row)

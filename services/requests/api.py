@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any, Literal
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, UploadFile, status
 from fastapi.responses import JSONResponse
@@ -50,6 +49,7 @@ from shared.caching import public_json
 from shared.db import SessionDep
 from shared.deadlines import Deadline, fee_payment_due, get_rule_set
 from shared.errors import PROBLEM_RESPONSES, Conflict, InvalidField
+from shared.files import private_download
 from shared.http import ServiceClient
 from shared.idempotency import IdempotencyKeyHeader
 from shared.pagination import Page, PageDep
@@ -403,17 +403,7 @@ async def download_correction_file(
 ) -> Response:
     application = await service.load(session, application_id, actor)
     row = await corrections.get_file(session, application, attachment_id)
-    return Response(
-        row.data,
-        media_type=row.content_type,
-        headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(row.filename)}",
-            "X-Content-Type-Options": "nosniff",
-            "Content-Security-Policy": "default-src 'none'; sandbox",
-            "Cache-Control": "private, no-store",
-            "ETag": f'"{row.sha256}"',
-        },
-    )
+    return private_download(row.data, row.content_type, row.filename, row.sha256)
 
 
 @router.post(

@@ -8,7 +8,6 @@ applicant, the agency's clerks, the region's inspectors) may download them.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from sqlalchemy import update
@@ -22,7 +21,7 @@ from shared.auth import Principal
 from shared.db import utcnow
 from shared.errors import Conflict, InvalidField, NotFound
 from shared.events import record_event
-from shared.files import checked_upload
+from shared.files import stored_file
 
 MAX_FILES = 10  # per application (one correction: 条例第三十条 asks for it once)
 
@@ -61,15 +60,10 @@ async def add_file(
     ).one()
     if count >= MAX_FILES:
         raise InvalidField("file", f"每件申请最多 {MAX_FILES} 个补正材料", code="too_many_files")
-    name, content_type = checked_upload(filename, data, max_bytes)
     row = CorrectionFile(
         application_id=application.id,  # type: ignore[arg-type]
-        filename=name,
-        content_type=content_type,
-        size=len(data),
-        sha256=hashlib.sha256(data).hexdigest(),
-        data=data,
         uploaded_by=actor.subject,
+        **stored_file(filename, data, max_bytes),
     )
     session.add(row)
     await session.flush()
@@ -79,7 +73,7 @@ async def add_file(
         aggregate_id=application.id,
         action="correction_file_added",
         actor=actor,
-        after={"attachment_id": row.id, "filename": name, "size": row.size, "sha256": row.sha256},
+        after={"attachment_id": row.id, "filename": row.filename, "size": row.size, "sha256": row.sha256},
     )
     await session.commit()
     return public(row)
