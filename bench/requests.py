@@ -354,8 +354,14 @@ def run(args: argparse.Namespace) -> int:
             urls = {name: f"sqlite+aiosqlite:///{tmp / name}.db" for name in ORDER}
         ports = {name: free_port() for name in ORDER}
         env = cluster_env(tmp, ports, urls)
+        workers = args.requests_workers or (2 if args.postgres else 1)
+        env["REQUESTS_WORKERS"] = str(workers)
         cluster = Cluster(ports=ports, env=env, cwd=tmp, log_dir=tmp)
-        print(f"starting catalog, requests, feedback, gateway on {backend} ({tmp}) ...", flush=True)
+        print(
+            f"starting catalog, requests ({workers} worker{'s' if workers > 1 else ''}), feedback, gateway "
+            f"on {backend} ({tmp}) ...",
+            flush=True,
+        )
         cluster.start_all()
         base = cluster.url()
         seed(base)
@@ -498,6 +504,7 @@ def run(args: argparse.Namespace) -> int:
         "cores": cores,
         "applications": args.applications,
         "concurrency": args.concurrency,
+        "requests_workers": workers,
         "rounds": len(submit["gateway"]),
     }
     report(summary, submit, reads, what="submissions", per_round=args.submissions)
@@ -545,6 +552,12 @@ def main() -> int:
         "--max-seconds", type=float, default=140.0, help="budget of the run after the start (default 140)"
     )
     parser.add_argument("--postgres", action="store_true", help="databases on PostgreSQL at 127.0.0.1:5432")
+    parser.add_argument(
+        "--requests-workers",
+        type=int,
+        default=0,
+        help="server processes of the requests service (default: 2 on PostgreSQL, as deploy/ runs it; 1 on SQLite)",
+    )
     args = parser.parse_args()
     if min(args.applications + 1, args.users, args.concurrency, args.submissions, args.rounds) < 1:
         parser.error("counts must be at least 1")

@@ -60,6 +60,9 @@ class GatewaySettings(ServiceSettings):
     def _production_needs_a_key(self) -> GatewaySettings:
         if self.is_production and not self.signing_key:
             raise ValueError("production requires GATEWAY_SIGNING_KEY (PEM private key)")
+        if self.workers > 1 and not (self.redis_url and self.signing_key):
+            # Each worker would count rate limits alone and make its own signing key.
+            raise ValueError("workers > 1 needs GATEWAY_REDIS_URL and GATEWAY_SIGNING_KEY")
         return self
 
 

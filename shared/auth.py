@@ -28,6 +28,7 @@ ALGORITHM = "RS256"
 TOKEN_URL = "/api/v1/auth/token"
 SERVICE_TOKEN_HEADER = "X-Service-Token"
 UNKNOWN_KID_RETRY_SECONDS = 30.0
+VERIFIED_CACHE_SIZE = 4096
 
 
 class Role(StrEnum):
@@ -113,6 +114,9 @@ class TokenVerifier:
         # kid -> when a fetch was last made for it: junk kids cannot starve a real new key.
         self._asked: dict[str, float] = {}
         self._built: dict[str, tuple[dict[str, Any], Any]] = {}  # kid -> (its JWK, the key object)
+        # token -> (principal, exp, kid, the JWK that verified it): checking an RS256 signature is
+        # the dearest step of an authenticated request, and a client sends the same token many times.
+        self._verified: dict[str, tuple[Principal, float, str, dict[str, Any]]] = {}
 
     async def _refresh(self) -> None:
         async with self._lock:
@@ -157,6 +161,17 @@ class TokenVerifier:
         return cached[1]
 
     async def verify(self, token: str) -> Principal:
+        """A token verified before is answered from memory while it has not expired and the key that
+        signed it is still the gateway's (a key taken out of the JWKS drops its tokens at once)."""
+        known = self._verified.get(token)
+        if known is not None:
+            principal, exp, kid, key = known
+            if time.time() > exp + self.leeway:
+                del self._verified[token]
+                raise Unauthorized("令牌已过期", code="token_expired")
+            if await self.key_for(kid) is key:
+                return principal
+            del self._verified[token]
         try:
             header = jwt.get_unverified_header(token)
         except JWTError as exc:
@@ -189,7 +204,11 @@ class TokenVerifier:
             raise Unauthorized("令牌声明无效（签发者、受众或时间）", code="invalid_token") from exc
         except JWTError as exc:
             raise Unauthorized("令牌签名无效", code="invalid_token") from exc
-        return principal_from_claims(claims)
+        principal = principal_from_claims(claims)
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            self._verified.clear()
+        self._verified[token] = (principal, float(claims["exp"]), kid, key)
+        return principal
 
 
 def principal_from_claims(claims: dict[str, Any]) -> Principal:

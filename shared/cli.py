@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 from pathlib import Path
 
 PROCESSES = {
@@ -49,10 +50,20 @@ def migrate(process: str) -> None:
     run_migrations(migrations_dir(process), settings_for(process).database_url)
 
 
-def serve(process: str, workers: int = 1) -> None:
+def serve(process: str, workers: int | None = None) -> None:
+    """Starts `workers` server processes (default: the process's `workers` setting). With more
+    than one, migrations run here once, before any worker starts, instead of in each."""
     import uvicorn
 
+    from shared.devrun import PREFIX
+
+    if workers is not None:  # through the environment, so the settings' own checks apply
+        os.environ[f"{PREFIX[process]}WORKERS"] = str(workers)
     settings = settings_for(process)
+    workers = settings.workers
+    if workers > 1 and settings.migrate_on_start:
+        migrate(process)
+        os.environ[f"{PREFIX[process]}MIGRATE_ON_START"] = "false"
     uvicorn.run(
         PROCESSES[process][0],
         factory=True,
@@ -70,7 +81,7 @@ def main(argv: list[str] | None = None) -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     p_serve = sub.add_parser("serve", help="start a process with uvicorn")
     p_serve.add_argument("process", choices=sorted(PROCESSES))
-    p_serve.add_argument("--workers", type=int, default=1)
+    p_serve.add_argument("--workers", type=int, default=None, help="default: the process's workers setting")
     p_migrate = sub.add_parser("migrate", help="apply the process's Alembic migrations")
     p_migrate.add_argument("process", choices=sorted(PROCESSES))
     sub.add_parser("reindex", help="rebuild the catalog's search index from its database")

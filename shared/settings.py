@@ -8,7 +8,7 @@ import hashlib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SERVICE_TOKEN = "dev-service-token-change-me"
@@ -54,6 +54,9 @@ class ServiceSettings(BaseSettings):
     outbox_poll_seconds: float = 0.5
     # Run Alembic migrations when the process starts (a deployment may run them as a job instead).
     migrate_on_start: bool = True
+    # Server processes (uvicorn workers) sharing the port: one per core a replica is given. More than
+    # one needs PostgreSQL (SQLite's embedded default is one process); migrations then run once first.
+    workers: int = Field(default=1, ge=1, le=64)
     # Personal data: base64 of 32 random bytes each (`openssl rand -base64 32`). `pii_key` encrypts
     # (AES-256-GCM), `pii_blind_key` makes the lookup hashes; `pii_previous_keys` only decrypt.
     pii_key: str = DEV_PII_KEY
@@ -92,4 +95,6 @@ class ServiceSettings(BaseSettings):
             raise ValueError("pii_key and pii_blind_key must differ")
         if not self.database_url:
             self.database_url = f"sqlite+aiosqlite:///{VAR_DIR}/{self.service_name}.db"
+        if self.workers > 1 and self.embedded:
+            raise ValueError("workers > 1 needs a PostgreSQL database_url (SQLite serves one process)")
         return self

@@ -88,6 +88,46 @@ async def test_entering_a_year_moves_the_open_deadlines_that_counted_it_provisio
     assert again["due"] == "2027-01-15" and again["provisional"] is True
 
 
+async def test_a_worker_that_counted_with_the_old_calendar_rewrites_its_due_dates_at_its_next_read(
+    world: World, tokens: Tokens
+) -> None:
+    """Two workers on one database: the calendar is entered through the first while the second still
+    holds the old one and stores a due date with it; the second's next read of the calendar finds
+    the change and rewrites that due date."""
+    from services.requests.app import create_app
+    from services.requests.holidays import CACHE_TTL
+    from services.requests.settings import RequestsSettings
+
+    first = world.client.app  # type: ignore[attr-defined]
+    second_app = create_app(
+        RequestsSettings(database_url=first.state.settings.database_url, environment="test")
+    )
+    second_app.state.verifier = tokens.verifier()
+    second_app.state.agency_lookup = first.state.agency_lookup
+    second_app.state.today = world.clock
+    world.clock.today = date(2026, 12, 20)
+    async for second_client in _serve(second_app, "http://requests-2"):
+        second = World(second_client, tokens, world.clock)
+        warm = await second.client.get(URL, headers=second.clerk())  # the second now holds the calendar
+        assert warm.status_code == 200
+        put = await world.client.put(f"{CALENDAR}/2027", json={"days": NEW_YEAR_2027}, headers=admin(world))
+        assert put.status_code == 200, put.text
+
+        receipt = await second.apply()
+        assert receipt["due"] == "2027-01-15", "counted with the calendar the second worker still holds"
+        stored = (await world.client.get(URL, headers=world.clerk())).json()["items"]
+        assert [i["due"] for i in stored if i["id"] == receipt["id"]] == ["2027-01-15"]
+
+        loaded_at, calendar, read_at = second_app.state.calendar_cache
+        second_app.state.calendar_cache = (loaded_at - CACHE_TTL - 1, calendar, read_at)
+        listed = (await second.client.get(URL, headers=second.clerk())).json()["items"]
+        assert [(i["due"], i["provisional"]) for i in listed if i["id"] == receipt["id"]] == [
+            ("2027-01-18", False)
+        ]
+        seen_by_first = (await world.client.get(URL, headers=world.clerk())).json()["items"]
+        assert [i["due"] for i in seen_by_first if i["id"] == receipt["id"]] == ["2027-01-18"]
+
+
 async def test_a_known_year_needs_no_entry_and_is_not_provisional(world: World) -> None:
     shown = await world.client.get(CALENDAR, params={"year": 2026}, headers=admin(world))
     assert shown.status_code == 200

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import shlex
 from functools import cache
@@ -592,3 +593,45 @@ def test_the_installed_package_carries_every_non_python_file_the_processes_read(
             package_dir = path.parent.parent.parent
         relative = path.relative_to(package_dir).as_posix()
         assert any(fnmatch.fnmatch(relative, pattern) for pattern in patterns), f"{path} not in package data"
+
+
+PG_URL = "postgresql+asyncpg://gongkai@db:5432/gongkai_requests"
+
+
+def test_several_workers_need_postgresql_and_the_gateway_also_redis_and_a_signing_key() -> None:
+    with pytest.raises(ValueError, match="workers > 1 needs a PostgreSQL"):
+        RequestsSettings(workers=2, database_url="sqlite+aiosqlite:///x.db")
+    assert RequestsSettings(workers=2, database_url=PG_URL).workers == 2
+    with pytest.raises(ValueError, match="workers"):
+        RequestsSettings(workers=0, database_url=PG_URL)
+    with pytest.raises(ValueError, match="GATEWAY_REDIS_URL and GATEWAY_SIGNING_KEY"):
+        GatewaySettings(workers=2, database_url=PG_URL, redis_url="redis://r:6379/0")
+
+
+def test_serve_with_several_workers_migrates_once_before_they_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+
+    from services.requests import settings as requests_settings
+
+    migrated: list[str] = []
+    started: list[dict[str, Any]] = []
+    monkeypatch.setattr(cli, "migrate", migrated.append)
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: started.append({"app": app, **kw}))
+    monkeypatch.setenv("REQUESTS_DATABASE_URL", PG_URL)
+    monkeypatch.setenv("REQUESTS_WORKERS", "1")  # serve sets these two; the fixture puts them back
+    monkeypatch.setenv("REQUESTS_MIGRATE_ON_START", "true")
+    requests_settings.get_settings.cache_clear()
+    try:
+        cli.serve("requests", workers=2)
+        assert migrated == ["requests"]
+        assert started[0]["workers"] == 2 and started[0]["app"] == "services.requests.app:create_app"
+        assert os.environ["REQUESTS_MIGRATE_ON_START"] == "false", "the workers must not migrate again"
+        assert RequestsSettings().migrate_on_start is False
+
+        requests_settings.get_settings.cache_clear()
+        monkeypatch.setenv("REQUESTS_DATABASE_URL", "sqlite+aiosqlite:///x.db")
+        with pytest.raises(ValueError, match="PostgreSQL"):
+            cli.serve("requests", workers=2)
+        assert len(started) == 1
+    finally:
+        requests_settings.get_settings.cache_clear()

@@ -114,3 +114,41 @@ async def test_a_key_unknown_at_first_is_fetched_again_and_accepted(catalog, tok
         assert new_kid in verifier._keys and old_kid in verifier._keys
     finally:
         assert tokens.keyring.jwks()["keys"][0]["kid"] == new_kid
+
+
+async def test_a_remembered_token_is_refused_once_its_key_leaves_the_jwks_or_it_expires(
+    tokens: Tokens, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tokens are remembered after one signature check, but never past their expiry or their key."""
+    from shared.auth import TokenVerifier
+    from shared.errors import Unauthorized
+    from tests.conftest import AUDIENCE, ISSUER
+
+    published = dict(tokens.keyring.jwks())
+    calls = []
+
+    async def keys() -> dict:
+        calls.append(1)
+        return published
+
+    verifier = TokenVerifier(keys, issuer=ISSUER, audience=AUDIENCE, min_refresh_seconds=0.0)
+    token = tokens.make("clerk", sub="77", agency_id=5)
+    first = await verifier.verify(token)
+    assert (first.subject, first.agency_id) == ("77", 5)
+    assert await verifier.verify(token) == first  # answered from memory: no new key fetch
+    assert len(calls) == 1
+
+    expires = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))["exp"]
+    monkeypatch.setattr(time, "time", lambda: expires + 60)
+    with pytest.raises(Unauthorized) as expired:
+        await verifier.verify(token)
+    assert expired.value.code == "token_expired"
+    monkeypatch.undo()
+
+    other = tokens.make("public", sub="78")
+    assert (await verifier.verify(other)).subject == "78"
+    published = {"keys": []}  # the gateway withdrew the key
+    verifier.max_age = 0.0  # the next use looks at the JWKS again
+    with pytest.raises(Unauthorized) as withdrawn:
+        await verifier.verify(other)
+    assert withdrawn.value.code == "unknown_key"

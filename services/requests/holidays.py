@@ -3,13 +3,14 @@
 Deadlines are derived from the events and the calendar; entering a year's calendar rewrites, in the
 same transaction, the deadline columns the application rows keep for lists, and the next read of
 an application's own deadline counts with it too. The loaded `WorkingCalendar` is cached on `app.state`:
-dropped on a write in this process, re-read by other replicas within `CACHE_TTL` seconds.
+dropped on a write in this process, re-read by other workers and replicas within `CACHE_TTL` seconds
+(which then rewrite what they stored with the old calendar in between, see `current`).
 """
 
 from __future__ import annotations
 
 import time
-from datetime import date
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import chinese_calendar
@@ -22,6 +23,7 @@ from services.requests.models import CLOSED_STATES, Application, CalendarDay
 from services.requests.schemas import CalendarDayPublic, CalendarYearIn, CalendarYearPublic
 from shared.auth import Principal
 from shared.calendar import WorkingCalendar, start_of_local_day
+from shared.db import utcnow
 from shared.errors import InvalidField
 from shared.events import record_event
 
@@ -42,14 +44,24 @@ async def load(session: AsyncSession) -> WorkingCalendar:
 
 
 async def current(state: Any) -> WorkingCalendar:
-    """The cached calendar, re-read from the database when older than `CACHE_TTL`."""
-    cached: tuple[float, WorkingCalendar] | None = getattr(state, "calendar_cache", None)
+    """The cached calendar, re-read from the database when older than `CACHE_TTL`.
+
+    When the re-read finds that another process (a worker or a replica) changed the calendar, this
+    process may have stored due dates counted with the old one since its last read: those rows are
+    rewritten with the new calendar before it is used."""
+    cached: tuple[float, WorkingCalendar, datetime] | None = getattr(state, "calendar_cache", None)
     now = time.monotonic()
     if cached is not None and now - cached[0] < CACHE_TTL:
         return cached[1]
+    read_at = utcnow()
     async with state.sessionmaker() as session:
         calendar = await load(session)
-    state.calendar_cache = (now, calendar)
+        if cached is not None and cached[1].fingerprint() != calendar.fingerprint():
+            # Requests already under way at the last read may have committed after it: a margin.
+            since = cached[2] - timedelta(seconds=CACHE_TTL)
+            await lifecycle.refresh_stored(session, calendar, col(Application.updated_at) >= since)
+            await session.commit()
+    state.calendar_cache = (now, calendar, read_at)
     return calendar
 
 

@@ -149,11 +149,28 @@ INVALID_STAGE = "invalid"  # the history breaks a rule: the deadline is unknown
 RUNNING_STAGES = frozenset({str(Stage.ANSWER), str(Stage.ACCEPTANCE)})
 
 
+_STORED_MEMO: dict[tuple[str, tuple[ClockEvent, ...], str], dict[str, Any]] = {}
+_STORED_MEMO_SIZE = 4096
+
+
 def stored_deadline(rule_set: str, clock: list[ClockEvent], calendar: WorkingCalendar) -> dict[str, Any]:
     """The deadline columns of an application, from its clock events and the calendar alone (not
     from today), so the clerk queue can filter and sort without reading events: the due date in
     force (while paused: as it stood when the pause began), whether it is provisional, when the
-    pause began, and the stage. Rewritten with every event and every calendar change."""
+    pause began, and the stage. Rewritten with every event and every calendar change.
+
+    A pure function of its arguments, so it is remembered by (rule set, clock, calendar
+    fingerprint): every application received on one day starts with the same clock."""
+    key = (rule_set, tuple(clock), calendar.fingerprint())
+    found = _STORED_MEMO.get(key)
+    if found is None:
+        if len(_STORED_MEMO) >= _STORED_MEMO_SIZE:
+            _STORED_MEMO.clear()
+        found = _STORED_MEMO[key] = _stored_deadline(rule_set, clock, calendar)
+    return dict(found)
+
+
+def _stored_deadline(rule_set: str, clock: list[ClockEvent], calendar: WorkingCalendar) -> dict[str, Any]:
     try:
         if not clock:
             raise DeadlineRuleViolation("没有收到日期，无法计算期限")
