@@ -223,6 +223,7 @@ async def load_applications(
                     "rule_set": "national-2019",
                     "state": str(state),
                     "outcome": str(outcome) if outcome else None,
+                    "closed_on": closed_on,
                     "assigned_to": None,
                     "created_by": "bench",
                     "created_at": now,

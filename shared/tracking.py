@@ -15,12 +15,18 @@ CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out on t
 _DUMMY_SALT = secrets.token_hex(16)
 
 
+def _random_symbols(n: int) -> str:
+    """n symbols of the 32-letter alphabet from one read of the system's random source (a byte
+    modulo 32 is uniform, as 256 is a multiple of 32)."""
+    return "".join(CODE_ALPHABET[b % 32] for b in secrets.token_bytes(n))
+
+
 def new_tracking_no(prefix: str, today: date) -> str:
-    return f"{prefix}{today.year}-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+    return f"{prefix}{today.year}-" + _random_symbols(8)
 
 
 def new_query_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+    return _random_symbols(10)
 
 
 def hash_code(code: str, salt: str | None = None) -> str:

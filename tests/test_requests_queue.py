@@ -258,3 +258,69 @@ async def test_the_migration_fills_the_columns_of_existing_applications(backend:
         (2, date(2026, 12, 22), "answer"),
     ]
     assert [str(r[2]) if r[2] else None for r in rows] == [None, "2026-11-30"]
+
+
+async def test_the_migration_fills_the_closing_date_from_the_closing_event(
+    backend: str, tmp_path: Path
+) -> None:
+    import asyncio
+
+    from services.requests.app import MIGRATIONS
+    from shared.db import make_engine, migrate
+
+    url = await create_database(backend, tmp_path, "requests_closed_on")
+    await asyncio.to_thread(migrate, MIGRATIONS, url, "0008")
+    engine = make_engine(url)
+    async with engine.begin() as conn:
+        for app_id, state in ((1, "decided"), (2, "registered"), (3, "withdrawn")):
+            await conn.execute(
+                sa.text(
+                    "INSERT INTO applications (id, tracking_no, query_code_hash, agency_id, agency_path, "
+                    "applicant_type, applicant_name, id_type, id_number, id_number_index, phone, description, "
+                    "form, delivery, channel, received_on, rule_set, state, created_at, updated_at) VALUES "
+                    "(:id, :t, 'x', 3, '/1/2/3/', 'natural_person', 'x', 'resident_id', 'x', 'x', 'x', 'x', "
+                    "'electronic', 'email', 'online', :r, 'national-2019', :s, :now, :now)"
+                ),
+                {
+                    "id": app_id,
+                    "t": f"YSQ2025-CLOS{app_id}",
+                    "r": date(2025, 12, 1),
+                    "s": state,
+                    "now": datetime(2025, 12, 1, tzinfo=UTC),
+                },
+            )
+        events = sa.table(
+            "events",
+            sa.column("aggregate_type", sa.String),
+            sa.column("aggregate_id", sa.String),
+            sa.column("action", sa.String),
+            sa.column("after", sa.JSON),
+            sa.column("at", sa.DateTime),
+        )
+        history = [
+            ("1", "applied", {"kind": "received", "on": "2025-12-01"}),
+            ("1", "extend", {"kind": "extended", "on": "2025-12-20", "days": 10}),
+            ("1", "decide", {"kind": "decided", "on": "2026-01-09"}),
+            ("2", "applied", {"kind": "received", "on": "2025-12-01"}),
+            ("3", "applied", {"kind": "received", "on": "2025-12-01"}),
+            ("3", "withdraw", {"kind": "withdrawn", "on": "2025-12-03"}),
+        ]
+        for aggregate_id, action, fact in history:
+            await conn.execute(
+                events.insert().values(
+                    aggregate_type="application",
+                    aggregate_id=aggregate_id,
+                    action=action,
+                    after={"clock": fact},
+                    at=sa.func.current_timestamp(),
+                )
+            )
+    await asyncio.to_thread(migrate, MIGRATIONS, url)
+    async with engine.connect() as conn:
+        rows = (await conn.execute(sa.text("SELECT id, closed_on FROM applications ORDER BY id"))).all()
+    await engine.dispose()
+    assert [(i, str(on) if on else None) for i, on in rows] == [
+        (1, "2026-01-09"),
+        (2, None),
+        (3, "2025-12-03"),
+    ]

@@ -77,6 +77,10 @@ ACTION_LABELS = {
     "assign": "分派经办人",
     "correction_file_added": "上传补正材料",
 }
+
+# The actions that end an application; their date is its closing date (`closed_on`, the annual report).
+CLOSING_ACTIONS = frozenset({"decide", "refer", "withdraw", "abandon"})
+
 CLOCK_KINDS = {
     "applied": ClockEventKind.RECEIVED,
     "registered": ClockEventKind.RECEIVED,
@@ -305,6 +309,8 @@ async def perform(
     }
     if step.outcome is not None:
         values["outcome"] = str(step.outcome)
+    if step.action in CLOSING_ACTIONS:
+        values["closed_on"] = step.on
     changed = await session.exec(  # type: ignore[call-overload]
         update(Application)
         .where(col(Application.id) == application.id)

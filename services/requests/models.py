@@ -228,6 +228,9 @@ class Application(SQLModel, table=True):
     due_provisional: bool = False
     paused_since: date | None = None
     deadline_stage: str | None = Field(default=None, max_length=30)  # None: not computed yet
+    # The `on` date of the closing event (decide, refer, withdraw, abandon): what the annual report
+    # counts by, so it reads no events.
+    closed_on: date | None = None
 
 
 class CorrectionFile(SQLModel, table=True):

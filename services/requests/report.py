@@ -28,10 +28,10 @@ from datetime import date
 from typing import Any
 
 import httpx
+from sqlalchemy import and_, case, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.requests import lifecycle
 from services.requests.models import (
     APPLICANT_TYPE_LABELS,
     OUTCOME_REPORT_ROWS,
@@ -54,14 +54,12 @@ from services.requests.schemas import (
     Table4Group,
 )
 from shared.agencies import AgencyLookup
-from shared.auth import Principal, Role
+from shared.auth import Principal, Role, region_marker
 from shared.calendar import SHANGHAI
 from shared.db import utcnow
 from shared.errors import Forbidden, NotFound, ServiceUnavailable
-from shared.events import Event
 from shared.http import ServiceClient
 
-CLOSING_ACTIONS = ("decide", "refer", "withdraw", "abandon")
 ORGANISATION = "法人或其他组织"
 TOTAL = "total"
 COLUMNS = [
@@ -133,78 +131,67 @@ async def authorize(principal: Principal, agency_id: int, lookup: AgencyLookup) 
 
 @dataclass(frozen=True)
 class Counted:
+    """How many applications of one applicant type and outcome were received in the year (or before)
+    and closed in it (or not by its end)."""
+
     applicant_type: str
-    received_on: date
-    closed_on: date | None
+    received_in_year: bool
+    closed_in_year: bool
     outcome: Outcome | None
+    count: int
 
 
-async def _closing_dates(session: AsyncSession, ids: list[int]) -> dict[int, date]:
-    found: dict[int, date] = {}
-    for start in range(0, len(ids), 500):
-        chunk = [str(i) for i in ids[start : start + 500]]
-        rows = await session.exec(
-            select(Event)
-            .where(Event.aggregate_type == lifecycle.AGGREGATE)
-            .where(col(Event.aggregate_id).in_(chunk))
-            .where(col(Event.action).in_(CLOSING_ACTIONS))
-            .order_by(col(Event.id))
-        )
-        for event in rows.all():
-            on = ((event.after or {}).get("clock") or {}).get("on")
-            if on:
-                found[int(event.aggregate_id)] = date.fromisoformat(on)
-    return found
-
-
-async def _applications(session: AsyncSession, agency_id: int, end: date) -> list[Counted]:
+async def _applications(session: AsyncSession, agency_id: int, year: int) -> list[Counted]:
+    """One grouped query over the rows that count in the year: received by its end and not closed
+    before its start (the closing date is kept on the row, `closed_on`)."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    received_in_year = case((col(Application.received_on) >= start, True), else_=False)
+    closed_in_year = case(
+        (and_(col(Application.closed_on).is_not(None), col(Application.closed_on) <= end), True), else_=False
+    )
     rows = (
         await session.exec(
-            select(
-                Application.id,
+            select(  # type: ignore[call-overload]
                 Application.applicant_type,
-                Application.received_on,
-                Application.state,
+                received_in_year,
+                closed_in_year,
                 Application.outcome,
+                func.count(),
             )
-            .where(col(Application.agency_path).contains(f"/{agency_id}/"))
+            .where(col(Application.agency_path).contains(region_marker(agency_id)))
             .where(col(Application.received_on) <= end)
+            .where(or_(col(Application.closed_on).is_(None), col(Application.closed_on) >= start))
+            .group_by(Application.applicant_type, received_in_year, closed_in_year, Application.outcome)
         )
     ).all()
-    closed = await _closing_dates(session, [r[0] for r in rows])
     return [
         Counted(
-            applicant_type=r[1],
-            received_on=r[2],
-            closed_on=closed.get(r[0]),
-            outcome=Outcome(r[4]) if r[4] else (Outcome.OTHER if r[0] in closed else None),
+            applicant_type=kind,
+            received_in_year=bool(new),
+            closed_in_year=bool(closed),
+            outcome=Outcome(outcome) if outcome else None,
+            count=count,
         )
-        for r in rows
+        for kind, new, closed, outcome, count in rows
     ]
 
 
 def table3(applications: Iterable[Counted], year: int) -> Table3:
-    start, end = date(year, 1, 1), date(year, 12, 31)
     new, carried, forward, decided_total = _zeros(), _zeros(), _zeros(), _zeros()
     by_outcome = {o: _zeros() for o in Outcome}
 
-    def add(counts: dict[str, int], column: str) -> None:
-        counts[column] += 1
-        counts[TOTAL] += 1
+    def add(counts: dict[str, int], column: str, n: int) -> None:
+        counts[column] += n
+        counts[TOTAL] += n
 
     for a in applications:
         column = a.applicant_type if a.applicant_type in COLUMN_KEYS else str(ApplicantType.OTHER)
-        if a.received_on > end or (a.closed_on is not None and a.closed_on < start):
-            continue
-        if a.received_on >= start:
-            add(new, column)
-        elif a.closed_on is None or a.closed_on >= start:
-            add(carried, column)
-        if a.closed_on is not None and start <= a.closed_on <= end:
-            add(by_outcome[a.outcome or Outcome.OTHER], column)
-            add(decided_total, column)
-        elif a.closed_on is None or a.closed_on > end:
-            add(forward, column)
+        add(new if a.received_in_year else carried, column, a.count)
+        if a.closed_in_year:  # a withdrawn application has no outcome: （六）3 其他
+            add(by_outcome[a.outcome or Outcome.OTHER], column, a.count)
+            add(decided_total, column, a.count)
+        else:
+            add(forward, column, a.count)
     rows = [
         ReportRow(key="new", row="一、", label="本年新收申请数量", values=new),
         ReportRow(key="carried_over", row="二、", label="上年结转申请数量", values=carried),
@@ -361,7 +348,7 @@ async def from_catalog(client: ServiceClient, agency_id: int, year: int) -> tupl
 
 async def build(session: AsyncSession, client: ServiceClient, agency_id: int, year: int) -> AnnualReport:
     name, t2 = await from_catalog(client, agency_id, year)
-    t3 = table3(await _applications(session, agency_id, date(year, 12, 31)), year)
+    t3 = table3(await _applications(session, agency_id, year), year)
     t4 = await table4(session, agency_id, year)
     return AnnualReport(
         title=f"{name}政府信息公开工作年度报告（{year}年）",
