@@ -2,8 +2,9 @@
 
 `make bench` runs `.venv/bin/python bench/requests.py` (SQLite in a temp dir; `--postgres` for new
 databases on 127.0.0.1:5432, the setting the issue's targets are stated for). In one run it
-1. starts the four processes with `shared.devrun.Cluster` on free ports, seeds the demo data and
-   registers `--users` public accounts through the gateway;
+1. starts the four processes with `shared.devrun.Cluster` on free ports (the requests service with
+   `--requests-workers` server processes: 2 on PostgreSQL, as deploy/ runs it), seeds the demo data
+   and registers `--users` public accounts through the gateway;
 2. writes `--applications` (default 100,000) applications straight into the requests database
    (SQLAlchemy Core; personal data encrypted with the service's own cipher, with the `events` rows
    the deadlines and the annual report read), spread over the demo agencies and 2024 to today,

@@ -16,6 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 
+POOL_SIZE = 20  # PostgreSQL connections per server process, at most
+
+
 def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     """SQLite gets WAL, a busy timeout and foreign keys; PostgreSQL a fixed pool of 20."""
     parsed = make_url(url)
@@ -36,7 +39,7 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         return engine
     # A fixed pool: connections beyond `pool_size` would be opened and closed again on every burst
     # (a new server process and a TLS negotiation each time); waiting a moment for a free one is
-    # cheaper than that, and 20 keeps a 2-core server busy.
+    # cheaper than that, and 20 keep a 2-core database server busy.
     engine = create_async_engine(
         url, echo=echo, pool_size=20, max_overflow=0, pool_timeout=30, pool_recycle=1800
     )

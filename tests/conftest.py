@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
@@ -57,14 +59,20 @@ def pytest_report_header(config: pytest.Config) -> str:
     return "database backends: sqlite ONLY — PostgreSQL unreachable, its tests are NOT run (CI would fail)"
 
 
-async def create_database(backend: str, tmp_path: Path, name: str) -> str:
-    """A new, empty database; PostgreSQL ones are dropped by `drop_databases` at the end."""
+async def create_database(backend: str, tmp_path: Path, name: str, *, schema: str | None = None) -> str:
+    """A new database: empty, or with `schema` (a process name) the process's migrations at head,
+    copied from a template migrated once per test session (a fresh migration per test was a large
+    part of the suite's time). PostgreSQL ones are dropped at the end."""
     if backend == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path / f'{name}-{uuid.uuid4().hex[:8]}.db'}"
+        path = tmp_path / f"{name}-{uuid.uuid4().hex[:8]}.db"
+        if schema is not None:
+            shutil.copyfile(await _template(backend, schema), path)
+        return f"sqlite+aiosqlite:///{path}"
     db = f"gk_test_{name}_{uuid.uuid4().hex[:10]}"
+    template = f' TEMPLATE "{await _template(backend, schema)}"' if schema is not None else ""
     conn = await asyncpg.connect(PG_ADMIN)
     try:
-        await conn.execute(f'CREATE DATABASE "{db}"')
+        await conn.execute(f'CREATE DATABASE "{db}"{template}')
     finally:
         await conn.close()
     _CREATED.append(db)
@@ -72,16 +80,36 @@ async def create_database(backend: str, tmp_path: Path, name: str) -> str:
 
 
 _CREATED: list[str] = []
+_TEMPLATES: dict[tuple[str, str], str] = {}  # (backend, process) -> SQLite file / PostgreSQL database
+_TEMPLATE_DIR = Path(tempfile.mkdtemp(prefix="gongkai-test-templates-"))
+
+
+async def _template(backend: str, process: str) -> str:
+    from shared.cli import migrations_dir
+    from shared.db import migrate
+
+    found = _TEMPLATES.get((backend, process))
+    if found is None:
+        if backend == "sqlite":
+            found = str(_TEMPLATE_DIR / f"{process}.db")
+            await asyncio.to_thread(migrate, migrations_dir(process), f"sqlite+aiosqlite:///{found}")
+        else:
+            url = await create_database(backend, _TEMPLATE_DIR, f"template_{process}")
+            await asyncio.to_thread(migrate, migrations_dir(process), url)
+            found = url.rsplit("/", 1)[1]
+        _TEMPLATES[(backend, process)] = found
+    return found
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
+    shutil.rmtree(_TEMPLATE_DIR, ignore_errors=True)
     if not _CREATED:
         return
 
     async def drop() -> None:
         conn = await asyncpg.connect(PG_ADMIN)
         try:
-            for db in _CREATED:
+            for db in reversed(_CREATED):  # copies before their template
                 await conn.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
         finally:
             await conn.close()
@@ -157,7 +185,7 @@ async def catalog(backend: str, tmp_path: Path, tokens: Tokens) -> AsyncIterator
     from services.catalog.app import create_app
     from services.catalog.settings import CatalogSettings
 
-    url = await create_database(backend, tmp_path, "catalog")
+    url = await create_database(backend, tmp_path, "catalog", schema="catalog")
     app = create_app(
         CatalogSettings(
             database_url=url,
@@ -178,7 +206,7 @@ async def gateway(backend: str, tmp_path: Path) -> AsyncIterator[httpx.AsyncClie
     from gateway.app import create_app
     from gateway.settings import GatewaySettings
 
-    url = await create_database(backend, tmp_path, "gateway")
+    url = await create_database(backend, tmp_path, "gateway", schema="gateway")
     dead = f"http://127.0.0.1:{free_port()}"
     settings = GatewaySettings(
         database_url=url,

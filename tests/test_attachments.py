@@ -95,7 +95,7 @@ async def test_attachments_go_to_an_s3_compatible_bucket_when_configured(tmp_pat
         )
         s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "cn-north-1"})
         settings = CatalogSettings(
-            database_url=await create_database(backend, tmp_path, "catalog"),
+            database_url=await create_database(backend, tmp_path, "catalog", schema="catalog"),
             environment="test",
             search_index_dir=tmp_path / "search",
             attachment_storage="s3",

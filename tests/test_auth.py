@@ -220,7 +220,7 @@ async def test_login_is_rate_limited_with_retry_after(tmp_path, backend) -> None
     from tests.conftest import _serve, create_database
 
     settings = GatewaySettings(
-        database_url=await create_database(backend, tmp_path, "gw"),
+        database_url=await create_database(backend, tmp_path, "gw", schema="gateway"),
         environment="test",
         key_dir=tmp_path / "keys",
         rate_limit_login="3/minute",

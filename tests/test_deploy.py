@@ -26,6 +26,7 @@ from services.catalog.settings import CatalogSettings
 from services.feedback.settings import FeedbackSettings
 from services.requests.settings import RequestsSettings
 from shared import cli
+from shared.devrun import PREFIX
 
 ROOT = Path(__file__).resolve().parents[1]
 DEPLOY = ROOT / "deploy"
@@ -635,3 +636,18 @@ def test_serve_with_several_workers_migrates_once_before_they_start(monkeypatch:
         assert len(started) == 1
     finally:
         requests_settings.get_settings.cache_clear()
+
+
+def test_compose_postgres_allows_the_connections_of_every_server_process() -> None:
+    from shared.db import POOL_SIZE
+
+    processes = sum(int(compose_env(p).get(f"{PREFIX[p]}WORKERS", "1")) for p in PROCESSES)
+    argv = as_argv(compose_service("postgres").get("command"))
+    settings = dict(argv[i + 1].split("=", 1) for i, a in enumerate(argv) if a == "-c")
+    assert int(settings.get("max_connections", "100")) >= POOL_SIZE * processes + 10
+
+
+def test_k8s_requests_gets_a_core_per_worker() -> None:
+    workers = int(container_env(main_container("requests"))["REQUESTS_WORKERS"][1])
+    limit = main_container("requests")["resources"]["limits"]["cpu"]
+    assert workers == 2 and float(limit) >= workers

@@ -125,7 +125,7 @@ async def world(backend: str, tmp_path: Path, tokens: Tokens) -> AsyncIterator[W
             raise InvalidField(field, f"机关 {agency_id} 不存在", code="agency_not_found")
         return PATHS[agency_id]
 
-    url = await create_database(backend, tmp_path, "feedback")
+    url = await create_database(backend, tmp_path, "feedback", schema="feedback")
     app = create_app(FeedbackSettings(database_url=url, environment="test"))
     clock = Clock()
     app.state.verifier = tokens.verifier()

@@ -32,7 +32,7 @@ async def world(backend: str, tmp_path: Path, tokens: Tokens) -> AsyncIterator[W
             raise InvalidField(field, f"机关 {agency_id} 不存在", code="agency_not_found")
         return PATHS[agency_id]
 
-    url = await create_database(backend, tmp_path, "requests")
+    url = await create_database(backend, tmp_path, "requests", schema="requests")
     app = create_app(RequestsSettings(database_url=url, environment="test", max_upload_bytes=MAX_UPLOAD))
     clock = Clock()
     app.state.verifier = tokens.verifier()

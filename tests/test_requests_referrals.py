@@ -55,7 +55,7 @@ async def requests_app(
     from services.requests.app import create_app
     from services.requests.settings import RequestsSettings
 
-    url = await create_database(backend, tmp_path, "requests")
+    url = await create_database(backend, tmp_path, "requests", schema="requests")
     app = create_app(RequestsSettings(database_url=url, environment="test"))
     to_catalog = ServiceClient(
         "http://catalog",

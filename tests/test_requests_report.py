@@ -137,7 +137,7 @@ async def world(backend: str, tmp_path: Path, tokens: Tokens) -> AsyncIterator[R
             raise InvalidField("agency_id", f"机关 {agency_id} 不存在", code="agency_not_found")
         return PATHS[agency_id]
 
-    url = await create_database(backend, tmp_path, "requests")
+    url = await create_database(backend, tmp_path, "requests", schema="requests")
     app = create_app(RequestsSettings(database_url=url, environment="test"))
     clock = Clock()
     fake = FakeCatalog()

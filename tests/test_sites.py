@@ -34,7 +34,7 @@ async def gw(backend: str, tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
 
     dead = f"http://127.0.0.1:{free_port()}"
     settings = GatewaySettings(
-        database_url=await create_database(backend, tmp_path, "gateway"),
+        database_url=await create_database(backend, tmp_path, "gateway", schema="gateway"),
         environment="test",
         key_dir=tmp_path / "keys",
         catalog_url=dead,
