@@ -1089,29 +1089,37 @@ _STATE: dict[str, dict[str, Any]] = {}  # cluster url → tokens, ids, counts (k
 LOGINS = {"admin": "admin", "clerk": "clerk1", "reviewer": "reviewer1", "public": "citizen"}
 
 
-@pytest.fixture
-def env(cluster: Cluster) -> Iterator[Env]:
-    base = cluster.url("gateway")
+@pytest.fixture(scope="module")
+def gateway_client(cluster: Cluster) -> Iterator[httpx.Client]:
+    """One client for the module's cases: building an httpx client (its TLS context) costs ~50 ms,
+    which once per case was most of this file's time."""
     # No keep-alive: a 5xx from the gateway closes the connection, which must not fail the next case.
     limits = httpx.Limits(max_keepalive_connections=0)
-    with httpx.Client(base_url=base, timeout=60.0, limits=limits) as client:
-        state = _STATE.get(base)
-        if state is None:
-            tokens = {}
-            for who, username in LOGINS.items():
-                login = client.post("/api/v1/auth/token", data={"username": username, "password": PASSWORD})
-                assert login.status_code == 200, login.text
-                tokens[who] = login.json()["access_token"]
-            listed = client.get("/api/v1/catalog/agencies", params={"page_size": 100})
-            assert listed.status_code == 200, listed.text
-            state = _STATE[base] = {
-                "tokens": tokens,
-                "agencies_before": listed.json()["total"],
-                "agencies": {a["code"]: a["id"] for a in listed.json()["items"]},
-                "created_agencies": 0,
-                "targets": {},
-            }
-        yield Env(client=client, tokens=state["tokens"], state=state)
+    with httpx.Client(base_url=cluster.url("gateway"), timeout=60.0, limits=limits) as client:
+        yield client
+
+
+@pytest.fixture
+def env(cluster: Cluster, gateway_client: httpx.Client) -> Iterator[Env]:
+    base = cluster.url("gateway")
+    client = gateway_client
+    state = _STATE.get(base)
+    if state is None:
+        tokens = {}
+        for who, username in LOGINS.items():
+            login = client.post("/api/v1/auth/token", data={"username": username, "password": PASSWORD})
+            assert login.status_code == 200, login.text
+            tokens[who] = login.json()["access_token"]
+        listed = client.get("/api/v1/catalog/agencies", params={"page_size": 100})
+        assert listed.status_code == 200, listed.text
+        state = _STATE[base] = {
+            "tokens": tokens,
+            "agencies_before": listed.json()["total"],
+            "agencies": {a["code"]: a["id"] for a in listed.json()["items"]},
+            "created_agencies": 0,
+            "targets": {},
+        }
+    yield Env(client=client, tokens=state["tokens"], state=state)
 
 
 # --- sending and judging ------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
 from services.requests.lifecycle import INVALID_STAGE, stored_deadline
@@ -190,17 +191,25 @@ def test_the_stored_deadline_is_the_engine_s_answer_without_today() -> None:
     assert stored_deadline("national-2019", unknown_year, calendar)["due_provisional"] is True
 
 
-async def test_the_migration_fills_the_columns_of_existing_applications(backend: str, tmp_path: Path) -> None:
+async def legacy_database(
+    backend: str,
+    tmp_path: Path,
+    revision: str,
+    applications: list[tuple[int, str, str]],
+    history: list[tuple[str, str, dict[str, Any]]],
+) -> tuple[str, AsyncEngine]:
+    """A requests database at an older `revision` holding applications (id, received, state) and
+    their events (application id, action, clock fact), as rows written before a migration."""
     import asyncio
 
     from services.requests.app import MIGRATIONS
     from shared.db import make_engine, migrate
 
-    url = await create_database(backend, tmp_path, "requests_migration")
-    await asyncio.to_thread(migrate, MIGRATIONS, url, "0006")
+    url = await create_database(backend, tmp_path, f"requests_{revision}")
+    await asyncio.to_thread(migrate, MIGRATIONS, url, revision)
     engine = make_engine(url)
     async with engine.begin() as conn:
-        for app_id, received in ((1, "2026-11-24"), (2, "2026-11-24")):
+        for app_id, received, state in applications:
             await conn.execute(
                 sa.text(
                     "INSERT INTO applications (id, tracking_no, query_code_hash, agency_id, agency_path, "
@@ -211,11 +220,11 @@ async def test_the_migration_fills_the_columns_of_existing_applications(backend:
                 ),
                 {
                     "id": app_id,
-                    "t": f"YSQ2026-MIGR{app_id}",
+                    "t": f"YSQ-MIGR{revision}-{app_id}",
                     "d": body()["description"],
                     "r": date.fromisoformat(received),
-                    "s": "registered" if app_id == 1 else "consultation",
-                    "now": datetime(2026, 11, 24, tzinfo=UTC),
+                    "s": state,
+                    "now": datetime(2025, 12, 1, tzinfo=UTC),
                 },
             )
         events = sa.table(
@@ -226,12 +235,7 @@ async def test_the_migration_fills_the_columns_of_existing_applications(backend:
             sa.column("after", sa.JSON),
             sa.column("at", sa.DateTime),
         )
-        clock = [
-            ("1", "applied", {"kind": "received", "on": "2026-11-24"}),
-            ("2", "applied", {"kind": "received", "on": "2026-11-24"}),
-            ("2", "start_consultation", {"kind": "pause_started", "on": "2026-11-30"}),
-        ]
-        for aggregate_id, action, fact in clock:
+        for aggregate_id, action, fact in history:
             await conn.execute(
                 events.insert().values(
                     aggregate_type="application",
@@ -241,6 +245,26 @@ async def test_the_migration_fills_the_columns_of_existing_applications(backend:
                     at=sa.func.current_timestamp(),
                 )
             )
+    return url, engine
+
+
+async def test_the_migration_fills_the_columns_of_existing_applications(backend: str, tmp_path: Path) -> None:
+    import asyncio
+
+    from services.requests.app import MIGRATIONS
+    from shared.db import migrate
+
+    url, engine = await legacy_database(
+        backend,
+        tmp_path,
+        "0006",
+        [(1, "2026-11-24", "registered"), (2, "2026-11-24", "consultation")],
+        [
+            ("1", "applied", {"kind": "received", "on": "2026-11-24"}),
+            ("2", "applied", {"kind": "received", "on": "2026-11-24"}),
+            ("2", "start_consultation", {"kind": "pause_started", "on": "2026-11-30"}),
+        ],
+    )
     await asyncio.to_thread(migrate, MIGRATIONS, url)
     async with engine.connect() as conn:
         rows = (
@@ -266,55 +290,22 @@ async def test_the_migration_fills_the_closing_date_from_the_closing_event(
     import asyncio
 
     from services.requests.app import MIGRATIONS
-    from shared.db import make_engine, migrate
+    from shared.db import migrate
 
-    url = await create_database(backend, tmp_path, "requests_closed_on")
-    await asyncio.to_thread(migrate, MIGRATIONS, url, "0008")
-    engine = make_engine(url)
-    async with engine.begin() as conn:
-        for app_id, state in ((1, "decided"), (2, "registered"), (3, "withdrawn")):
-            await conn.execute(
-                sa.text(
-                    "INSERT INTO applications (id, tracking_no, query_code_hash, agency_id, agency_path, "
-                    "applicant_type, applicant_name, id_type, id_number, id_number_index, phone, description, "
-                    "form, delivery, channel, received_on, rule_set, state, created_at, updated_at) VALUES "
-                    "(:id, :t, 'x', 3, '/1/2/3/', 'natural_person', 'x', 'resident_id', 'x', 'x', 'x', 'x', "
-                    "'electronic', 'email', 'online', :r, 'national-2019', :s, :now, :now)"
-                ),
-                {
-                    "id": app_id,
-                    "t": f"YSQ2025-CLOS{app_id}",
-                    "r": date(2025, 12, 1),
-                    "s": state,
-                    "now": datetime(2025, 12, 1, tzinfo=UTC),
-                },
-            )
-        events = sa.table(
-            "events",
-            sa.column("aggregate_type", sa.String),
-            sa.column("aggregate_id", sa.String),
-            sa.column("action", sa.String),
-            sa.column("after", sa.JSON),
-            sa.column("at", sa.DateTime),
-        )
-        history = [
+    url, engine = await legacy_database(
+        backend,
+        tmp_path,
+        "0008",
+        [(1, "2025-12-01", "decided"), (2, "2025-12-01", "registered"), (3, "2025-12-01", "withdrawn")],
+        [
             ("1", "applied", {"kind": "received", "on": "2025-12-01"}),
             ("1", "extend", {"kind": "extended", "on": "2025-12-20", "days": 10}),
             ("1", "decide", {"kind": "decided", "on": "2026-01-09"}),
             ("2", "applied", {"kind": "received", "on": "2025-12-01"}),
             ("3", "applied", {"kind": "received", "on": "2025-12-01"}),
             ("3", "withdraw", {"kind": "withdrawn", "on": "2025-12-03"}),
-        ]
-        for aggregate_id, action, fact in history:
-            await conn.execute(
-                events.insert().values(
-                    aggregate_type="application",
-                    aggregate_id=aggregate_id,
-                    action=action,
-                    after={"clock": fact},
-                    at=sa.func.current_timestamp(),
-                )
-            )
+        ],
+    )
     await asyncio.to_thread(migrate, MIGRATIONS, url)
     async with engine.connect() as conn:
         rows = (await conn.execute(sa.text("SELECT id, closed_on FROM applications ORDER BY id"))).all()
