@@ -11,6 +11,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from gateway import service
 from gateway.schemas import (
+    Colleague,
     KeyRotation,
     PasswordReset,
     RefreshRequest,
@@ -19,9 +20,9 @@ from gateway.schemas import (
     TokenPair,
     UserPublic,
 )
-from shared.auth import AdminUser, CurrentUser, Role
+from shared.auth import AdminUser, CurrentUser, Principal, Role, require_roles
 from shared.db import SessionDep
-from shared.errors import PROBLEM_RESPONSES, Conflict, InvalidField, ServiceUnavailable
+from shared.errors import PROBLEM_RESPONSES, Conflict, Forbidden, InvalidField, ServiceUnavailable
 from shared.pagination import Page, PageDep
 from shared.schemas import MAX_ID, IdPath
 
@@ -85,6 +86,32 @@ async def logout(session: SessionDep, data: RefreshRequest) -> Response:
 @auth.get("/me", response_model=UserPublic, summary="当前用户")
 async def me(session: SessionDep, principal: CurrentUser) -> UserPublic:
     return UserPublic.model_validate(await service.get_user(session=session, user_id=int(principal.subject)))
+
+
+ColleagueReader = Annotated[
+    Principal, Depends(require_roles(Role.CLERK, Role.INSPECTOR, Role.ADMIN, Role.SERVICE))
+]
+
+
+@auth.get(
+    "/colleagues",
+    response_model=list[Colleague],
+    summary="机关的在岗经办人员（分派申请、移交事项时选人）",
+    description="经办人员看本机关（agency_id 可不填）；监察人员、管理员和内部服务（X-Service-Token）须填 agency_id。"
+    "只列已启用的经办人员账户，按账户编号排序。",
+)
+async def colleagues(
+    session: SessionDep,
+    actor: ColleagueReader,
+    agency_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="机关编号")] = None,
+) -> list[Colleague]:
+    if actor.role == Role.CLERK:
+        if agency_id not in (None, actor.agency_id):
+            raise Forbidden("经办人员只能查看本机关的经办人员", code="agency_scope")
+        agency_id = actor.agency_id
+    if agency_id is None:
+        raise InvalidField("agency_id", "请填写机关编号 agency_id")
+    return [Colleague.model_validate(u) for u in await service.colleagues(session, agency_id)]
 
 
 @wellknown.get("/.well-known/jwks.json", summary="令牌验签公钥（JWKS）", operation_id="auth-jwks")

@@ -138,6 +138,16 @@ class UserPublic(BaseModel):
     created_at: datetime
 
 
+class Colleague(BaseModel):
+    """A working clerk of an agency, as the one who assigns or hands over work picks them."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    username: str
+    display_name: str
+
+
 class KeyRotation(BaseModel):
     kid: str = Field(description="新的签名密钥标识")
 

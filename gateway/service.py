@@ -272,6 +272,20 @@ async def list_users(
     return list(rows.all()), total
 
 
+MAX_COLLEAGUES = 500
+
+
+async def colleagues(session: AsyncSession, agency_id: int) -> list[User]:
+    """The agency's clerks whose accounts are enabled (whom work may be assigned or handed over to)."""
+    query = (
+        select(User)
+        .where(User.role == Role.CLERK, User.agency_id == agency_id, col(User.is_active).is_(True))
+        .order_by(col(User.id))
+        .limit(MAX_COLLEAGUES)
+    )
+    return list((await session.exec(query)).all())
+
+
 async def set_active(*, session: AsyncSession, user_id: int, active: bool, actor: Principal) -> User:
     """Disabling also revokes every refresh token, so the user's session ends at the next refresh."""
     user = await get_user(session=session, user_id=user_id)

@@ -15,7 +15,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-
 POOL_SIZE = 20  # PostgreSQL connections per server process, at most
 
 

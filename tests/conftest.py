@@ -117,6 +117,27 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     asyncio.run(drop())
 
 
+def gateway_with_clerks(clerks: dict[int, list[int]], *, down: bool = False) -> Any:
+    """The services' assignee check (`shared.staff.gateway_clerks`) against a stand-in gateway that
+    knows `clerks` (agency id → ids of its working clerks), or answers 503 when `down`."""
+    from shared.http import ServiceClient
+    from shared.staff import gateway_clerks
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if down:
+            return httpx.Response(503)
+        agency = int(request.url.params["agency_id"])
+        return httpx.Response(
+            200,
+            json=[
+                {"id": i, "username": f"clerk{i}", "display_name": "经办人"} for i in clerks.get(agency, [])
+            ],
+        )
+
+    client = ServiceClient("http://gateway", "test", retries=0, transport=httpx.MockTransport(answer))
+    return gateway_clerks(client)
+
+
 class Tokens:
     """Signs access tokens the way the gateway does, with a test key."""
 

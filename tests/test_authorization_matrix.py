@@ -98,6 +98,13 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/api/v1/auth/refresh"): signed_in(200),
     ("POST", "/api/v1/auth/logout"): signed_in(204),
     ("GET", "/api/v1/auth/me"): signed_in(200),
+    ("GET", "/api/v1/auth/colleagues"): {
+        "anonymous": 401,
+        "public": 403,
+        "clerk": 200,
+        "inspector": 200,
+        "admin": 200,
+    },
     ("GET", "/api/v1/admin/users"): admin_only(200),
     ("POST", "/api/v1/admin/users"): admin_only(201),
     ("POST", "/api/v1/admin/users/{user_id}/disable"): admin_only(200),
@@ -784,6 +791,25 @@ def application_body(env: Env) -> dict[str, Any]:
     }
 
 
+def _colleagues(env: Env, role: str) -> dict[str, Any]:
+    return {
+        "url": f"/api/v1/auth/colleagues?agency_id={env.state['agencies']['990121']}",
+        "headers": env.auth(role),
+    }
+
+
+def _assign(env: Env, role: str) -> dict[str, Any]:
+    """To reviewer1, a working clerk of clerk1's agency (990121)."""
+    body = {"clerk_id": str(env.state["users"]["reviewer1"]), "reason": "矩阵测试：分派"}
+    return {"url": f"{APPLICATIONS}/{env.application()}/assignment", "headers": env.auth(role), "json": body}
+
+
+def _hand_over(env: Env, role: str) -> dict[str, Any]:
+    """A new message to clerk1's agency, handed to reviewer1, a working clerk of it."""
+    body = {"to_clerk_id": str(env.state["users"]["reviewer1"]), "reason": "矩阵测试：移交同事"}
+    return {"url": f"{MESSAGES}/{env.case_id()}/hand-over", "headers": env.auth(role), "json": body}
+
+
 def _on_application(
     make: Callable[[Env], int], suffix: str = "", body: dict[str, Any] | None = None
 ) -> Builder:
@@ -973,6 +999,7 @@ REQUESTS: dict[tuple[str, str], Builder] = {
     ("POST", "/api/v1/auth/refresh"): _with_refresh("/api/v1/auth/refresh"),
     ("POST", "/api/v1/auth/logout"): _with_refresh("/api/v1/auth/logout"),
     ("GET", "/api/v1/auth/me"): _plain("/api/v1/auth/me"),
+    ("GET", "/api/v1/auth/colleagues"): _colleagues,
     ("GET", "/api/v1/admin/users"): _plain("/api/v1/admin/users"),
     ("POST", "/api/v1/admin/users"): _create_staff,
     ("POST", "/api/v1/admin/users/{user_id}/disable"): _disable,
@@ -1087,9 +1114,7 @@ REQUESTS: dict[tuple[str, str], Builder] = {
     ("POST", f"{APPLICATION}/fee-paid"): _on_application(
         _fee_notified_application, "/fee-paid", {"note": "矩阵测试：已缴费"}
     ),
-    ("POST", f"{APPLICATION}/assignment"): _on_application(
-        Env.application, "/assignment", {"clerk_id": "matrix-clerk", "reason": "矩阵测试：分派"}
-    ),
+    ("POST", f"{APPLICATION}/assignment"): _assign,
     ("PATCH", f"{APPLICATIONS}/review-cases/{{case_id}}"): _review_result,
     ("GET", f"{APPLICATION}/review-cases"): _on_application(Env.shared_application, "/review-cases"),
     ("GET", f"{APPLICATIONS}/reports/annual"): _annual_report,
@@ -1099,9 +1124,7 @@ REQUESTS: dict[tuple[str, str], Builder] = {
     ("GET", f"{MESSAGE}/timeline"): _on_case(Env.shared_case, "/timeline"),
     ("GET", f"{MESSAGE}/personal-data"): _on_case(Env.shared_case, "/personal-data"),
     ("POST", f"{MESSAGE}/take"): _on_case(Env.case_id, "/take", {"level": "area_coordination"}),
-    ("POST", f"{MESSAGE}/hand-over"): _on_case(
-        Env.case_id, "/hand-over", {"to_clerk_id": "matrix-clerk", "reason": "矩阵测试：移交同事"}
-    ),
+    ("POST", f"{MESSAGE}/hand-over"): _hand_over,
     ("POST", f"{MESSAGE}/extension"): _on_case(
         Env.letter, "/extension", {"days": 5, "reason": "矩阵测试：需要协调"}
     ),

@@ -823,7 +823,8 @@ VALID: dict[tuple[str, str], Valid] = {
     ),
     _app("/assignment"): Valid(
         url=_on_app("/assignment", Env.applied),
-        body=lambda env: {"clerk_id": "bad-input-clerk", "reason": "坏输入测试：分派"},
+        # reviewer1: a working clerk of clerk1's agency
+        body=lambda env: {"clerk_id": str(env.state["users"]["reviewer1"]), "reason": "坏输入测试：分派"},
         caller="clerk",
     ),
     _app("/review-cases"): Valid(
@@ -1112,7 +1113,14 @@ def env(cluster: Cluster, gateway_client: httpx.Client) -> Iterator[Env]:
             tokens[who] = login.json()["access_token"]
         listed = client.get("/api/v1/catalog/agencies", params={"page_size": 100})
         assert listed.status_code == 200, listed.text
+        users = client.get(
+            "/api/v1/admin/users",
+            params={"page_size": 100},
+            headers={"Authorization": f"Bearer {tokens['admin']}"},
+        )
+        assert users.status_code == 200, users.text
         state = _STATE[base] = {
+            "users": {u["username"]: u["id"] for u in users.json()["items"]},
             "tokens": tokens,
             "agencies_before": listed.json()["total"],
             "agencies": {a["code"]: a["id"] for a in listed.json()["items"]},

@@ -21,7 +21,7 @@ from shared.audit import PersonalDataRead
 from shared.calendar import SHANGHAI, WorkingCalendar
 from shared.devrun import Cluster
 from shared.errors import InvalidField
-from tests.conftest import Tokens, _serve, create_database
+from tests.conftest import Tokens, _serve, create_database, gateway_with_clerks
 
 URL = "/api/v1/feedback"
 # province 1 › city 2 › counties 3 (east) and 4 (west) › east's bureau 6; another city 5.
@@ -132,6 +132,7 @@ async def world(backend: str, tmp_path: Path, tokens: Tokens) -> AsyncIterator[W
     app.state.agency_lookup = lookup
     app.state.calendar_source = calendar = LibraryCalendar()
     app.state.now = clock
+    app.state.clerk_check = gateway_with_clerks({EAST: [101, 102], WEST: [201]})
     async for client in _serve(app, "http://feedback"):
         world = World(client, tokens, clock)
         world.calendar = calendar
@@ -357,6 +358,10 @@ async def test_first_contact_owns_the_case_until_a_recorded_hand_over(world: Wor
     assert taken_again.status_code == 409 and "办理中" in taken_again.json()["detail"]
     no_reason = await world.act(case_id, "hand-over", {"to_clerk_id": "102"}, world.clerk())
     assert no_reason.status_code == 422 and field_of(no_reason) == "body.reason"
+    stranger = await world.act(
+        case_id, "hand-over", {"to_clerk_id": "201", "reason": "请他办"}, world.clerk()
+    )
+    assert stranger.status_code == 422 and field_of(stranger) == "to_clerk_id", "a clerk of another agency"
     handed = await world.ok(case_id, "hand-over", {"to_clerk_id": "102", "reason": "本人出差"}, world.clerk())
     assert handed["owner_id"] == "102" and handed["state"] == "assigned"
     assert (await world.act(case_id, "reply", {"reply": "好的"}, world.clerk())).status_code == 403

@@ -6,6 +6,7 @@ paths) and a settable "today"; one end-to-end test goes through the real cluster
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -329,3 +330,67 @@ def test_an_application_goes_through_the_cluster(cluster: Cluster) -> None:
         tracked = client.get(f"{URL}/track/{receipt['tracking_no']}", params={"code": receipt["query_code"]})
         assert tracked.status_code == 200, tracked.text
         assert tracked.json()["outcome"] == "disclosed" and tracked.json()["outcome_label"] == "予以公开"
+
+
+def test_work_is_assigned_only_to_a_working_clerk_of_the_agency(cluster: Cluster) -> None:
+    """The gateway lists an agency's working clerks; the requests service asks it before assigning."""
+    from shared.auth import SERVICE_TOKEN_HEADER
+    from shared.settings import DEV_SERVICE_TOKEN
+
+    colleagues = "/api/v1/auth/colleagues"
+    with httpx.Client(base_url=cluster.url("gateway"), timeout=30.0) as client:
+
+        def login(username: str, password: str = "gongkai-demo") -> dict[str, str]:
+            response = client.post("/api/v1/auth/token", data={"username": username, "password": password})
+            assert response.status_code == 200, response.text
+            return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+        ids = {a["code"]: a["id"] for a in client.get("/api/v1/catalog/agencies").json()["items"]}
+        east, west = ids["990121"], ids["990122"]
+        citizen, clerk1, inspector, admin = (login(u) for u in ("citizen", "clerk1", "inspector", "admin"))
+        temp = client.post(
+            "/api/v1/admin/users",
+            json={
+                "username": f"temp-{uuid.uuid4().hex[:6]}",
+                "password": "temp-passphrase-1",
+                "display_name": "临时经办人",
+                "role": "clerk",
+                "agency_id": east,
+            },
+            headers=admin,
+        )
+        assert temp.status_code == 201, temp.text
+        mine = client.get(colleagues, headers=clerk1)
+        assert mine.status_code == 200, mine.text
+        names = {c["username"]: c["id"] for c in mine.json()}
+        assert {"clerk1", "reviewer1", temp.json()["username"]} <= set(names) and "clerk2" not in names
+        assert client.get(colleagues, params={"agency_id": west}, headers=clerk1).status_code == 403
+        assert client.get(colleagues, headers=citizen).status_code == 403
+        missing = client.get(colleagues, headers=inspector)
+        assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "agency_id"
+        west_clerks = client.get(colleagues, params={"agency_id": west}, headers=inspector).json()
+        assert [c["username"] for c in west_clerks] == ["clerk2"]
+        served = client.get(
+            colleagues, params={"agency_id": west}, headers={SERVICE_TOKEN_HEADER: DEV_SERVICE_TOKEN}
+        )
+        assert served.status_code == 200 and served.json() == west_clerks
+        disabled = client.post(f"/api/v1/admin/users/{temp.json()['id']}/disable", headers=admin)
+        assert disabled.status_code == 200, disabled.text
+        assert temp.json()["username"] not in {
+            c["username"] for c in client.get(colleagues, headers=clerk1).json()
+        }
+
+        applied = client.post(URL, json=body(agency_id=east), headers=citizen)
+        assert applied.status_code == 201, applied.text
+        assignment = f"{URL}/{applied.json()['id']}/assignment"
+        for stranger in (west_clerks[0]["id"], temp.json()["id"], 999_999):  # other agency, disabled, nobody
+            refused = client.post(
+                assignment, json={"clerk_id": str(stranger), "reason": "分派"}, headers=clerk1
+            )
+            assert refused.status_code == 422, refused.text
+            assert refused.json()["errors"][0]["field"] == "clerk_id"
+        done = client.post(
+            assignment, json={"clerk_id": str(names["reviewer1"]), "reason": "分派"}, headers=clerk1
+        )
+        assert done.status_code == 200, done.text
+        assert done.json()["assigned_to"] == str(names["reviewer1"])

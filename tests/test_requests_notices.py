@@ -16,7 +16,7 @@ import pytest
 from services.requests.fees import compute_fee
 from shared.calendar import WorkingCalendar
 from shared.errors import InvalidField, ServiceUnavailable
-from tests.conftest import Tokens, _serve, create_database
+from tests.conftest import Tokens, _serve, create_database, gateway_with_clerks
 from tests.test_requests_lifecycle import EAST, PATHS, URL, WEST, Clock, World, resident_id
 
 NAMES = {
@@ -75,6 +75,7 @@ async def world(backend: str, tmp_path: Path, tokens: Tokens) -> AsyncIterator[N
     app.state.agency_lookup = lookup
     app.state.agency_info = catalog
     app.state.today = clock
+    app.state.clerk_check = gateway_with_clerks({EAST: [101, 102], WEST: [201]})
     async for client in _serve(app, "http://requests"):
         world = NoticeWorld(client, tokens, clock)
         world.catalog = catalog
@@ -351,5 +352,13 @@ async def test_assignment_and_the_assigned_to_me_queue(world: NoticeWorld) -> No
     timeline = (await world.get(mine, world.clerk(), "/timeline")).json()
     assert timeline[-1]["action"] == "assign" and timeline[-1]["details"] == {"assigned_to": "102"}
     assert (await world.get(mine, world.citizen())).json()["assigned_to"] is None
+    stranger = await world.act(mine, "assignment", {"clerk_id": "201", "reason": "r"}, world.clerk())
+    assert stranger.status_code == 422, "a clerk of another agency"
+    assert stranger.json()["errors"][0]["field"] == "clerk_id"
+    assert stranger.json()["code"] == "not_a_clerk_of_agency"
+    world.client.app.state.clerk_check = gateway_with_clerks({}, down=True)  # type: ignore[attr-defined]
+    unknown = await world.act(mine, "assignment", {"clerk_id": "101", "reason": "r"}, world.clerk())
+    assert unknown.status_code == 503
+    assert (await world.get(mine, world.clerk())).json()["assigned_to"] == "102", "nothing changed"
     await world.ok(mine, "decision", DISCLOSED, world.clerk())
     assert (await world.act(mine, "assignment", body, world.clerk())).status_code == 409

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, UploadFile, status
 from fastapi.responses import JSONResponse
 
-from services.feedback import service, stats
+from services.feedback import attachments, contacts, publication, service, stats
 from services.feedback.models import CaseState, Channel, FeedbackKind
 from services.feedback.schemas import (
     AttachmentPublic,
@@ -206,14 +206,17 @@ async def take(
     "/messages/{case_id}/hand-over",
     response_model=CasePublic,
     summary="移交（给同事或其他机关，须说明理由）",
-    description="承办人（或未受理时本机关经办人员）移交；监察人员可在辖区内改派。举报不能移交给被举报机关。",
+    description="承办人（或未受理时本机关经办人员）移交；监察人员可在辖区内改派。举报不能移交给被举报机关。"
+    "移交给同事时 to_clerk_id 须是本机关在岗的经办人员（账户编号，见网关的 `GET /api/v1/auth/colleagues`）。",
 )
 async def hand_over(
     request: Request, session: SessionDep, case_id: IdPath, data: HandOverIn, actor: Handler
 ) -> CasePublic:
+    state = request.app.state
+
     async def action(session: Any, case: Any, data: Any, actor: Any, **ctx: Any) -> Any:
         return await service.hand_over(
-            session, case, data, actor, lookup=request.app.state.agency_lookup, **ctx
+            session, case, data, actor, lookup=state.agency_lookup, clerk_check=state.clerk_check, **ctx
         )
 
     return await _act(request, session, case_id, actor, action, data)
@@ -289,8 +292,8 @@ async def publish(
     request: Request, session: SessionDep, case_id: IdPath, data: PublicationIn, actor: ClerkUser
 ) -> PublishedReplyPublic:
     case = await service.load(session, case_id, actor)
-    row = await service.publish(session, case, data, actor, request.app.state.cipher)
-    return service.published_public(row)
+    row = await publication.publish(session, case, data, actor, request.app.state.cipher)
+    return publication.published_public(row)
 
 
 async def _read_upload(request: Request, file: UploadFile) -> tuple[bytes, int]:
@@ -311,7 +314,7 @@ async def upload_attachment(
 ) -> AttachmentPublic:
     case = await service.load(session, case_id, actor)
     data, limit = await _read_upload(request, file)
-    return await service.add_attachment(
+    return await attachments.add_attachment(
         session, case, filename=file.filename or "", data=data, max_bytes=limit, actor=actor
     )
 
@@ -326,7 +329,7 @@ async def download_attachment(
     session: SessionDep, case_id: IdPath, attachment_id: IdPath, actor: Reader
 ) -> Response:
     case = await service.load(session, case_id, actor)
-    row = await service.get_attachment(session, case, attachment_id)
+    row = await attachments.get_attachment(session, case, attachment_id)
     return private_download(row.data, row.content_type, row.filename, row.sha256)
 
 
@@ -345,7 +348,7 @@ async def upload_tracked_attachment(
 ) -> AttachmentPublic:
     case = await service.find_tracked(session, tracking_no, code)
     data, limit = await _read_upload(request, file)
-    return await service.add_attachment(
+    return await attachments.add_attachment(
         session, case, filename=file.filename or "", data=data, max_bytes=limit, actor=None
     )
 
@@ -400,7 +403,7 @@ async def record_contact(
     idempotency_key: IdempotencyKeyHeader = None,
 ) -> ContactRecordReceipt:
     state = request.app.state
-    return await service.record_contact(
+    return await contacts.record_contact(
         session,
         data=data,
         actor=actor,
@@ -423,7 +426,7 @@ async def list_contact_records(
     actor: StaffReader,
     channel: Annotated[Channel | None, Query(description="渠道")] = None,
 ) -> Page[ContactRecordPublic]:
-    items, total = await service.list_contacts(
+    items, total = await contacts.list_contacts(
         session, principal=actor, page=page, channel=channel, cipher=request.app.state.cipher
     )
     return Page[ContactRecordPublic](items=items, total=total, page=page.page, page_size=page.page_size)
@@ -437,7 +440,7 @@ async def list_contact_records(
 async def get_contact_record(
     request: Request, session: SessionDep, record_id: IdPath, actor: StaffReader
 ) -> ContactRecordPublic:
-    return await service.get_contact(session, record_id, actor, request.app.state.cipher)
+    return await contacts.get_contact(session, record_id, actor, request.app.state.cipher)
 
 
 @router.get(
@@ -453,7 +456,7 @@ async def list_replies(
     agency_id: Annotated[int | None, id_query("机关 ID（含下级机关）")] = None,
     kind: Annotated[FeedbackKind | None, Query(description="类别")] = None,
 ) -> Response:
-    items, total = await service.list_published(session, page=page, agency_id=agency_id, kind=kind)
+    items, total = await publication.list_published(session, page=page, agency_id=agency_id, kind=kind)
     return public_json(
         request,
         Page[PublishedReplyPublic](items=items, total=total, page=page.page, page_size=page.page_size),
@@ -467,7 +470,7 @@ async def list_replies(
     summary="公开的答复详情",
 )
 async def get_reply(request: Request, session: SessionDep, reply_id: IdPath) -> Response:
-    return public_json(request, await service.get_published(session, reply_id), max_age=300)
+    return public_json(request, await publication.get_published(session, reply_id), max_age=300)
 
 
 @router.get(

@@ -12,6 +12,7 @@ from shared.calendar import RemoteCalendar
 from shared.db import utcnow
 from shared.http import ServiceClient
 from shared.personal_data import from_settings
+from shared.staff import gateway_clerks
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -30,6 +31,10 @@ def create_app(settings: FeedbackSettings | None = None) -> FastAPI:
             requests = ServiceClient(settings.requests_url.rstrip("/"), settings.service_token)
             clients.append(requests)
             app.state.calendar_source = RemoteCalendar(requests)
+        if getattr(app.state, "clerk_check", None) is None:
+            gateway = ServiceClient(settings.gateway_url.rstrip("/"), settings.service_token)
+            clients.append(gateway)
+            app.state.clerk_check = gateway_clerks(gateway)
         if getattr(app.state, "now", None) is None:
             app.state.now = utcnow
         app.state.cipher = from_settings(settings)

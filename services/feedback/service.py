@@ -1,4 +1,7 @@
-"""Feedback domain logic: receiving, routing, handling, rating, publishing and reading cases."""
+"""Feedback domain logic: receiving, routing, handling, rating and reading cases.
+
+Contact records (`contacts`), published replies (`publication`) and attachments (`attachments`)
+live in their own modules beside this one and use its shared helpers."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from typing import Any
 from sqlmodel import col, func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.feedback import lifecycle
+from services.feedback import attachments, lifecycle
 from services.feedback.lifecycle import Step
 from services.feedback.models import (
     ANONYMOUS_ALLOWED,
@@ -22,12 +25,9 @@ from services.feedback.models import (
     RETURN_VISIT_KINDS,
     RULE_SET_BY_CHANNEL,
     STATE_LABELS,
-    Attachment,
     CalendarState,
     CaseState,
     Channel,
-    ContactRecord,
-    Disposition,
     FeedbackCase,
     FeedbackKind,
     Level,
@@ -35,23 +35,17 @@ from services.feedback.models import (
     Rating,
 )
 from services.feedback.schemas import (
-    AttachmentPublic,
     CasePublic,
     CaseSummary,
     ChannelPublic,
     CloseIn,
     CodeLabel,
-    ContactRecordIn,
-    ContactRecordPublic,
-    ContactRecordReceipt,
     ExtensionIn,
     FeedbackVocabulary,
     HandOverIn,
     KindPublic,
     MessageIn,
     MessageReceipt,
-    PublicationIn,
-    PublishedReplyPublic,
     RatingIn,
     ReplyIn,
     ReturnVisitIn,
@@ -64,7 +58,7 @@ from shared import idempotency
 from shared.agencies import AgencyLookup, parent_in_path
 from shared.audit import record_read
 from shared.auth import Principal, Role, region_marker
-from shared.calendar import WorkingCalendar, local_date
+from shared.calendar import WorkingCalendar
 from shared.db import utcnow
 from shared.deadlines import (
     ClockEvent,
@@ -76,7 +70,6 @@ from shared.deadlines import (
 )
 from shared.errors import Conflict, Forbidden, InvalidField, NotFound
 from shared.events import Event, append_event, record_event
-from shared.files import stored_file
 from shared.pagination import PageParams
 from shared.personal_data import (
     PersonalDataCipher,
@@ -84,9 +77,9 @@ from shared.personal_data import (
     mask_email,
     mask_name,
     mask_phone,
-    mask_text,
 )
 from shared.schemas import DeadlinePublic
+from shared.staff import ClerkCheck
 from shared.supervision import OverdueList, SupervisionItem
 from shared.tracking import code_matches, hash_code, new_query_code, new_tracking_no
 
@@ -94,8 +87,6 @@ RECORD_TYPE = "feedback_case"
 SENDER_FIELDS = ("sender_name", "sender_phone", "sender_email", "sender_address")
 TRACKING_PREFIX = "FK"
 DUPLICATE_WINDOW = timedelta(hours=24)
-EARLIEST_RECORD_DAYS = 366  # a call, letter or visit may be recorded at most this long after
-CLOCK_SKEW = timedelta(minutes=5)
 REOPEN_DAYS = 15  # an unsatisfied sender may ask for the case to be handled again this long after the reply
 
 
@@ -319,158 +310,6 @@ def _set_sender(
             setattr(case, field, cipher.encrypt(value.strip(), context=_context(field, case.tracking_no)))
 
 
-async def record_contact(
-    session: AsyncSession,
-    *,
-    data: ContactRecordIn,
-    actor: Principal,
-    idempotency_key: str | None,
-    **ctx: Any,
-) -> ContactRecordReceipt:
-    """A call, letter or visit as received; one that needs follow-up opens a case linked to it."""
-    return await idempotency.run_once(
-        session,
-        service="feedback",
-        owner=actor.subject,
-        key=idempotency_key,
-        data=data,
-        cipher=ctx["cipher"],
-        answer_type=ContactRecordReceipt,
-        create=lambda: _new_contact(session, data=data, actor=actor, **ctx),
-    )
-
-
-async def _new_contact(
-    session: AsyncSession,
-    *,
-    data: ContactRecordIn,
-    actor: Principal,
-    cipher: PersonalDataCipher,
-    lookup: AgencyLookup,
-    calendar: WorkingCalendar,
-    today: date,
-    now: datetime,
-) -> ContactRecordReceipt:
-    agency_id = data.agency_id if data.agency_id is not None else actor.agency_id
-    if not actor.is_clerk_of(agency_id):
-        raise Forbidden("只能登记本机关收到的来电、来信和来访", code="agency_scope")
-    assert agency_id is not None
-    if data.channel == Channel.MAILBOX:
-        raise InvalidField("channel", "意见箱留言由公众在网上提交，这里只登记来电、来信和来访")
-    if data.occurred_at > now + CLOCK_SKEW:
-        raise InvalidField("occurred_at", "不能晚于现在")
-    if data.occurred_at < now - timedelta(days=EARLIEST_RECORD_DAYS):
-        raise InvalidField("occurred_at", f"不能早于 {EARLIEST_RECORD_DAYS} 天前")
-    if data.duration_seconds is not None and data.channel != Channel.HOTLINE:
-        raise InvalidField("duration_seconds", "只有来电记录通话时长")
-    if data.disposition == Disposition.TRANSFERRED and not data.transferred_to:
-        raise InvalidField("transferred_to", "转其他单位时须写明转往的单位")
-    if data.disposition != Disposition.TRANSFERRED and data.transferred_to:
-        raise InvalidField("transferred_to", "只有转其他单位时填写")
-    opens_case = data.disposition == Disposition.CASE_OPENED
-    if not opens_case and (data.subject or data.consent_to_publish):
-        raise InvalidField("subject", "只有转为办理事项时填写标题和公开意愿")
-    anonymous = not (data.contact_name or data.contact_number)
-    if opens_case and anonymous and data.kind not in ANONYMOUS_ALLOWED:
-        raise InvalidField("contact_name", f"{KIND_LABELS[data.kind]}须记录来电人姓名或电话，以便答复")
-    path = await lookup(agency_id)
-    record = ContactRecord(
-        channel=str(data.channel),
-        agency_id=agency_id,
-        agency_path=path,
-        occurred_at=data.occurred_at,
-        duration_seconds=data.duration_seconds,
-        kind=str(data.kind),
-        summary=data.summary,
-        disposition=str(data.disposition),
-        transferred_to=data.transferred_to,
-        recorded_by=actor.subject,
-        created_at=now,
-    )
-    session.add(record)
-    await session.flush()
-    # The record's personal data is sealed under its own id (it may never become a case).
-    context = f"feedback.contact:{record.id}"
-    if data.contact_number:
-        record.contact_number = cipher.encrypt(data.contact_number.strip(), context=context + ":number")
-    if data.contact_name:
-        record.contact_name = cipher.encrypt(data.contact_name.strip(), context=context + ":name")
-    receipt = None
-    if opens_case:
-        received_on = local_date(data.occurred_at)
-        case = FeedbackCase(
-            tracking_no=new_tracking_no(TRACKING_PREFIX, today),
-            query_code_hash="",
-            kind=str(data.kind),
-            channel=str(data.channel),
-            agency_id=agency_id,
-            agency_path=path,
-            subject=(data.subject or data.summary[:50]).strip(),
-            content=data.summary,
-            content_hash=content_hash(str(data.kind), agency_id, data.summary),
-            anonymous=anonymous,
-            consent_to_publish=data.consent_to_publish,
-            rule_set=RULE_SET_BY_CHANNEL[data.channel],
-            state=str(CaseState.RECEIVED),
-            received_at=data.occurred_at,
-            received_on=received_on,
-            contact_record_id=record.id,
-            created_by=actor.subject,
-            created_at=now,
-            updated_at=now,
-        )
-        _set_sender(case, cipher, data.contact_name, data.contact_number, None, data.contact_address)
-        case, code = await _create_case(
-            session,
-            case,
-            action="recorded",
-            actor=actor,
-            calendar=calendar,
-            today=today,
-            details={"channel": case.channel, "contact_record_id": record.id},
-        )
-        record.case_id = case.id
-        receipt = _receipt(case, code)
-    record_event(
-        session,
-        aggregate_type="contact_record",
-        aggregate_id=record.id,
-        action="recorded",
-        actor=actor,
-        after={"channel": record.channel, "disposition": record.disposition, "case_id": record.case_id},
-    )
-    return ContactRecordReceipt(record=contact_public(record, cipher), case=receipt)
-
-
-def contact_public(record: ContactRecord, cipher: PersonalDataCipher) -> ContactRecordPublic:
-    context = f"feedback.contact:{record.id}"
-    number = (
-        cipher.decrypt(record.contact_number, context=context + ":number") if record.contact_number else None
-    )
-    name = cipher.decrypt(record.contact_name, context=context + ":name") if record.contact_name else None
-    return ContactRecordPublic(
-        id=record.id,  # type: ignore[arg-type]
-        channel=Channel(record.channel),
-        agency_id=record.agency_id,
-        occurred_at=record.occurred_at,
-        duration_seconds=record.duration_seconds,
-        contact_number=mask_phone(number) if number else None,
-        contact_name=mask_name(name) if name else None,
-        kind=FeedbackKind(record.kind),
-        summary=record.summary,
-        disposition=Disposition(record.disposition),
-        transferred_to=record.transferred_to,
-        case_id=record.case_id,
-        recorded_by=record.recorded_by,
-        created_at=record.created_at,
-        labels={
-            "channel": CHANNEL_LABELS[Channel(record.channel)],
-            "kind": KIND_LABELS[FeedbackKind(record.kind)],
-            "disposition": DISPOSITION_LABELS[Disposition(record.disposition)],
-        },
-    )
-
-
 # --- who may see what ---------------------------------------------------------------------------
 
 
@@ -606,7 +445,7 @@ async def view(
         return_visited_on=case.return_visited_on,
         contact_record_id=case.contact_record_id if staff else None,
         published_reply_id=published,
-        attachments=await attachments_of(session, case.id),  # type: ignore[arg-type]
+        attachments=await attachments.attachments_of(session, case.id),  # type: ignore[arg-type]
         created_at=case.created_at,
         updated_at=case.updated_at,
         labels=_labels(case),
@@ -792,13 +631,14 @@ async def hand_over(
     actor: Principal,
     *,
     lookup: AgencyLookup,
+    clerk_check: ClerkCheck,
     calendar: WorkingCalendar,
     today: date,
     now: datetime,
 ) -> FeedbackCase:
     """A recorded hand-over, the only way responsibility leaves its first owner: to a colleague
-    (still assigned) or to another agency (received there, to be taken again). Inspectors may
-    reassign anything in their region."""
+    (a working clerk of the case's agency; still assigned) or to another agency (received there, to
+    be taken again). Inspectors may reassign anything in their region."""
     if (data.to_agency_id is None) == (data.to_clerk_id is None):
         raise InvalidField(
             "to_agency_id",
@@ -812,6 +652,7 @@ async def hand_over(
         clerk = data.to_clerk_id.strip()
         if clerk == case.owner_id:
             raise InvalidField("to_clerk_id", "已是该事项的承办人")
+        await clerk_check(case.agency_id, clerk, "to_clerk_id")
         values: dict[str, Any] = {"owner_id": clerk}
         target = CaseState.ASSIGNED
         details = {"to_clerk_id": clerk}
@@ -1018,110 +859,6 @@ async def return_visit(
     return await lifecycle.perform(session, case, step, calendar=calendar, today=today)
 
 
-# --- published replies --------------------------------------------------------------------------
-
-
-def _mask_for_publication(text: str, case: FeedbackCase, cipher: PersonalDataCipher) -> str:
-    """Numbers by pattern, and the sender's own name and phone wherever the text repeats them."""
-    masked = mask_text(text)
-    for field, mask in (("sender_name", mask_name), ("sender_phone", mask_phone)):
-        value = getattr(case, field)
-        if value:
-            plain = cipher.decrypt(value, context=_context(field, case.tracking_no))
-            if len(plain) >= 2:
-                masked = masked.replace(plain, mask(plain))
-    return masked
-
-
-async def publish(
-    session: AsyncSession,
-    case: FeedbackCase,
-    data: PublicationIn,
-    actor: Principal,
-    cipher: PersonalDataCipher,
-) -> PublishedReply:
-    _require_handler(case, actor)
-    if not case.consent_to_publish:
-        raise Conflict("留言人未同意公开，不能公开答复", code="no_consent")
-    if (
-        CaseState(case.state) not in (CaseState.REPLIED, CaseState.CLOSED)
-        or not case.reply
-        or not case.replied_on
-    ):
-        raise lifecycle.InvalidTransition(
-            f"事项当前状态为「{STATE_LABELS[CaseState(case.state)]}」，答复后才能公开"
-        )
-    exists = (await session.exec(select(PublishedReply.id).where(PublishedReply.case_id == case.id))).first()
-    if exists is not None:
-        raise Conflict("该事项的答复已公开", code="already_published")
-    row = PublishedReply(
-        case_id=case.id,  # type: ignore[arg-type]
-        agency_id=case.agency_id,
-        agency_path=case.agency_path,
-        kind=case.kind,
-        subject=_mask_for_publication(data.subject or case.subject, case, cipher),
-        question=_mask_for_publication(data.question or case.content, case, cipher),
-        answer=_mask_for_publication(data.answer or case.reply, case, cipher),
-        asked_on=case.received_on,
-        replied_on=case.replied_on,
-        published_by=actor.subject,
-    )
-    session.add(row)
-    await session.flush()
-    record_event(
-        session,
-        aggregate_type=lifecycle.AGGREGATE,
-        aggregate_id=case.id,
-        action="publish",
-        actor=actor,
-        after={"state": case.state, "round": case.round, "published_reply_id": row.id},
-    )
-    await session.commit()
-    await session.refresh(row)
-    return row
-
-
-def published_public(row: PublishedReply) -> PublishedReplyPublic:
-    return PublishedReplyPublic(
-        id=row.id,  # type: ignore[arg-type]
-        agency_id=row.agency_id,
-        kind=FeedbackKind(row.kind),
-        kind_label=KIND_LABELS[FeedbackKind(row.kind)],
-        subject=row.subject,
-        question=row.question,
-        answer=row.answer,
-        asked_on=row.asked_on,
-        replied_on=row.replied_on,
-        published_at=row.published_at,
-    )
-
-
-async def list_published(
-    session: AsyncSession, *, page: PageParams, agency_id: int | None, kind: FeedbackKind | None
-) -> tuple[list[PublishedReplyPublic], int]:
-    query = select(PublishedReply)
-    if agency_id is not None:
-        query = query.where(col(PublishedReply.agency_path).contains(region_marker(agency_id)))
-    if kind is not None:
-        query = query.where(PublishedReply.kind == str(kind))
-    total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
-    rows = (
-        await session.exec(
-            query.order_by(col(PublishedReply.published_at).desc(), col(PublishedReply.id).desc())
-            .offset(page.offset)
-            .limit(page.page_size)
-        )
-    ).all()
-    return [published_public(r) for r in rows], total
-
-
-async def get_published(session: AsyncSession, reply_id: int) -> PublishedReplyPublic:
-    row = await session.get(PublishedReply, reply_id)
-    if row is None:
-        raise NotFound(f"公开答复 {reply_id} 不存在", code="published_reply_not_found")
-    return published_public(row)
-
-
 # --- tracking without an account ----------------------------------------------------------------
 
 
@@ -1152,50 +889,6 @@ def tracking_status(case: FeedbackCase) -> TrackingStatus:
         can_rate=rateable,
         can_reopen=rateable and case.round == 1,
     )
-
-
-# --- contact records ----------------------------------------------------------------------------
-
-
-async def list_contacts(
-    session: AsyncSession,
-    *,
-    principal: Principal,
-    page: PageParams,
-    channel: Channel | None,
-    cipher: PersonalDataCipher,
-) -> tuple[list[ContactRecordPublic], int]:
-    query = select(ContactRecord)
-    if principal.role == Role.CLERK:
-        query = query.where(ContactRecord.agency_id == principal.agency_id)
-    elif principal.role == Role.INSPECTOR and principal.region_id is not None:
-        query = query.where(col(ContactRecord.agency_path).contains(region_marker(principal.region_id)))
-    else:
-        return [], 0
-    if channel is not None:
-        query = query.where(ContactRecord.channel == str(channel))
-    total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
-    rows = (
-        await session.exec(
-            query.order_by(col(ContactRecord.occurred_at).desc(), col(ContactRecord.id).desc())
-            .offset(page.offset)
-            .limit(page.page_size)
-        )
-    ).all()
-    return [contact_public(r, cipher) for r in rows], total
-
-
-async def get_contact(
-    session: AsyncSession, record_id: int, principal: Principal, cipher: PersonalDataCipher
-) -> ContactRecordPublic:
-    record = await session.get(ContactRecord, record_id)
-    visible = record is not None and (
-        principal.is_clerk_of(record.agency_id) or principal.watches(record.agency_path)
-    )
-    if not visible:
-        raise NotFound(f"记录 {record_id} 不存在", code="contact_record_not_found")
-    assert record is not None
-    return contact_public(record, cipher)
 
 
 # --- supervision ----------------------------------------------------------------------------------
@@ -1241,81 +934,6 @@ async def overdue(
         for c in rows
     ]
     return OverdueList(items=items, total=total)
-
-
-# --- attachments ----------------------------------------------------------------------------------
-
-MAX_ATTACHMENTS = 5
-
-
-def _may_attach(case: FeedbackCase, principal: Principal | None) -> bool:
-    """The sender (by login or by code: `principal` None) while the case is open, or its handler."""
-    if CaseState(case.state) not in lifecycle.OPEN:
-        return False
-    if principal is None:
-        return True
-    if principal.role == Role.PUBLIC:
-        return case.sender_user_id == principal.subject
-    return principal.role == Role.CLERK and case.owner_id == principal.subject
-
-
-async def add_attachment(
-    session: AsyncSession,
-    case: FeedbackCase,
-    *,
-    filename: str,
-    data: bytes,
-    max_bytes: int,
-    actor: Principal | None,
-) -> AttachmentPublic:
-    if not _may_attach(case, actor):
-        raise Conflict("只有留言人或承办人可以在事项办结前添加附件", code="attachment_not_allowed")
-    count = (await session.exec(select(func.count()).where(Attachment.case_id == case.id))).one()
-    if count >= MAX_ATTACHMENTS:
-        raise InvalidField("file", f"每个事项最多 {MAX_ATTACHMENTS} 个附件", code="too_many_files")
-    row = Attachment(
-        case_id=case.id,  # type: ignore[arg-type]
-        uploaded_by=actor.subject if actor is not None else None,
-        **stored_file(filename, data, max_bytes),
-    )
-    session.add(row)
-    await session.flush()
-    record_event(
-        session,
-        aggregate_type=lifecycle.AGGREGATE,
-        aggregate_id=case.id,
-        action="attachment_added",
-        actor=actor,
-        after={"round": case.round, "attachment_id": row.id, "filename": row.filename, "size": row.size},
-    )
-    await session.commit()
-    return attachment_public(row)
-
-
-def attachment_public(row: Attachment) -> AttachmentPublic:
-    return AttachmentPublic(
-        id=row.id,  # type: ignore[arg-type]
-        filename=row.filename,
-        content_type=row.content_type,
-        size=row.size,
-        sha256=row.sha256,
-        created_at=row.created_at,
-        url=f"/api/v1/feedback/messages/{row.case_id}/attachments/{row.id}",
-    )
-
-
-async def attachments_of(session: AsyncSession, case_id: int) -> list[AttachmentPublic]:
-    rows = await session.exec(
-        select(Attachment).where(Attachment.case_id == case_id).order_by(col(Attachment.id))
-    )
-    return [attachment_public(r) for r in rows.all()]
-
-
-async def get_attachment(session: AsyncSession, case: FeedbackCase, attachment_id: int) -> Attachment:
-    row = await session.get(Attachment, attachment_id)
-    if row is None or row.case_id != case.id:
-        raise NotFound("附件不存在", code="attachment_not_found")
-    return row
 
 
 # --- the holiday calendar changed ---------------------------------------------------------------

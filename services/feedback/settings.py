@@ -13,6 +13,8 @@ class FeedbackSettings(ServiceSettings):
     catalog_url: str = "http://127.0.0.1:8001"
     # The requests service keeps the holiday calendar every deadline counts with.
     requests_url: str = "http://127.0.0.1:8002"
+    # The gateway, asked (with the service token) whether a colleague handed a case is a working clerk.
+    gateway_url: str = "http://127.0.0.1:8000"
 
     @property
     def service_name(self) -> str:

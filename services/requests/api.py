@@ -725,13 +725,16 @@ async def fee_paid(
     "/{application_id}/assignment",
     response_model=ApplicationPublic,
     summary="分派承办人（经办人员）",
-    description="受理机关的经办人员把办理中的申请分派给本机关的经办人员（用户 ID），记入办理过程。",
+    description="受理机关的经办人员把办理中的申请分派给本机关在岗的经办人员（账户编号，见网关的 "
+    "`GET /api/v1/auth/colleagues`），记入办理过程。不是本机关在岗经办人员的账户为 422。",
 )
 async def assign(
     request: Request, session: SessionDep, application_id: IdPath, data: AssignmentIn, actor: ClerkUser
 ) -> ApplicationPublic:
     application = await service.load_as_clerk(session, application_id, actor)
-    application = await service.assign(session, application, data, actor)
+    application = await service.assign(
+        session, application, data, actor, clerk_check=request.app.state.clerk_check
+    )
     return await service.view(
         session, application, actor, cipher=request.app.state.cipher, **(await _ctx(request))
     )

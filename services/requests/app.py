@@ -12,6 +12,7 @@ from shared.calendar import local_date
 from shared.db import utcnow
 from shared.http import ServiceClient
 from shared.personal_data import from_settings
+from shared.staff import gateway_clerks
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -24,15 +25,19 @@ def create_app(settings: RequestsSettings | None = None) -> FastAPI:
         if getattr(app.state, "agency_lookup", None) is None:
             app.state.catalog = ServiceClient(settings.catalog_base_url, settings.service_token)
             app.state.agency_lookup = catalog_lookup(app.state.catalog)
+        if getattr(app.state, "clerk_check", None) is None:
+            app.state.gateway = ServiceClient(settings.gateway_url.rstrip("/"), settings.service_token)
+            app.state.clerk_check = gateway_clerks(app.state.gateway)
         if getattr(app.state, "today", None) is None:
             app.state.today = lambda: local_date(utcnow())
         app.state.calendar_cache = None
         app.state.cipher = from_settings(settings)
 
     async def shutdown(app: FastAPI) -> None:
-        client = getattr(app.state, "catalog", None)
-        if client is not None:
-            await client.aclose()
+        for name in ("catalog", "gateway"):
+            client = getattr(app.state, name, None)
+            if client is not None:
+                await client.aclose()
 
     return create_service_app(
         settings=settings,

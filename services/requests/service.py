@@ -70,6 +70,7 @@ from shared.personal_data import (
     mask_phone,
     validate_resident_id,
 )
+from shared.staff import ClerkCheck
 from shared.supervision import OverdueList, SupervisionItem, order_key
 from shared.tracking import code_matches, hash_code, new_query_code, new_tracking_no
 
@@ -702,17 +703,25 @@ async def track(
 
 
 async def assign(
-    session: AsyncSession, application: Application, data: AssignmentIn, actor: Principal
+    session: AsyncSession,
+    application: Application,
+    data: AssignmentIn,
+    actor: Principal,
+    *,
+    clerk_check: ClerkCheck,
 ) -> Application:
-    """Records who handles an open application (an event with the old and the new clerk)."""
+    """Records who handles an open application (an event with the old and the new clerk), who must
+    be a working clerk of the application's agency."""
     if ApplicationState(application.state) in CLOSED_STATES:
         raise lifecycle.InvalidTransition(
             f"申请当前状态为「{STATE_LABELS[ApplicationState(application.state)]}」，不能分派经办人"
         )
-    before = application.assigned_to
-    application.assigned_to = data.clerk_id.strip()
-    if not application.assigned_to:
+    clerk = data.clerk_id.strip()
+    if not clerk:
         raise InvalidField("clerk_id", "不能为空")
+    await clerk_check(application.agency_id, clerk, "clerk_id")
+    before = application.assigned_to
+    application.assigned_to = clerk
     application.updated_at = utcnow()
     session.add(application)
     record_event(

@@ -11,6 +11,8 @@ class RequestsSettings(ServiceSettings):
     port: int = 8002
     # The catalog service, asked (with the service token) where an applied-to agency sits in the tree.
     catalog_url: str = "http://127.0.0.1:8001"
+    # The gateway, asked (with the service token) whether an assignee is a working clerk of the agency.
+    gateway_url: str = "http://127.0.0.1:8000"
 
     @property
     def service_name(self) -> str:
