@@ -167,11 +167,11 @@ class TokenVerifier:
         if known is not None:
             principal, exp, kid, key = known
             if time.time() > exp + self.leeway:
-                del self._verified[token]
+                self._verified.pop(token, None)
                 raise Unauthorized("令牌已过期", code="token_expired")
             if await self.key_for(kid) is key:
                 return principal
-            del self._verified[token]
+            self._verified.pop(token, None)
         try:
             header = jwt.get_unverified_header(token)
         except JWTError as exc:
