@@ -32,12 +32,15 @@ browser:
 test: setup browser
 	$(BIN)/python -m pytest
 
-## Benchmarks: medians and ratios against a baseline measured in the same run.
+## Benchmarks: medians and ratios against a baseline measured in the same run. The requests and
+## feedback benches run on PostgreSQL when it answers on 127.0.0.1:5432 (their targets are stated
+## for it), else on SQLite.
+PG_BENCH = $(shell $(BIN)/python -c 'import socket; s = socket.socket(); s.settimeout(1); print("--postgres" if s.connect_ex(("127.0.0.1", 5432)) == 0 else "")')
 bench: setup
 	$(BIN)/python bench/gateway.py
 	$(BIN)/python bench/search.py
-	$(BIN)/python bench/requests.py
-	$(BIN)/python bench/feedback.py
+	$(BIN)/python bench/requests.py $(PG_BENCH)
+	$(BIN)/python bench/feedback.py $(PG_BENCH)
 
 lint: setup
 	$(BIN)/ruff check .

@@ -1,7 +1,7 @@
 """Feedback service: anonymous mailbox submissions through the gateway, and the statistics over 100k cases.
 
-`make bench` runs `.venv/bin/python bench/feedback.py` (SQLite in a temp dir; `--postgres` for new
-databases on 127.0.0.1:5432). In one run it
+`make bench` runs `.venv/bin/python bench/feedback.py --postgres` (new databases on 127.0.0.1:5432)
+when PostgreSQL answers there, else without the flag (SQLite in a temp dir). In one run it
 1. starts the four processes with `shared.devrun.Cluster` on free ports (the gateway's limits on
    anonymous POSTs per address and per device out of the way), seeds the demo data and logs in as
    the demo inspector (青山市), admin and clerk1 (东湖县人民政府) through the gateway;

@@ -1,7 +1,8 @@
 """Requests service: online submissions through the gateway, the clerk queue and the annual report.
 
-`make bench` runs `.venv/bin/python bench/requests.py` (SQLite in a temp dir; `--postgres` for new
-databases on 127.0.0.1:5432, the setting the issue's targets are stated for). In one run it
+`make bench` runs `.venv/bin/python bench/requests.py --postgres` (new databases on 127.0.0.1:5432,
+the setting the issue's targets are stated for) when PostgreSQL answers there, else without the flag
+(SQLite in a temp dir). In one run it
 1. starts the four processes with `shared.devrun.Cluster` on free ports (the requests service with
    `--requests-workers` server processes: 2 on PostgreSQL, as deploy/ runs it), seeds the demo data
    and registers `--users` public accounts through the gateway;
