@@ -563,6 +563,42 @@ async def test_entering_next_years_calendar_moves_the_stored_due_dates(world: Wo
     assert again is None  # recomputed once, not at every request
 
 
+async def test_a_replica_that_counted_with_the_old_calendar_rewrites_what_it_stored(
+    world: World, tokens: Tokens
+) -> None:
+    """Two replicas on one database: the first follows the entered year and records it; the second,
+    still holding the old calendar, stores a case's due date with it; when it takes up the new
+    calendar, that due date is rewritten although the new calendar was already recorded."""
+    from services.feedback.app import create_app
+    from services.feedback.settings import FeedbackSettings
+
+    first = world.client.app  # type: ignore[attr-defined]
+    second_app = create_app(
+        FeedbackSettings(database_url=first.state.settings.database_url, environment="test")
+    )
+    second_app.state.verifier = tokens.verifier()
+    second_app.state.agency_lookup = first.state.agency_lookup
+    second_app.state.calendar_source = second_calendar = LibraryCalendar()
+    second_app.state.now = world.clock
+    second_app.state.clerk_check = first.state.clerk_check
+    world.clock.set(date(2026, 12, 28))  # a Monday; a week later is in 2027, unknown to the library
+    entered = {date(2027, 1, 1): False, date(2027, 1, 4): False}
+    async for client in _serve(second_app, "http://feedback-2"):
+        second = World(client, tokens, world.clock)
+        assert (await second.client.get(f"{URL}/messages", headers=second.clerk())).status_code == 200
+        world.calendar.overrides = entered  # the first replica reads the entered year
+        assert (await world.client.get(f"{URL}/messages", headers=world.clerk())).status_code == 200
+
+        receipt = await second.send(headers=second.citizen())
+        assert receipt["due"] == "2027-01-04", "counted with the calendar the second replica still holds"
+
+        second_calendar.overrides = entered  # its cache expired: it reads the entered year too
+        listed = (await second.client.get(f"{URL}/messages", headers=second.clerk())).json()["items"]
+        assert [(i["due"], i["provisional"]) for i in listed if i["id"] == receipt["id"]] == [
+            ("2027-01-05", False)
+        ]
+
+
 # --- statistics -----------------------------------------------------------------------------------
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response, UploadFile, status
@@ -57,16 +58,23 @@ StatsReader = Annotated[Principal, Depends(require_roles(Role.CLERK, Role.INSPEC
 TrackingNo = Annotated[str, Path(min_length=1, max_length=32, description="事项编号")]
 
 
+CALENDAR_MARGIN_SECONDS = 60.0
+
+
 async def _ctx(request: Request, *, now: bool = True) -> dict[str, Any]:
     """The calendar and the service's clock (tests set `app.state.now`)."""
     state = request.app.state
     moment = state.now()
     today = local_date(moment)
     calendar = await state.calendar_source.current(today)
-    if getattr(state, "calendar_followed", None) != calendar.fingerprint():
+    followed: tuple[str, datetime] | None = getattr(state, "calendar_followed", None)
+    if followed is None or followed[0] != calendar.fingerprint():
+        # Since this process took up the calendar it is leaving, what it changed was counted with it
+        # (less a margin for requests that were already under way).
+        since = followed[1] - timedelta(seconds=CALENDAR_MARGIN_SECONDS) if followed else None
         async with state.sessionmaker() as session:
-            await service.follow_calendar(session, calendar, today)
-        state.calendar_followed = calendar.fingerprint()
+            await service.follow_calendar(session, calendar, today, since=since)
+        state.calendar_followed = (calendar.fingerprint(), moment)
     ctx = {"calendar": calendar, "today": today}
     return {**ctx, "now": moment} if now else ctx
 

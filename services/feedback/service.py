@@ -10,7 +10,7 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlmodel import col, func, or_, select
+from sqlmodel import and_, col, func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.feedback import attachments, lifecycle
@@ -941,21 +941,31 @@ async def overdue(
 RECOMPUTE_BATCH = 500
 
 
-async def follow_calendar(session: AsyncSession, calendar: WorkingCalendar, today: date) -> int | None:
+async def follow_calendar(
+    session: AsyncSession, calendar: WorkingCalendar, today: date, *, since: datetime | None = None
+) -> int | None:
     """Recomputes the stored due dates of open cases when the calendar differs from the one they
     were computed with (DOMAIN.md: a corrected calendar moves deadlines). Returns how many moved,
-    or None when nothing had to be done."""
+    or None when nothing had to be done.
+
+    `since`: this process had been counting with an older calendar from then on. Another replica
+    may already have recorded the new one and recomputed every open case; the cases changed here
+    since then were counted with the old one all the same, and are recomputed."""
     fingerprint = calendar.fingerprint()
     stored = await session.get(CalendarState, 1, with_for_update=True)
-    if stored is not None and stored.fingerprint == fingerprint:
+    recorded = stored is not None and stored.fingerprint == fingerprint
+    if recorded and since is None:
         await session.rollback()
         return None
+    which = col(FeedbackCase.state).in_([str(s) for s in lifecycle.OPEN])
+    if recorded:
+        which = and_(which, col(FeedbackCase.updated_at) >= since)
     moved, last_id = 0, 0
     while True:
         batch = (
             await session.exec(
                 select(FeedbackCase)
-                .where(col(FeedbackCase.state).in_([str(s) for s in lifecycle.OPEN]))
+                .where(which)
                 .where(col(FeedbackCase.id) > last_id)
                 .order_by(col(FeedbackCase.id))
                 .limit(RECOMPUTE_BATCH)
@@ -976,7 +986,7 @@ async def follow_calendar(session: AsyncSession, calendar: WorkingCalendar, toda
         last_id = batch[-1].id  # type: ignore[assignment]
     if stored is None:
         session.add(CalendarState(id=1, fingerprint=fingerprint))
-    else:
+    elif not recorded:
         stored.fingerprint, stored.updated_at = fingerprint, utcnow()
         session.add(stored)
     record_event(
@@ -985,7 +995,7 @@ async def follow_calendar(session: AsyncSession, calendar: WorkingCalendar, toda
         aggregate_id=fingerprint[:16],
         action="due_dates_recomputed",
         actor=None,
-        after={"moved": moved},
+        after={"moved": moved, **({"changed_since": since.isoformat()} if recorded and since else {})},
     )
     await session.commit()
     return moved
