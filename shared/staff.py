@@ -19,14 +19,17 @@ COLLEAGUES = "/api/v1/auth/colleagues"
 ClerkCheck = Callable[[int, str, str], Awaitable[None]]
 
 
+UNAVAILABLE = "网关暂不可用，无法核对经办人员，请稍后重试"
+
+
 def gateway_clerks(client: ServiceClient) -> ClerkCheck:
     async def check(agency_id: int, user_id: str, field: str) -> None:
         try:
             response = await client.get(COLLEAGUES, params={"agency_id": agency_id})
         except httpx.HTTPError as exc:
-            raise ServiceUnavailable("网关暂不可用，无法核对经办人员，请稍后重试") from exc
+            raise ServiceUnavailable(UNAVAILABLE) from exc
         if response.status_code != 200:
-            raise ServiceUnavailable("网关暂不可用，无法核对经办人员，请稍后重试")
+            raise ServiceUnavailable(UNAVAILABLE)
         if user_id not in {str(c.get("id")) for c in response.json()}:
             raise InvalidField(
                 field, f"账户 {user_id} 不是该机关在岗的经办人员", code="not_a_clerk_of_agency"
