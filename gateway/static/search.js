@@ -7,6 +7,12 @@
  * base URL; default: where this script came from), api-key (sent as X-Api-Key), page-size.
  * The page's origin must be registered at the gateway (POST /api/v1/admin/sites).
  *
+ * It searches as you type (debounced; a newer request aborts the older one), offers completions
+ * as an ARIA combobox, shows did-you-mean terms and, per hit, the query words it lacks, and
+ * reports which result was opened (POST …/search/clicks, fire-and-forget). From the box one Tab
+ * reaches the first result: the submit button is not a tab stop, the facets follow the results.
+ * Fields an older server does not send are simply not shown.
+ *
  * Server strings are never parsed as HTML: title_html and snippet_html are escaped text whose
  * only tags are <mark>…</mark>; they are rebuilt here from text nodes and <mark> elements.
  */
@@ -35,6 +41,10 @@
   const MAX_FACET_VALUES = 12;
   const VALIDITY = { expired: "已失效", repealed: "已废止" };
   const UNAVAILABLE = "检索服务暂不可用，请稍后重试";
+  const SEARCH_DELAY = 250;
+  const SUGGEST_DELAY = 120;
+  const SUGGEST_LIMIT = 8;
+  const KINDS = { title: "标题", doc_number: "文号" };
 
   const STYLE = `
 :host{display:block;max-width:100%;box-sizing:border-box;color:#1f2328;background:transparent;
@@ -43,7 +53,7 @@
 :host([hidden]){display:none}
 *,*::before,*::after{box-sizing:border-box}
 .gk{max-width:100%;overflow-wrap:anywhere;word-break:break-word}
-form{display:flex;flex-wrap:wrap;gap:.5rem;margin:0 0 .5rem}
+form{position:relative;display:flex;flex-wrap:wrap;gap:.5rem;margin:0 0 .5rem}
 input{flex:1 1 12rem;min-width:0;max-width:100%;min-height:2.75rem;padding:.45rem .75rem;font:inherit;
   color:inherit;background:#fff;border:1px solid #8c959f;border-radius:4px}
 button{min-height:2.75rem;padding:.35rem .9rem;font:inherit;color:var(--gk-accent);background:#fff;
@@ -53,7 +63,20 @@ button:disabled{opacity:.45;cursor:default}
 :focus-visible{outline:3px solid #1a73e8;outline-offset:2px}
 .status{margin:.25rem 0 .75rem;color:var(--gk-muted);font-size:.9em}
 .status.error{color:#b3261e}
-.facets{display:flex;flex-direction:column;gap:.4rem;margin:0 0 .5rem}
+.results{display:flex;flex-direction:column}
+.facets{order:-1;display:flex;flex-direction:column;gap:.4rem;margin:0 0 .5rem}
+.suggest{position:absolute;z-index:10;top:100%;left:0;right:0;margin:2px 0 0;padding:.25rem 0;list-style:none;
+  background:#fff;border:1px solid #8c959f;border-radius:4px;box-shadow:0 4px 12px rgba(0,0,0,.15);
+  max-height:60vh;overflow-y:auto}
+.suggest li{display:flex;gap:.5rem;align-items:center;min-height:2.5rem;padding:.25rem .75rem;cursor:pointer}
+.suggest li[aria-selected=true]{background:#e8f0fe}
+.kind{flex:none;color:var(--gk-muted);font-size:.8em}
+.dym{margin:0 0 .5rem}
+.dym button{min-height:2.25rem;margin:0 .35rem .35rem 0;padding:.1rem .6rem}
+.note,.missing{color:var(--gk-muted);font-size:.85em}
+.note{margin:0 0 .25rem}
+.missing{margin:.1rem 0 0}
+.missing s{color:inherit}
 .group{display:flex;flex-wrap:wrap;align-items:center;gap:.35rem;min-width:0}
 .group-label{margin-right:.25rem;font-size:.9em;font-weight:600}
 .facet{min-height:2.25rem;padding:.15rem .65rem;font-size:.9em;color:inherit;border-color:#c9d1d9;border-radius:999px}
@@ -110,6 +133,11 @@ mark{padding:0 .05em;color:inherit;background:#ffe58a}
     });
   }
 
+  /** The non-empty strings of a list the server may not send (older servers). */
+  function words(list) {
+    return Array.isArray(list) ? list.filter((w) => typeof w === "string" && w.trim()).map((w) => w.trim()) : [];
+  }
+
   function el(tag, props, ...children) {
     const node = document.createElement(tag);
     for (const [key, value] of Object.entries(props || {})) {
@@ -161,33 +189,52 @@ mark{padding:0 .05em;color:inherit;background:#ffe58a}
       super();
       this.state = { q: "", page: 1, category: new Set(), doc_type: new Set(), year: null, agency: null };
       this.controller = null;
+      this.suggesting = null;
+      this.timers = {};
+      this.options = [];
+      this.active = -1;
+      this.shown = null;
       this.lastLink = null;
       const root = this.attachShadow({ mode: "open" });
       const uid = Math.random().toString(36).slice(2, 8);
-      this.ids = { status: `gk-status-${uid}` };
+      this.ids = { status: `gk-status-${uid}`, list: `gk-suggest-${uid}` };
 
       this.input = el("input", {
         type: "search",
         name: "q",
+        role: "combobox",
         "aria-label": "检索政府信息公开文件",
+        "aria-autocomplete": "list",
+        "aria-expanded": "false",
+        "aria-controls": this.ids.list,
         autocomplete: "off",
         enterkeyhint: "search",
         maxlength: 200,
+        oninput: (event) => !event.isComposing && this.onInput(),
+        oncompositionend: () => this.onInput(),
+        onkeydown: (event) => this.onKey(event),
+        onblur: () => this.closeSuggest(),
       });
+      this.list = el("ul", { class: "suggest", id: this.ids.list, role: "listbox", "aria-label": "检索建议", hidden: true });
+      // Keyboard users submit with Enter (or just type): the button is no tab stop between box and results.
       this.form = el(
         "form",
         { role: "search", class: "form", onsubmit: (event) => this.onSubmit(event) },
         this.input,
-        el("button", { type: "submit", text: "搜索" }),
+        el("button", { type: "submit", tabindex: "-1", text: "搜索" }),
+        this.list,
       );
       this.status = el("p", { class: "status", id: this.ids.status, role: "status", "aria-live": "polite" });
-      this.facets = el("div", { class: "facets", hidden: true });
+      this.dym = el("p", { class: "dym", hidden: true });
+      this.note = el("p", { class: "note", hidden: true, text: "部分结果未包含全部检索词" });
+      this.facets = el("div", { class: "facets", hidden: true, "aria-label": "筛选", role: "group" });
       this.hits = el("ol", { class: "hits", "aria-label": "检索结果" });
       this.prev = el("button", { type: "button", class: "prev", text: "上一页", onclick: () => this.goTo(-1) });
       this.next = el("button", { type: "button", class: "next", text: "下一页", onclick: () => this.goTo(1) });
       this.pageLabel = el("span", { class: "page" });
       this.pager = el("nav", { class: "pager", "aria-label": "分页", hidden: true }, this.prev, this.pageLabel, this.next);
-      this.results = el("div", { class: "results" }, this.facets, this.hits, this.pager);
+      // The facets come after the results in the tab order (shown above them, .facets{order:-1}).
+      this.results = el("div", { class: "results" }, this.dym, this.note, this.hits, this.pager, this.facets);
       this.detail = el("section", { class: "detail", hidden: true, "aria-label": "文件详情" });
       root.append(
         el("style", { text: STYLE }),
@@ -201,7 +248,16 @@ mark{padding:0 .05em;color:inherit;background:#ffe58a}
     }
 
     disconnectedCallback() {
+      this.cancel();
+    }
+
+    /** Stops pending timers and requests (searches, completions, a document being loaded). */
+    cancel() {
+      clearTimeout(this.timers.search);
+      clearTimeout(this.timers.suggest);
       if (this.controller) this.controller.abort();
+      if (this.suggesting) this.suggesting.abort();
+      this.controller = this.suggesting = null;
     }
 
     applyPlaceholder() {
@@ -227,14 +283,154 @@ mark{padding:0 .05em;color:inherit;background:#ffe58a}
 
     onSubmit(event) {
       event.preventDefault();
+      this.searchFor(this.input.value);
+    }
+
+    /** A new query, searched at once: filters and page start over. */
+    searchFor(text) {
+      this.cancel();
+      this.closeSuggest();
+      const q = text.trim();
+      if (!q) return this.clear();
       const s = this.state;
-      s.q = this.input.value.trim();
+      s.q = q;
       s.page = 1;
       s.category.clear();
       s.doc_type.clear();
       s.year = null;
       s.agency = null;
       this.search();
+    }
+
+    /** Typing: completions soon, the search after a pause; an empty box shows nothing. */
+    onInput() {
+      const q = this.input.value.trim();
+      clearTimeout(this.timers.search);
+      clearTimeout(this.timers.suggest);
+      if (!q) {
+        this.cancel();
+        this.closeSuggest();
+        return this.clear();
+      }
+      this.timers.suggest = setTimeout(() => this.suggest(q), SUGGEST_DELAY);
+      this.timers.search = setTimeout(() => {
+        if (q !== this.state.q || !this.shown) this.searchFor(q);
+      }, SEARCH_DELAY);
+    }
+
+    clear() {
+      this.state.q = "";
+      this.shown = null;
+      this.closeDetail(false);
+      this.status.textContent = "";
+      this.status.classList.remove("error");
+      this.hits.replaceChildren();
+      this.facets.replaceChildren();
+      this.hits.removeAttribute("aria-busy");
+      this.facets.hidden = this.pager.hidden = this.dym.hidden = this.note.hidden = true;
+    }
+
+    onKey(event) {
+      const open = !this.list.hidden && this.options.length > 0;
+      const key = event.key;
+      if (key === "ArrowDown" || key === "ArrowUp") {
+        const n = this.options.length;
+        if (!n) {
+          const q = this.input.value.trim();
+          if (key === "ArrowDown" && q) this.suggest(q); // reopen a list closed with Escape
+          return;
+        }
+        event.preventDefault();
+        // Positions -1 (the typed text) .. n-1, wrapping.
+        const next = this.active + (key === "ArrowDown" ? 1 : -1);
+        this.highlight(!open ? (key === "ArrowDown" ? 0 : n - 1) : next >= n ? -1 : next < -1 ? n - 1 : next);
+      } else if (key === "Enter" && open && this.active >= 0) {
+        event.preventDefault();
+        this.pick(this.active);
+      } else if (key === "Escape" && open) {
+        event.preventDefault();
+        this.closeSuggest();
+      } else if (key === "Tab") {
+        this.closeSuggest();
+      }
+    }
+
+    async suggest(prefix) {
+      if (this.suggesting) this.suggesting.abort();
+      if (this.noSuggest) return;
+      const controller = new AbortController();
+      this.suggesting = controller;
+      const params = new URLSearchParams({ q: prefix, limit: String(SUGGEST_LIMIT) });
+      try {
+        const data = await this.fetchJson(`/api/v1/catalog/search/suggest?${params}`, controller.signal);
+        if (controller.signal.aborted || this.input.value.trim() !== prefix) return;
+        const seen = new Set();
+        this.options = (Array.isArray(data && data.items) ? data.items : []).filter((item) => {
+          const text = item && typeof item.text === "string" ? item.text.trim() : "";
+          if (!text || seen.has(text) || text === prefix) return false;
+          seen.add(text);
+          return true;
+        });
+        this.renderSuggest();
+      } catch (error) {
+        // An older server without completions: stop asking. Anything else: no list this time.
+        if (error && (error.status === 404 || error.status === 405)) this.noSuggest = true;
+      } finally {
+        if (this.suggesting === controller) this.suggesting = null;
+      }
+    }
+
+    renderSuggest() {
+      this.active = -1;
+      this.list.replaceChildren(
+        ...this.options.map((item, i) =>
+          el(
+            "li",
+            {
+              id: `${this.ids.list}-${i}`,
+              role: "option",
+              "aria-selected": "false",
+              onmousedown: (event) => event.preventDefault(), // keep focus in the box
+              onclick: () => this.pick(i),
+            },
+            el("span", { text: item.text.trim() }),
+            KINDS[item.kind] ? el("span", { class: "kind", text: KINDS[item.kind] }) : null,
+          ),
+        ),
+      );
+      const open = this.options.length > 0 && this.input.matches(":focus");
+      this.list.hidden = !open;
+      this.input.setAttribute("aria-expanded", open ? "true" : "false");
+      this.input.removeAttribute("aria-activedescendant");
+    }
+
+    highlight(index) {
+      this.list.hidden = false;
+      this.input.setAttribute("aria-expanded", "true");
+      this.active = index < this.options.length ? index : -1;
+      [...this.list.children].forEach((option, i) => option.setAttribute("aria-selected", i === this.active ? "true" : "false"));
+      if (this.active < 0) return this.input.removeAttribute("aria-activedescendant");
+      const option = this.list.children[this.active];
+      this.input.setAttribute("aria-activedescendant", option.id);
+      if (option.scrollIntoView) option.scrollIntoView({ block: "nearest" });
+    }
+
+    pick(index) {
+      const item = this.options[index];
+      if (!item) return;
+      this.input.value = item.text.trim();
+      this.searchFor(this.input.value);
+    }
+
+    closeSuggest() {
+      clearTimeout(this.timers.suggest);
+      if (this.suggesting) this.suggesting.abort();
+      this.options = [];
+      this.active = -1;
+      this.list.hidden = true;
+      this.list.replaceChildren();
+      this.input.setAttribute("aria-expanded", "false");
+      this.input.removeAttribute("aria-activedescendant");
     }
 
     goTo(step) {
@@ -322,8 +518,8 @@ mark{padding:0 .05em;color:inherit;background:#ffe58a}
         if (controller.signal.aborted || (error && error.name === "AbortError")) return;
         this.hits.replaceChildren();
         this.facets.replaceChildren();
-        this.facets.hidden = true;
-        this.pager.hidden = true;
+        this.shown = null;
+        this.facets.hidden = this.pager.hidden = this.dym.hidden = this.note.hidden = true;
         this.showError(error);
       } finally {
         if (this.controller === controller) {
@@ -337,13 +533,30 @@ mark{padding:0 .05em;color:inherit;background:#ffe58a}
       const total = Number(data.total) || 0;
       const took = Math.round(Number(data.took_ms) || 0);
       this.status.textContent = `共 ${total} 条，用时 ${took} 毫秒`;
-      this.renderFacets(data.facets || {});
-      this.hits.replaceChildren(
-        ...(data.hits || []).map((hit) => this.renderHit(hit)),
-      );
-      if (!total) this.hits.append(el("li", { class: "empty", text: "未找到相关文件，请换个关键词试试。" }));
-      const pages = Math.max(1, Math.ceil(total / (Number(data.page_size) || this.pageSize)));
+      const size = Number(data.page_size) || this.pageSize;
+      const pages = Math.max(1, Math.ceil(total / size));
       const page = Math.min(Number(data.page) || 1, pages);
+      this.shown = { q: this.state.q, first: (page - 1) * size + 1 };
+      this.renderFacets(data.facets || {});
+      this.hits.replaceChildren(...(data.hits || []).map((hit, i) => this.renderHit(hit, i)));
+      if (!total) this.hits.append(el("li", { class: "empty", text: "未找到相关文件，请换个关键词试试。" }));
+      const terms = total ? [] : words(data.did_you_mean);
+      this.dym.replaceChildren(
+        document.createTextNode("您是不是要找："),
+        ...terms.map((term) =>
+          el("button", {
+            type: "button",
+            text: term,
+            onclick: () => {
+              this.input.value = term;
+              this.searchFor(term);
+              this.input.focus();
+            },
+          }),
+        ),
+      );
+      this.dym.hidden = !terms.length;
+      this.note.hidden = !(total && data.relaxed === true);
       this.state.page = page;
       this.pageLabel.textContent = `第 ${page} / ${pages} 页`;
       this.prev.disabled = page <= 1;
@@ -402,16 +615,20 @@ mark{padding:0 .05em;color:inherit;background:#ffe58a}
       this.facets.hidden = groups.length === 0;
     }
 
-    renderHit(hit) {
+    renderHit(hit, index) {
       const id = encodeURIComponent(String(hit.id));
+      const position = this.shown.first + index;
+      const q = this.shown.q;
       const link = el("a", {
         class: "title",
         href: `${this.api}/api/v1/catalog/documents/${id}`,
         onclick: (event) => {
+          this.reportClick(q, hit.id, position);
           if (event.button || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
           event.preventDefault();
           this.openDetail(hit, link);
         },
+        onauxclick: (event) => event.button === 1 && this.reportClick(q, hit.id, position),
       });
       appendMarked(link, hit.title_html != null ? hit.title_html : hit.title);
       const snippet = el("p", { class: "snippet" });
@@ -426,7 +643,29 @@ mark{padding:0 .05em;color:inherit;background:#ffe58a}
           : null,
         VALIDITY[hit.validity] ? el("span", { class: "badge", text: VALIDITY[hit.validity] }) : null,
       );
-      return el("li", { class: "hit" }, el("div", null, link), snippet, meta);
+      // As web search engines do: the query words this hit lacks, struck through.
+      const missing = words(hit.missing_words);
+      const lacks = el("p", { class: "missing", hidden: !missing.length }, "未包含：");
+      missing.forEach((word, i) => lacks.append(i ? "、" : "", el("s", { text: word })));
+      return el("li", { class: "hit" }, el("div", null, link), snippet, meta, lacks);
+    }
+
+    /** Which result was opened, for ranking: fire-and-forget, never in the way of the click. */
+    reportClick(q, documentId, position) {
+      const id = Number(documentId);
+      if (!q || !Number.isInteger(id) || id < 1) return;
+      try {
+        fetch(`${this.api}/api/v1/catalog/search/clicks`, {
+          method: "POST",
+          keepalive: true,
+          mode: "cors",
+          credentials: "omit",
+          headers: { ...this.headers(), "Content-Type": "application/json" },
+          body: JSON.stringify({ q, document_id: id, position }),
+        }).catch(() => {});
+      } catch (e) {
+        // ignored: a lost click only makes the ranking a little less informed
+      }
     }
 
     async openDetail(hit, link) {
