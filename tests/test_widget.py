@@ -1,13 +1,16 @@
 """The search widget `<gongkai-search>`: served small and cacheable, and driven in real headless
 Chromium (Debian's package, never a downloaded build) from a page on another origin, against the
 real cluster: highlights, escaping, facets, pages, the document view, keyboard, a 360 px phone
-screen, and CORS refusing an unregistered origin.
+screen, CORS refusing an unregistered origin; searching as you type (debounced, the older request
+aborted), completions, did-you-mean, the words a hit lacks, clicks reported; and questions worded
+as the public asks them finding the documents that answer them.
 
 Under CI=true a missing Chromium or Playwright fails; elsewhere the browser tests skip loudly.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import re
 import shutil
@@ -18,6 +21,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -65,6 +69,74 @@ DOCUMENTS = [
         "category": "agriculture",
         "doc_type": "notice",
         "body_text": "各乡镇于十一月组织义务植树活动，请各单位按时参加。",
+    },
+]
+
+# Written as agencies write them; the public asks in other words (see the last test).
+REPLY_ARTICLE = "东湖县人民政府办公室关于依申请公开政府信息办理程序的说明"
+REPLY_GUIDE = "东湖县政府信息公开申请办事指南"
+PENALTY = "东湖县生态环境局关于东湖县宏达化工有限公司超标排放大气污染物的行政处罚决定"
+CITING = "东湖县农业农村局关于贯彻落实高标准农田建设实施意见的通知"
+REALISTIC = [
+    {
+        "title": REPLY_ARTICLE,
+        "category": "general",
+        "doc_type": "normative",
+        "doc_number": "东政办发〔2026〕21号",
+        "body_text": "行政机关收到政府信息公开申请，能够当场答复的，应当当场予以答复。"
+        "行政机关不能当场答复的，应当自收到申请之日起20个工作日内予以答复；需要延长答复期限的，"
+        "应当经政府信息公开工作机构负责人同意并告知申请人，延长的期限最长不得超过20个工作日。",
+    },
+    {
+        "title": REPLY_GUIDE,
+        "category": "general",
+        "doc_type": "service_guide",
+        "doc_number": "东政办函〔2026〕8号",
+        "body_text": "一、受理范围：公民、法人或者其他组织可以向本机关申请获取政府信息。"
+        "二、提交方式：当面提交、邮寄或者通过政府网站在线提交申请表。"
+        "三、办理时限：本机关自收到申请之日起二十个工作日内作出书面回复；"
+        "情况复杂需要延长的，书面告知申请人，延长期限不超过二十个工作日。",
+    },
+    {
+        "title": PENALTY,
+        "category": "construction_environment",
+        "doc_type": "announcement",
+        "doc_number": "东环罚〔2026〕3号",
+        "body_text": "经查，东湖县宏达化工有限公司二氧化硫排放浓度超过国家规定的排放标准，"
+        "违反了《中华人民共和国大气污染防治法》第十八条的规定。依据该法第九十九条，"
+        "本局决定责令其改正违法行为，并处罚款人民币十二万元。",
+    },
+    {
+        "title": CITING,
+        "category": "agriculture",
+        "doc_type": "notice",
+        "doc_number": "东农发〔2026〕5号",
+        "body_text": "根据《东湖县人民政府关于印发〈东湖县高标准农田建设实施意见〉的通知》"
+        "（东政发〔2026〕12号）要求，现就今年高标准农田建设任务分解、资金拨付和验收有关事项通知如下。",
+    },
+    # Distractors: near in words, not what was asked.
+    {
+        "title": "东湖县2025年政府信息公开工作年度报告",
+        "category": "general",
+        "doc_type": "report",
+        "doc_number": "东政办发〔2026〕2号",
+        "body_text": "本年度主动公开政府信息1200余条，办理政府信息公开申请86件，"
+        "行政复议和行政诉讼各1件，未发现违规收费情况。",
+    },
+    {
+        "title": "东湖县城市管理局关于占道经营行为的行政处罚公示",
+        "category": "construction_environment",
+        "doc_type": "announcement",
+        "doc_number": "东城管罚〔2026〕14号",
+        "body_text": "当事人在人民路占道经营，经责令改正拒不改正，本局依据《城市市容和环境卫生管理条例》"
+        "处以罚款二百元。",
+    },
+    {
+        "title": "东湖县人民政府关于印发东湖县城区供水价格调整方案的通知",
+        "category": "economy",
+        "doc_type": "notice",
+        "doc_number": "东政发〔2025〕12号",
+        "body_text": "经县人民政府同意，现将城区居民生活用水价格调整方案印发给你们，请认真贯彻执行。",
     },
 ]
 
@@ -170,6 +242,7 @@ class World:
     stranger: StaticSite
     browser: Any
     expected: dict[str, Any]
+    ids: dict[str, int]
 
 
 def _token(base: str, username: str) -> dict[str, str]:
@@ -180,7 +253,8 @@ def _token(base: str, username: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
-def publish_documents(base: str, east: int) -> None:
+def publish_documents(base: str, east: int) -> dict[str, int]:
+    """Publishes DOCUMENTS and REALISTIC at the east county; their ids by title."""
     admin = _token(base, "admin")
     if (
         httpx.post(
@@ -201,15 +275,16 @@ def publish_documents(base: str, east: int) -> None:
         )
         assert created.status_code == 201, created.text
     clerk, reviewer = _token(base, "clerk1"), _token(base, "reviewer1")
+    ids: dict[str, int] = {}
     with httpx.Client(base_url=base, timeout=30) as client:
-        for doc in DOCUMENTS:
+        for doc in DOCUMENTS + REALISTIC:
             draft = client.post(
                 "/api/v1/catalog/documents",
                 headers=clerk,
-                json={**doc, "doc_number": "东政办〔2026〕7号", "written_on": "2026-11-02"},
+                json={"doc_number": "东政办〔2026〕7号", "written_on": "2026-11-02", **doc},
             )
             assert draft.status_code == 201, draft.text
-            doc_id = draft.json()["id"]
+            doc_id = ids[doc["title"]] = draft.json()["id"]
             assert client.post(f"/api/v1/catalog/documents/{doc_id}/submit", headers=clerk).status_code == 200
             approved = client.post(
                 f"/api/v1/catalog/documents/{doc_id}/approve",
@@ -217,6 +292,22 @@ def publish_documents(base: str, east: int) -> None:
                 json={"confidentiality_checked": True},
             )
             assert approved.status_code == 200, approved.text
+    return ids
+
+
+def wait_until_indexed(base: str, ids: dict[str, int]) -> None:
+    """Every published document found by its own title (the outbox relay indexes them shortly)."""
+    deadline = time.monotonic() + 20
+    waiting = dict(ids)
+    while waiting and time.monotonic() < deadline:
+        for title, doc_id in list(waiting.items()):
+            hits = httpx.get(f"{base}/api/v1/catalog/search", params={"q": title, "page_size": 50}).json()[
+                "hits"
+            ]
+            if any(hit["id"] == doc_id for hit in hits):
+                del waiting[title]
+        time.sleep(0.2)
+    assert not waiting, f"not indexed within 20 s: {sorted(waiting)}"
 
 
 def wait_for_search(base: str, east: int, total: int) -> dict[str, Any]:
@@ -230,14 +321,15 @@ def wait_for_search(base: str, east: int, total: int) -> dict[str, Any]:
         time.sleep(0.2)
 
 
-def prepare(base: str) -> tuple[int, dict[str, Any]]:
-    """The east county's id, its documents published and found by the search."""
+def prepare(base: str) -> tuple[int, dict[str, Any], dict[str, int]]:
+    """The east county's id, its documents published and found by the search, and their ids."""
     agencies = httpx.get(f"{base}/api/v1/catalog/agencies", params={"page_size": 100}).json()["items"]
     east = next(a["id"] for a in agencies if a["code"] == "990121")
-    publish_documents(base, east)
+    ids = publish_documents(base, east)
     expected = wait_for_search(base, east, 3)
     assert expected["total"] == 3, expected
-    return east, expected
+    wait_until_indexed(base, ids)
+    return east, expected, ids
 
 
 def register_site(base: str, origin: str) -> None:
@@ -257,7 +349,7 @@ async def world(cluster: Cluster) -> AsyncIterator[World]:
     except ImportError:
         _unavailable("the Python package playwright is not installed")
     base = cluster.url()
-    east, expected = prepare(base)
+    east, expected, ids = prepare(base)
     registered = StaticSite(page_html(base, east))
     stranger = StaticSite(page_html(base, east))
     register_site(base, registered.origin)
@@ -265,7 +357,7 @@ async def world(cluster: Cluster) -> AsyncIterator[World]:
     try:
         browser = await playwright.chromium.launch(executable_path=path, args=LAUNCH_ARGS)
         try:
-            yield World(base, east, registered, stranger, browser, expected)
+            yield World(base, east, registered, stranger, browser, expected, ids)
         finally:
             await browser.close()
     finally:
@@ -431,3 +523,310 @@ async def _expect_text(locator: Any, pattern: re.Pattern[str] | str) -> None:
     from playwright.async_api import expect
 
     await expect(locator).to_have_text(pattern, timeout=10_000)
+
+
+async def _expect_visible(locator: Any) -> None:
+    from playwright.async_api import expect
+
+    await expect(locator).to_be_visible(timeout=10_000)
+
+
+# --- as you type, completions, did-you-mean, what a hit lacks, clicks -----------------------------
+
+
+def _is_search(url: str) -> bool:
+    return urlsplit(url).path.endswith("/api/v1/catalog/search")
+
+
+def _q(url: str) -> str:
+    return parse_qs(urlsplit(url).query).get("q", [""])[0]
+
+
+async def _until(check: Any) -> None:
+    """Waits up to 10 s for what the page's request events record."""
+    for _ in range(200):
+        if check():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("timed out")
+
+
+async def _focused(locator: Any) -> bool:
+    return bool(await locator.evaluate("el => el.getRootNode().activeElement === el"))
+
+
+def _waits_on_server(base: str, feature: str) -> None:
+    """Skips loudly (fails under CI) while the catalog does not yet answer with `feature`."""
+    if feature == "fields":
+        found = httpx.get(f"{base}/api/v1/catalog/search", params={"q": QUERY}).json()
+        ready = "query_words" in found and "did_you_mean" in found and "missing_words" in found["hits"][0]
+    elif feature == "suggest":
+        ready = httpx.get(f"{base}/api/v1/catalog/search/suggest", params={"q": "萤火"}).status_code == 200
+    else:
+        ready = httpx.post(f"{base}/api/v1/catalog/search/clicks", json={}).status_code == 422
+    if not ready:
+        message = f"!!! WAITS ON THE SERVER: the catalog does not answer with {feature} yet"
+        if CI:
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+
+
+STALE = {
+    "q": "萤火虫",
+    "total": 1,
+    "page": 1,
+    "page_size": 10,
+    "took_ms": 1,
+    "hits": [
+        {
+            "id": 999999,
+            "title": "过时的结果",
+            "title_html": "过时的结果",
+            "snippet_html": "",
+            "agency_name": "",
+            "published_at": "2026-11-02T00:00:00Z",
+        }
+    ],
+    "facets": {},
+}
+
+
+@one_cluster
+async def test_typing_searches_after_a_pause_and_a_newer_query_aborts_the_older_one(
+    world: World, page: Any
+) -> None:
+    sent: list[str] = []
+    failed: list[str] = []
+    page.on("request", lambda r: _is_search(r.url) and sent.append(_q(r.url)))
+    page.on("requestfailed", lambda r: _is_search(r.url) and failed.append(_q(r.url)))
+
+    async def first_one_slow(route: Any) -> None:
+        if _q(route.request.url) != "萤火虫":
+            await route.continue_()
+            return
+        await asyncio.sleep(1.5)  # by now a newer search has aborted this one
+        try:
+            await route.fulfill(status=200, json=STALE, headers={"Access-Control-Allow-Origin": "*"})
+        except Exception:  # the browser has abandoned the request: what we want
+            pass
+
+    await page.route(_is_search, first_one_slow)
+    await page.goto(world.registered.origin + "/")
+    widget = page.locator("gongkai-search")
+    search = widget.locator("input[type=search]")
+    await search.focus()
+
+    # Three keystrokes, one search, after the pause.
+    await page.keyboard.type("萤火虫", delay=40)
+    await _until(lambda: sent == ["萤火虫"])
+    # More words while that answer is slow: the older request is aborted, only the newer one shows.
+    await page.keyboard.type("栖息地", delay=40)
+    await _status(page, re.compile(r"^共 3 条"))
+    await _until(lambda: failed == ["萤火虫"])
+    assert sent == ["萤火虫", QUERY]
+    await asyncio.sleep(1.7)  # the stale answer's time has come and gone
+    assert await widget.locator(".hit").count() == 3
+    assert "过时的结果" not in await widget.inner_text()
+    assert await _status(page, re.compile(r"^共 3 条"))
+
+    # An empty box clears the results without asking the server.
+    await search.fill("")
+    await _expect_text(widget.locator(".status"), "")
+    assert await widget.locator(".hit").count() == 0
+    # Enter searches at once: the pending pause is cancelled, so one request, not two.
+    await page.keyboard.type("萤火虫生态", delay=10)
+    await page.keyboard.press("Enter")
+    await _status(page, re.compile(r"^共 1 条"))
+    await asyncio.sleep(0.5)
+    assert sent == ["萤火虫", QUERY, "萤火虫生态"]
+
+
+@one_cluster
+async def test_one_tab_from_the_box_reaches_the_first_result_and_the_facets_follow_the_results(
+    world: World, page: Any
+) -> None:
+    await page.goto(world.registered.origin + "/")
+    widget = page.locator("gongkai-search")
+    search = widget.locator("input[type=search]")
+    await search.focus()
+    await page.keyboard.type(QUERY)
+    await _status(page, re.compile(r"^共 3 条"))
+
+    await page.keyboard.press("Tab")
+    titles = widget.locator(".hit .title")
+    assert await _focused(titles.first), "one Tab from the box reaches the first result"
+    await page.keyboard.press("Shift+Tab")
+    assert await _focused(search)
+    # Then the other results, then the facets (shown above the results, reached after them).
+    for i in range(3):
+        await page.keyboard.press("Tab")
+        assert await _focused(titles.nth(i))
+    await page.keyboard.press("Tab")
+    assert await _focused(widget.locator("button.facet").first)
+    facets_top = await widget.locator(".facets").evaluate("el => el.getBoundingClientRect().top")
+    assert facets_top < await titles.first.evaluate("el => el.getBoundingClientRect().top")
+    # The search button still works for a pointer.
+    assert await widget.locator("button[type=submit]").get_attribute("tabindex") == "-1"
+
+
+@one_cluster
+async def test_opening_a_result_reports_the_click_without_holding_it_up(world: World, page: Any) -> None:
+    await page.goto(world.registered.origin + "/")
+    widget = page.locator("gongkai-search")
+    await widget.evaluate("el => el.setAttribute('page-size', '2')")
+    await widget.locator("input[type=search]").fill(QUERY)
+    await widget.locator("input[type=search]").press("Enter")
+    await _status(page, re.compile(r"^共 3 条"))
+
+    def a_click(request: Any) -> bool:
+        return request.method == "POST" and request.url.endswith("/api/v1/catalog/search/clicks")
+
+    # By mouse: the first result of page 1.
+    first = widget.locator(".hit .title").first
+    first_id = int((await first.get_attribute("href")).rsplit("/", 1)[1])
+    async with page.expect_request(a_click) as sent:
+        await first.click()
+    request = await sent.value
+    assert request.post_data_json == {"q": QUERY, "document_id": first_id, "position": 1}
+    assert request.headers["content-type"] == "application/json"
+    # The document opened in the widget all the same.
+    await _expect_text(widget.locator(".detail .text"), re.compile("萤火虫"))
+    await widget.locator(".detail button.back").click()
+
+    # By keyboard: the first result of page 2 is the 3rd over all pages.
+    await widget.locator(".pager .next").click()
+    await _expect_text(widget.locator(".pager .page"), "第 2 / 2 页")
+    third = widget.locator(".hit .title").first
+    third_id = int((await third.get_attribute("href")).rsplit("/", 1)[1])
+    await third.focus()
+    async with page.expect_request(a_click) as sent:
+        await page.keyboard.press("Enter")
+    assert (await sent.value).post_data_json == {"q": QUERY, "document_id": third_id, "position": 3}
+    await _expect_text(widget.locator(".detail .text"), re.compile("萤火虫"))
+
+    _waits_on_server(world.gateway, "clicks")
+    response = await (await sent.value).response()
+    assert response is not None and response.status == 204
+
+
+@one_cluster
+async def test_completions_are_a_combobox_picked_by_keyboard_or_pointer(world: World, page: Any) -> None:
+    _waits_on_server(world.gateway, "suggest")
+    await page.goto(world.registered.origin + "/")
+    widget = page.locator("gongkai-search")
+    search = widget.locator("input[type=search]")
+    listbox = widget.locator("[role=listbox]")
+    options = listbox.locator("[role=option]")
+    assert await search.get_attribute("role") == "combobox"
+    assert await search.get_attribute("aria-controls") == await listbox.get_attribute("id")
+    assert await search.get_attribute("aria-expanded") == "false"
+
+    await search.focus()
+    await page.keyboard.type("萤火")
+    await _expect_visible(listbox)
+    assert await search.get_attribute("aria-expanded") == "true"
+    texts = await options.all_inner_texts()
+    assert any("萤火虫" in text for text in texts), texts
+    assert await options.evaluate_all("els => els.every(el => el.tabIndex < 0)"), "options are no tab stops"
+
+    # Down, down, up: the first option is active; Enter picks it and searches for it.
+    await page.keyboard.press("ArrowDown")
+    await page.keyboard.press("ArrowDown")
+    await page.keyboard.press("ArrowUp")
+    first = options.first
+    assert await search.get_attribute("aria-activedescendant") == await first.get_attribute("id")
+    assert await first.get_attribute("aria-selected") == "true"
+    picked = (await first.locator("span").first.inner_text()).strip()
+    async with page.expect_request(lambda r: _is_search(r.url) and _q(r.url) == picked):
+        await page.keyboard.press("Enter")
+    assert await search.input_value() == picked
+    assert await listbox.is_hidden() and await search.get_attribute("aria-expanded") == "false"
+    assert await search.get_attribute("aria-activedescendant") is None
+    assert await _focused(search)
+    await _status(page, STATUS)
+
+    # Escape closes the list and keeps the text; a pointer picks too.
+    await search.fill("")
+    await page.keyboard.type("萤火")
+    await _expect_visible(listbox)
+    await page.keyboard.press("Escape")
+    assert await listbox.is_hidden() and await search.input_value() == "萤火"
+    await page.keyboard.press("ArrowDown")  # opens it again
+    await _expect_visible(listbox)
+    last = options.last
+    text = (await last.locator("span").first.inner_text()).strip()
+    async with page.expect_request(lambda r: _is_search(r.url) and _q(r.url) == text):
+        await last.click()
+    assert await search.input_value() == text and await listbox.is_hidden()
+    assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+@one_cluster
+async def test_a_query_without_results_offers_did_you_mean_and_one_click_searches_it(
+    world: World, page: Any
+) -> None:
+    _waits_on_server(world.gateway, "fields")
+    await page.goto(world.registered.origin + "/")
+    widget = page.locator("gongkai-search")
+    await widget.locator("input[type=search]").fill("萤火虫栖息第")
+    await widget.locator("input[type=search]").press("Enter")
+    await _status(page, re.compile(r"^共 0 条"))
+    dym = widget.locator(".dym")
+    await _expect_text(dym, re.compile(r"^您是不是要找："))
+    term = dym.locator("button").first
+    word = await term.inner_text()
+    async with page.expect_request(lambda r: _is_search(r.url) and _q(r.url) == word):
+        await term.click()
+    assert await widget.locator("input[type=search]").input_value() == word
+    text = await _status(page, STATUS)
+    assert int(STATUS.match(text).group(1)) >= 1  # type: ignore[union-attr]
+    assert await dym.is_hidden()
+
+
+@one_cluster
+async def test_a_partial_match_says_which_query_words_the_hit_lacks(world: World, page: Any) -> None:
+    _waits_on_server(world.gateway, "fields")
+    await page.goto(world.registered.origin + "/")
+    widget = page.locator("gongkai-search")
+    await widget.locator("input[type=search]").fill("萤火虫 交通管制")
+    await widget.locator("input[type=search]").press("Enter")
+    await _status(page, STATUS)
+    await _expect_text(widget.locator(".note"), "部分结果未包含全部检索词")
+    hits = widget.locator(".hit")
+    full = hits.filter(has_text="交通管制的通告")
+    assert await full.locator(".missing").is_hidden(), "the hit with every word lacks none"
+    partial = hits.filter(has_text="生态监测年度报告")
+    await _expect_text(partial.locator(".missing"), "未包含：交通管制")
+    assert await partial.locator(".missing s").all_inner_texts() == ["交通管制"]
+    assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+# --- done when: questions in the public's words find the documents that answer them ---------------
+
+
+async def _first_page(page: Any, query: str) -> list[str]:
+    widget = page.locator("gongkai-search")
+    search = widget.locator("input[type=search]")
+    await search.fill("")
+    await search.focus()
+    async with page.expect_response(lambda r: _is_search(r.url) and _q(r.url) == query):
+        await page.keyboard.type(query, delay=20)  # as you type: no Enter
+    await _status(page, STATUS)
+    return [title.strip() for title in await widget.locator(".hit .title").all_inner_texts()]
+
+
+@one_cluster
+async def test_questions_in_the_publics_words_find_the_documents_that_answer_them(
+    world: World, page: Any
+) -> None:
+    _waits_on_server(world.gateway, "fields")
+    await page.goto(world.registered.origin + "/")
+    # 条例第三十三条: 20 working days to reply — stated in two documents, neither worded like the question.
+    titles = await _first_page(page, "信息公开申请多久答复")
+    assert {REPLY_ARTICLE, REPLY_GUIDE} <= set(titles), titles
+    # 环保 is what people say for 生态环境; the notice is a 行政处罚决定.
+    titles = await _first_page(page, "环保处罚结果")
+    assert PENALTY in titles, titles
+    # Square brackets typed for 〔〕: the document citing the number comes first, not the 2025 one.
+    titles = await _first_page(page, "东政发[2026]12号")
+    assert titles and titles[0] == CITING, titles
