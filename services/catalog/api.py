@@ -391,7 +391,9 @@ async def search_documents(
         page=page.page,
         page_size=page.page_size,
     )
-    return public_json(request, await indexing.search(session, request.app.state.search, query), max_age=30)
+    response = await indexing.search(session, request.app.state.search, query)
+    request.app.state.analytics.record_search(query, response)  # queued: written about once a second
+    return public_json(request, response, max_age=30)
 
 
 @router.get("/search/synonyms", response_model=SynonymsIn, summary="检索同义词（管理员）")

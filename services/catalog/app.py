@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from services.catalog import workflow
 from services.catalog.api import router
 from services.catalog.attachments import S3Storage, make_storage
+from services.catalog.search.analytics import SearchAnalytics
 from services.catalog.search.factory import make_engine
 from services.catalog.search.indexing import outbox_handler, synonym_groups
 from services.catalog.settings import CatalogSettings, get_settings
@@ -48,11 +49,16 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
         app.state.calendar = WorkingCalendar()
         app.state.storage = make_storage(settings)
         app.state.scheduler = asyncio.create_task(_publish_scheduled(app, settings.scheduler_seconds))
+        app.state.analytics = SearchAnalytics(
+            app.state.sessionmaker, retention_days=settings.search_log_retention_days
+        )
+        app.state.analytics.start()
 
     async def shutdown(app: FastAPI) -> None:
         app.state.scheduler.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await app.state.scheduler
+        await app.state.analytics.stop()
         await app.state.search.close()
 
     def relay_handlers(app: FastAPI) -> dict[str, Handler]:

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from shared.db import UTCDateTime, utcnow
@@ -235,3 +235,36 @@ class SynonymGroup(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     terms: list[str] = Field(sa_column=Column(JSON, nullable=False))
+
+
+# Search analytics (kept `search_log_retention_days`, 180 by default). Neither table holds an
+# address, an account, a user agent or a token: the log says what the public looks for, never who.
+# 64-bit keys on PostgreSQL (a busy portal writes millions of rows a month); SQLite's rowid is 64-bit.
+LOG_ID = BigInteger().with_variant(Integer, "sqlite")
+
+
+class SearchLogEntry(SQLModel, table=True):
+    """One public search: page 1 of a non-empty query (later pages are the same search)."""
+
+    __tablename__ = "search_log"
+
+    id: int | None = Field(default=None, sa_column=Column(LOG_ID, primary_key=True))
+    searched_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
+    q: str = Field(max_length=200)  # `analysis.normalize_query` of what was typed
+    # agency_id, category, doc_type, validity, from, to (those given) and sort
+    filters: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    page: int = 1
+    total: int  # documents found
+    relaxed: bool = False  # whether the engine loosened the query to find anything
+
+
+class SearchClick(SQLModel, table=True):
+    """A result opened from a search (reported by the widget)."""
+
+    __tablename__ = "search_clicks"
+
+    id: int | None = Field(default=None, sa_column=Column(LOG_ID, primary_key=True))
+    clicked_at: datetime = Field(sa_column=Column(UTCDateTime, nullable=False, index=True))
+    q: str = Field(max_length=200)  # normalised like `SearchLogEntry.q`, so the two join on it
+    document_id: int
+    position: int  # 1 = the first result

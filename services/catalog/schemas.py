@@ -314,3 +314,59 @@ class ImportBatch(RequestModel):
 class ImportResult(BaseModel):
     imported: int
     ids: list[int]
+
+
+class SearchClickIn(RequestModel):
+    """A result the visitor opened, as the search widget reports it (nothing about who)."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"q": "最低生活保障", "document_id": 12, "position": 1}]}
+    )
+
+    q: str = Field(min_length=1, max_length=200, description="打开该结果时的检索词（与检索请求的 `q` 相同）")
+    document_id: int = Field(ge=1, le=MAX_ID, description="被打开的文件 ID（须为已发布、社会公开的文件）")
+    position: int = Field(ge=1, le=100, description="该文件在结果列表中的位置，第 1 条为 1")
+
+    @field_validator("q")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("检索词不能只有空白")
+        return value
+
+
+class ReportedQuery(BaseModel):
+    q: str = Field(description="检索词（已规范化：繁体转简体、全角转半角、英文小写、空白合并）")
+    searches: int = Field(description="检索次数（只计第 1 页）")
+    zero_result_searches: int = Field(description="其中没有结果的次数")
+    clicks: int = Field(description="从该检索词的结果中打开文件的次数")
+
+
+class ZeroResultQuery(BaseModel):
+    q: str = Field(description="检索词（已规范化）")
+    searches: int = Field(description="没有结果的检索次数")
+
+
+class UnclickedQuery(BaseModel):
+    q: str = Field(description="检索词（已规范化）")
+    searches: int = Field(description="有结果的检索次数")
+    total: int = Field(description="结果数（区间内最多的一次）")
+
+
+class SearchReport(BaseModel):
+    """What the public searched for in a period: the list an admin turns into synonyms."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_date: date = Field(alias="from", serialization_alias="from", description="起始日（北京时间，含）")
+    to_date: date = Field(alias="to", serialization_alias="to", description="截止日（北京时间，含）")
+    searches: int = Field(description="检索次数（非空检索词的第 1 页；翻页不重复计）")
+    zero_result_searches: int = Field(description="没有结果的检索次数")
+    zero_result_rate: float = Field(description="无结果率 = 没有结果的检索次数 ÷ 检索次数（无检索时为 0）")
+    clicks: int = Field(description="从检索结果打开文件的次数")
+    click_through_rate: float = Field(description="点击率 = 点击次数 ÷ 检索次数（无检索时为 0；可大于 1）")
+    top_queries: list[ReportedQuery] = Field(description="检索最多的词，按次数降序")
+    top_zero_result_queries: list[ZeroResultQuery] = Field(description="没有结果最多的词：宜补充同义词或内容")
+    unclicked_queries: list[UnclickedQuery] = Field(
+        description="有结果、检索至少 2 次、却从没有人打开结果的词，按次数降序：结果可能答非所问"
+    )

@@ -2,6 +2,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import VAR_DIR, ServiceSettings
@@ -24,6 +25,8 @@ class CatalogSettings(ServiceSettings):
     s3_secret_key: str = ""
     s3_region: str = "cn-north-1"
     search_index_dir: Path = VAR_DIR / "search" / "catalog"
+    # Search analytics: query-log and click rows older than this are deleted.
+    search_log_retention_days: int = Field(default=180, ge=1, le=3650)
     # How often scheduled publications are checked.
     scheduler_seconds: float = 5.0
     outbox_poll_seconds: float = 0.25
