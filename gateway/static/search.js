@@ -286,12 +286,15 @@ mark{padding:0 .05em;color:inherit;background:#ffe58a}
       this.searchFor(this.input.value);
     }
 
-    /** A new query, searched at once: filters and page start over. */
-    searchFor(text) {
-      this.cancel();
-      this.closeSuggest();
+    /** A new query: filters and page start over. Typing keeps the completions open; Enter closes them. */
+    searchFor(text, typing) {
+      clearTimeout(this.timers.search);
+      if (!typing) this.closeSuggest();
       const q = text.trim();
-      if (!q) return this.clear();
+      if (!q) {
+        this.cancel();
+        return this.clear();
+      }
       const s = this.state;
       s.q = q;
       s.page = 1;
@@ -314,7 +317,7 @@ mark{padding:0 .05em;color:inherit;background:#ffe58a}
       }
       this.timers.suggest = setTimeout(() => this.suggest(q), SUGGEST_DELAY);
       this.timers.search = setTimeout(() => {
-        if (q !== this.state.q || !this.shown) this.searchFor(q);
+        if (q !== this.state.q || !this.shown) this.searchFor(q, true);
       }, SEARCH_DELAY);
     }
 
