@@ -7,11 +7,9 @@
  * base URL; default: where this script came from), api-key (sent as X-Api-Key), page-size.
  * The page's origin must be registered at the gateway (POST /api/v1/admin/sites).
  *
- * It searches as you type (debounced; a newer request aborts the older one), offers completions
- * as an ARIA combobox, shows did-you-mean terms and, per hit, the query words it lacks, and
- * reports which result was opened (POST …/search/clicks, fire-and-forget). From the box one Tab
- * reaches the first result: the submit button is not a tab stop, the facets follow the results.
- * Fields an older server does not send are simply not shown.
+ * Searches as you type (a newer request aborts the older), completes as an ARIA combobox, shows
+ * did-you-mean and each hit's missing words, reports opened results (POST …/search/clicks).
+ * One Tab from the box reaches the first result. Fields an older server lacks are not shown.
  *
  * Server strings are never parsed as HTML: title_html and snippet_html are escaped text whose
  * only tags are <mark>…</mark>; they are rebuilt here from text nodes and <mark> elements.
@@ -215,7 +213,14 @@ mark{padding:0 .05em;color:inherit;background:#ffe58a}
         onkeydown: (event) => this.onKey(event),
         onblur: () => this.closeSuggest(),
       });
-      this.list = el("ul", { class: "suggest", id: this.ids.list, role: "listbox", "aria-label": "检索建议", hidden: true });
+      this.list = el("ul", {
+        class: "suggest",
+        id: this.ids.list,
+        role: "listbox",
+        "aria-label": "检索建议",
+        hidden: true,
+        onmousedown: (event) => event.preventDefault(), // a pointer on the list keeps focus in the box
+      });
       // Keyboard users submit with Enter (or just type): the button is no tab stop between box and results.
       this.form = el(
         "form",
@@ -322,14 +327,17 @@ mark{padding:0 .05em;color:inherit;background:#ffe58a}
     }
 
     clear() {
-      this.state.q = "";
-      this.shown = null;
-      this.closeDetail(false);
-      this.status.textContent = "";
+      this.state.q = this.status.textContent = "";
       this.status.classList.remove("error");
+      this.hits.removeAttribute("aria-busy");
+      this.closeDetail(false);
+      this.empty();
+    }
+
+    empty() {
+      this.shown = null;
       this.hits.replaceChildren();
       this.facets.replaceChildren();
-      this.hits.removeAttribute("aria-busy");
       this.facets.hidden = this.pager.hidden = this.dym.hidden = this.note.hidden = true;
     }
 
@@ -393,7 +401,6 @@ mark{padding:0 .05em;color:inherit;background:#ffe58a}
               id: `${this.ids.list}-${i}`,
               role: "option",
               "aria-selected": "false",
-              onmousedown: (event) => event.preventDefault(), // keep focus in the box
               onclick: () => this.pick(i),
             },
             el("span", { text: item.text.trim() }),
@@ -519,10 +526,7 @@ mark{padding:0 .05em;color:inherit;background:#ffe58a}
         this.render(data, focusKey);
       } catch (error) {
         if (controller.signal.aborted || (error && error.name === "AbortError")) return;
-        this.hits.replaceChildren();
-        this.facets.replaceChildren();
-        this.shown = null;
-        this.facets.hidden = this.pager.hidden = this.dym.hidden = this.note.hidden = true;
+        this.empty();
         this.showError(error);
       } finally {
         if (this.controller === controller) {
