@@ -127,6 +127,9 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/api/v1/catalog/search"): everyone(200),
     ("GET", "/api/v1/catalog/search/synonyms"): admin_only(200),
     ("PUT", "/api/v1/catalog/search/synonyms"): admin_only(200),
+    # Search analytics: anyone reports a click on a result (nothing about who); admins read the report.
+    ("POST", "/api/v1/catalog/search/clicks"): everyone(204),
+    ("GET", "/api/v1/catalog/search/report"): admin_only(200),
     # Catalog: documents as the public sees them.
     ("GET", "/api/v1/catalog/documents"): everyone(200),
     ("GET", "/api/v1/catalog/documents/{document_id}"): everyone(200),
@@ -1020,6 +1023,12 @@ REQUESTS: dict[tuple[str, str], Builder] = {
     ("GET", "/api/v1/catalog/search"): _plain(f"{CATALOG}/search?q=矩阵测试"),
     ("GET", "/api/v1/catalog/search/synonyms"): _plain(f"{CATALOG}/search/synonyms"),
     ("PUT", "/api/v1/catalog/search/synonyms"): _put_synonyms,
+    ("POST", "/api/v1/catalog/search/clicks"): lambda env, role: {
+        "url": f"{CATALOG}/search/clicks",
+        "headers": env.auth(role),
+        "json": {"q": "矩阵测试", "document_id": env.shared_published(), "position": 1},
+    },
+    ("GET", "/api/v1/catalog/search/report"): _plain(f"{CATALOG}/search/report"),
     ("GET", "/api/v1/catalog/documents"): _plain(DOCUMENTS),
     ("GET", "/api/v1/catalog/documents/{document_id}"): _on_document(Env.shared_published),
     ("GET", "/api/v1/catalog/attachments/{attachment_id}"): _attachment,

@@ -544,6 +544,7 @@ def tracked(env: Env) -> dict[str, Any]:
 
 
 PLACEHOLDER_REFRESH = "0123456789abcdef.not-a-real-refresh-secret"
+SEARCH_CLICKS = ("POST", f"{CATALOG}/search/clicks")
 
 
 @dataclass(frozen=True)
@@ -654,6 +655,15 @@ VALID: dict[tuple[str, str], Valid] = {
         # The groups as they are (a no-op replacement), so other tests' synonyms are left alone.
         body=lambda env: env.ok(env.client.get(f"{CATALOG}/search/synonyms", headers=env.admin), 200),
         caller="admin",
+    ),
+    # --- catalog: a click on a search result (anyone; a published document of agency 990121) ---
+    SEARCH_CLICKS: Valid(
+        url=lambda env, _: f"{CATALOG}/search/clicks",
+        body=lambda env: {
+            "q": "坏输入测试",
+            "document_id": env.target(SEARCH_CLICKS, env.published),
+            "position": 1,
+        },
     ),
     # --- requests: the holiday calendar (a far year no application reaches) ---
     ("PUT", "/api/v1/admin/calendar/{year}"): Valid(

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request, Response, UploadFile, status
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, JSONResponse
 
 from services.catalog import attachments, documents, service, vocabulary, workflow
 from services.catalog.models import AgencyLevel, Attachment, DocumentStatus, Validity
@@ -30,6 +30,8 @@ from services.catalog.schemas import (
     ImportResult,
     LateDocument,
     Reason,
+    SearchClickIn,
+    SearchReport,
     SearchResponse,
     SynonymsIn,
     ValidityChange,
@@ -38,7 +40,7 @@ from services.catalog.schemas import (
     VocabularyItem,
     VocabularyTermIn,
 )
-from services.catalog.search import indexing
+from services.catalog.search import analytics, indexing
 from services.catalog.search.base import SearchQuery
 from shared.auth import AdminUser, OptionalPrincipal, Principal, Role, require_roles
 from shared.caching import public_json
@@ -414,6 +416,56 @@ async def put_synonyms(
         session=session, engine=request.app.state.search, data=data, actor=actor
     )
     return SynonymsIn(groups=groups)
+
+
+@router.post(
+    "/search/clicks",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    summary="记录检索结果的点击（公开，检索组件调用）",
+    description="访客从检索结果中打开一份文件时由检索组件调用，供检索统计使用：`q` 为该次检索的检索词，"
+    "`position` 为文件在结果中的位置（第 1 条为 1）。不记录访客的地址、账号或浏览器信息。"
+    "文件须为已发布、社会公开的文件，否则 422（`document_id`）。未登录调用按地址限流（429）。",
+)
+async def record_search_click(request: Request, session: SessionDep, data: SearchClickIn) -> Response:
+    await analytics.record_click(session, request.app.state.analytics, data)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get(
+    "/search/report",
+    response_model=SearchReport,
+    summary="检索统计报告（管理员）",
+    description="按北京时间的日期区间（含首尾，默认最近 30 天，最长 366 天）统计：检索次数、无结果率、点击率；"
+    "检索最多的词、无结果最多的词，以及有结果却没有人点击的词（检索至少 2 次）——据此补充同义词或内容。"
+    "只统计非空检索词的第 1 页；检索词已规范化（繁体转简体、全角转半角、英文小写）。"
+    "记录默认保留 180 天（`CATALOG_SEARCH_LOG_RETENTION_DAYS`）。",
+)
+async def search_report(
+    session: SessionDep,
+    _: AdminUser,
+    from_date: Annotated[
+        date | None,
+        Query(
+            alias="from",
+            ge=date(2000, 1, 1),
+            le=date(2099, 12, 31),
+            description="起始日（北京时间，含）；默认截止日前 29 天",
+        ),
+    ] = None,
+    to_date: Annotated[
+        date | None,
+        Query(
+            alias="to",
+            ge=date(2000, 1, 1),
+            le=date(2099, 12, 31),
+            description="截止日（北京时间，含）；默认今天",
+        ),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=100, description="每个列表最多几条")] = 20,
+) -> JSONResponse:
+    found = await analytics.report(session, from_date=from_date, to_date=to_date, limit=limit)
+    return JSONResponse(found.model_dump(mode="json", by_alias=True), headers={"Cache-Control": "no-store"})
 
 
 @router.post(

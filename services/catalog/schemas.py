@@ -320,7 +320,8 @@ class SearchClickIn(RequestModel):
     """A result the visitor opened, as the search widget reports it (nothing about who)."""
 
     model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"q": "最低生活保障", "document_id": 12, "position": 1}]}
+        extra="forbid",
+        json_schema_extra={"examples": [{"q": "最低生活保障", "document_id": 12, "position": 1}]},
     )
 
     q: str = Field(min_length=1, max_length=200, description="打开该结果时的检索词（与检索请求的 `q` 相同）")
