@@ -38,6 +38,7 @@ test: setup browser
 PG_BENCH = $(shell $(BIN)/python -c 'import socket; s = socket.socket(); s.settimeout(1); print("--postgres" if s.connect_ex(("127.0.0.1", 5432)) == 0 else "")')
 bench: setup
 	$(BIN)/python bench/gateway.py
+	$(BIN)/python bench/relevance.py
 	$(BIN)/python bench/search.py
 	$(BIN)/python bench/requests.py $(PG_BENCH)
 	$(BIN)/python bench/feedback.py $(PG_BENCH)

@@ -125,6 +125,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/api/v1/catalog/vocabulary/categories"): admin_only(201),
     ("POST", "/api/v1/catalog/vocabulary/doc-types"): admin_only(201),
     ("GET", "/api/v1/catalog/search"): everyone(200),
+    ("GET", "/api/v1/catalog/search/suggest"): everyone(200),
     ("GET", "/api/v1/catalog/search/synonyms"): admin_only(200),
     ("PUT", "/api/v1/catalog/search/synonyms"): admin_only(200),
     # Search analytics: anyone reports a click on a result (nothing about who); admins read the report.
@@ -1021,6 +1022,7 @@ REQUESTS: dict[tuple[str, str], Builder] = {
     ("POST", "/api/v1/catalog/vocabulary/categories"): _add_term("categories"),
     ("POST", "/api/v1/catalog/vocabulary/doc-types"): _add_term("doc-types"),
     ("GET", "/api/v1/catalog/search"): _plain(f"{CATALOG}/search?q=矩阵测试"),
+    ("GET", "/api/v1/catalog/search/suggest"): _plain(f"{CATALOG}/search/suggest?q=矩阵"),
     ("GET", "/api/v1/catalog/search/synonyms"): _plain(f"{CATALOG}/search/synonyms"),
     ("PUT", "/api/v1/catalog/search/synonyms"): _put_synonyms,
     ("POST", "/api/v1/catalog/search/clicks"): lambda env, role: {

@@ -33,6 +33,7 @@ from services.catalog.schemas import (
     SearchClickIn,
     SearchReport,
     SearchResponse,
+    SuggestResponse,
     SynonymsIn,
     ValidityChange,
     VersionPublic,
@@ -362,7 +363,12 @@ async def get_agency_catalog(request: Request, session: SessionDep, agency_id: I
     "/search",
     response_model=SearchResponse,
     summary="全文检索",
-    description="中文、英文、数字、文号混合检索；繁体可检索简体；支持同义词。`q` 为空时按筛选条件浏览（按日期排序）。"
+    description="中文、英文、数字、文号混合检索；繁体可检索简体；内置政务同义词与词典（可另设同义词）。"
+    "“怎么办、多久、哪些、吗”等疑问词和虚词不要求匹配；用英文双引号括起的短语须原样出现。"
+    "文号可用任意括号书写（〔〕[]()（）【】），也能找到正文中引用该文号的文件，文号本身所属文件排在最前。"
+    "先要求包含全部检索词；不足一页时放宽为部分匹配（`relaxed`=true），包含检索词多者在前，"
+    "每条结果的 `matched_words` / `missing_words` 说明它包含和未包含哪些检索词；无结果时 `did_you_mean` 给出相近的词。"
+    "`q` 为空时按筛选条件浏览（按日期排序）。"
     "筛选：机关（含下级）、主题分类、体裁、有效性、发布日期范围；分面统计：机关、主题分类、体裁、年份。"
     "`title_html` / `snippet_html` 已转义，仅含 `<mark>` 标签。",
 )
@@ -396,6 +402,23 @@ async def search_documents(
     response = await indexing.search(session, request.app.state.search, query)
     request.app.state.analytics.record_search(query, response)  # queued: written about once a second
     return public_json(request, response, max_age=30)
+
+
+@router.get(
+    "/search/suggest",
+    response_model=SuggestResponse,
+    summary="检索建议（输入联想）",
+    description="按已输入的前缀补全：文号（任意括号）、词语（政务词典与标题中的词）、文件标题。"
+    "供检索框边输入边提示；`q` 为空时返回空列表。",
+)
+async def suggest_search(
+    request: Request,
+    q: Annotated[str, Query(max_length=100, description="已输入的检索词前缀")] = "",
+    limit: Annotated[int, Query(ge=1, le=20, description="最多返回几条")] = 8,
+) -> Response:
+    return public_json(
+        request, await indexing.suggest(request.app.state.search, q.strip(), limit), max_age=60
+    )
 
 
 @router.get("/search/synonyms", response_model=SynonymsIn, summary="检索同义词（管理员）")

@@ -281,6 +281,12 @@ class SearchHitPublic(BaseModel):
     validity: str
     published_at: datetime
     score: float
+    matched_words: list[str] = Field(
+        default_factory=list, description="本条结果包含的检索词（见 query_words）"
+    )
+    missing_words: list[str] = Field(
+        default_factory=list, description="本条结果未包含的检索词，可显示为“未包含：…”"
+    )
 
 
 class FacetValue(BaseModel):
@@ -291,12 +297,34 @@ class FacetValue(BaseModel):
 
 class SearchResponse(BaseModel):
     q: str
-    total: int
+    total: int = Field(description="结果总数（放宽匹配后实际返回的结果集）")
     page: int
     page_size: int
     took_ms: float
     hits: list[SearchHitPublic]
     facets: dict[str, list[FacetValue]]
+    query_words: list[str] = Field(
+        default_factory=list, description="参与匹配的检索词（不含“怎么办、多久、吗”等疑问词和虚词）"
+    )
+    relaxed: bool = Field(
+        default=False, description="true：包含全部检索词的结果不足一页，已放宽为部分匹配（包含词多者在前）"
+    )
+    did_you_mean: list[str] = Field(
+        default_factory=list, description="无结果时给出的相近检索词（同音、形近或拼音输入）"
+    )
+
+
+class SuggestionPublic(BaseModel):
+    text: str = Field(description="建议的检索词、标题或文号")
+    kind: Literal["term", "title", "doc_number"] = Field(
+        description="term 词语；title 文件标题；doc_number 文号"
+    )
+    document_id: int | None = Field(default=None, description="标题或文号所属文件（词语为 null）")
+
+
+class SuggestResponse(BaseModel):
+    q: str
+    items: list[SuggestionPublic]
 
 
 class ImportedDocument(DocumentDraft):

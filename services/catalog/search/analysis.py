@@ -21,15 +21,19 @@ import json
 import re
 import threading
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
+from functools import lru_cache
 from typing import Any
 
 import opencc
 import rjieba
 
+from services.catalog.search import lexicon
 from services.catalog.search.base import MARK_END, MARK_START, IndexedDocument
+
+lexicon.install()  # index and queries must both be segmented with the domain dictionary
 
 ELLIPSIS = "…"
 
@@ -75,7 +79,7 @@ def _fold_parts() -> tuple[dict[str, str], re.Pattern[str]]:
     return _fold_table, _fold_re
 
 
-_DOC_BRACKETS = re.compile(r"[(\[【〔](\d{4})[)\]】〕]")
+_DOC_BRACKETS = re.compile(r"[(\[【〔„](\d{4})[)\]】〕‟]")
 
 
 def fold(text: str) -> str:
@@ -83,7 +87,7 @@ def fold(text: str) -> str:
     table, pattern = _fold_parts()
     get = table.__getitem__
     folded = pattern.sub(lambda m: get(m.group()), text)
-    if "(" in folded or "[" in folded or "【" in folded or "〔" in folded:
+    if "(" in folded or "[" in folded or "【" in folded or "〔" in folded or "„" in folded:
         folded = _DOC_BRACKETS.sub(r"〔\1〕", folded)
     return folded
 
@@ -103,12 +107,71 @@ def normalize_doc_number(doc_number: str | None) -> str:
     return _SPACES.sub("", fold(doc_number))
 
 
-_DOC_NUMBER = re.compile(r"[\w]*〔\d{4}〕\s*\d+\s*号")
+# A 文号 as written anywhere: issuer's abbreviation, the year in any brackets (or between spaces),
+# an optional 第, the serial number, an optional 号. On folded text, so 〔〕 [] () （） 【】 ［］ „‟
+# are already one style; spaces inside are allowed.
+_NUMBER = re.compile(
+    r"([\u3400-\u9fff]{1,12})\s*"
+    r"(?:[〔(\[【„]\s*((?:19|20)\d{2})\s*[〕)\]】‟]\s*第?\s*(\d{1,6})\s*(号)?"
+    r"|\s((?:19|20)\d{2})\s+第?\s*(\d{1,6})\s*(号))"
+)
+MIN_ISSUER = 2  # the shortest issuer suffix a key keeps (东政发 → 东政发…, 政发…)
+
+
+@dataclass(frozen=True, slots=True)
+class DocNumber:
+    """A 文号 found in text: where, its canonical form, and the keys it is indexed and found by.
+
+    The issuer is every CJK character before the year, so "依据东政发〔2026〕12号" reads the issuer
+    as 依据东政发: the keys are the issuer's suffixes (依据东政发…, 据东政发…, 东政发…, 政发…),
+    longest first, and a query's number matches a text's number when they share a key.
+    """
+
+    start: int
+    end: int
+    canonical: str
+    keys: tuple[str, ...]
+
+
+def _number_keys(issuer: str, year: str, serial: str) -> tuple[str, ...]:
+    tail = f"〔{year}〕{int(serial)}号"
+    shortest = min(MIN_ISSUER, len(issuer))
+    return tuple(issuer[-n:] + tail for n in range(len(issuer), shortest - 1, -1))
+
+
+def find_doc_numbers(folded: str) -> list[DocNumber]:
+    """The 文号 in folded text (see `fold`), in order."""
+    found = []
+    for m in _NUMBER.finditer(folded):
+        issuer = m.group(1)
+        year = m.group(2) or m.group(5)
+        serial = m.group(3) or m.group(6)
+        keys = _number_keys(issuer, year, serial)
+        found.append(DocNumber(m.start(), m.end(), keys[0], keys))
+    return found
+
+
+def doc_number_keys(text: str | None) -> list[str]:
+    """Every key of every 文号 in a text (title or body: the numbers it cites)."""
+    if not text:
+        return []
+    keys: dict[str, None] = {}
+    for number in find_doc_numbers(fold(text)):
+        keys.update(dict.fromkeys(number.keys))
+    return list(keys)
+
+
+def own_number_keys(doc_number: str | None) -> list[str]:
+    """The keys of a document's own 文号; a number in another shape is its own single key."""
+    normalised = normalize_doc_number(doc_number)
+    if not normalised:
+        return []
+    return doc_number_keys(normalised) or [normalised]
 
 
 def doc_numbers_in(q: str) -> list[str]:
-    """Document numbers written in a (normalised) query, in their exact-field form."""
-    return [_SPACES.sub("", m.group()) for m in _DOC_NUMBER.finditer(q)]
+    """Document numbers written in a (normalised) query, in their canonical form."""
+    return [number.canonical for number in find_doc_numbers(q)]
 
 
 # --- segmentation ----------------------------------------------------------------------------
@@ -153,9 +216,16 @@ def is_latin_word(term: str) -> bool:
 
 
 class Synonyms:
-    """Groups of equivalent terms; a term belongs to at most one group (overlapping groups merge)."""
+    """Groups of equivalent terms, plus one-way expansions.
 
-    def __init__(self, groups: Iterable[Iterable[str]] = ()) -> None:
+    A term belongs to at most one group (overlapping groups merge). A one-way entry makes a term
+    also search narrower or more formal terms (残疾人补助 → 困难残疾人生活补贴) without the
+    reverse. `with_builtin` adds the shipped groups (lexicon) to an administrator's groups.
+    """
+
+    def __init__(
+        self, groups: Iterable[Iterable[str]] = (), one_way: Iterable[tuple[str, Iterable[str]]] = ()
+    ) -> None:
         merged: list[set[str]] = []
         for group in groups:
             terms = {normalize_query(term) for term in group} - {""}
@@ -168,21 +238,36 @@ class Synonyms:
             merged.append(terms)
         self.groups: list[tuple[str, ...]] = [tuple(sorted(g, key=lambda t: (-len(t), t))) for g in merged]
         self._by_term = {term: group for group in self.groups for term in group}
-        ordered = sorted(self._by_term, key=lambda t: (-len(t), t))
+        expansions: dict[str, dict[str, None]] = {}
+        for source, targets in one_way:
+            key = normalize_query(source)
+            if key:
+                expansions.setdefault(key, {}).update(
+                    dict.fromkeys(t for t in map(normalize_query, targets) if t)
+                )
+        self.one_way: dict[str, tuple[str, ...]] = {
+            k: tuple(t for t in v if t != k) for k, v in expansions.items()
+        }
+        ordered = sorted({*self._by_term, *self.one_way}, key=lambda t: (-len(t), t))
         self._pattern = re.compile("|".join(re.escape(t) for t in ordered)) if ordered else None
 
+    @classmethod
+    def with_builtin(cls, groups: Iterable[Iterable[str]] = ()) -> Synonyms:
+        builtin = lexicon.builtin_synonyms()
+        return cls([*builtin.groups, *groups], builtin.one_way)
+
     def __bool__(self) -> bool:
-        return bool(self.groups)
+        return bool(self.groups or self.one_way)
 
     def group(self, term: str) -> tuple[str, ...]:
-        """The term's group (itself first), or just the term."""
-        group = self._by_term.get(term)
-        if group is None:
-            return (term,)
-        return (term, *(t for t in group if t != term))
+        """The term's alternatives (itself first): its group, then its one-way expansions."""
+        out = dict.fromkeys((term, *self._by_term.get(term, ())))
+        for member in list(out):
+            out.update(dict.fromkeys(self.one_way.get(member, ())))
+        return tuple(out)
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
-        """Non-overlapping occurrences of group terms in normalised text, longest first at each place."""
+        """Non-overlapping occurrences of known terms in normalised text, longest first at each place."""
         if self._pattern is None:
             return []
         return [(m.start(), m.end(), m.group()) for m in self._pattern.finditer(text)]
@@ -190,9 +275,18 @@ class Synonyms:
     def as_lists(self) -> list[list[str]]:
         return [list(g) for g in self.groups]
 
+    def mapping(self) -> dict[str, list[str]]:
+        """Meilisearch's synonyms setting: each term maps to what it also finds (groups both ways)."""
+        out: dict[str, dict[str, None]] = {}
+        for group in self.groups:
+            for term in group:
+                out.setdefault(term, {}).update(dict.fromkeys(t for t in group if t != term))
+        for term, targets in self.one_way.items():
+            out.setdefault(term, {}).update(dict.fromkeys(targets))
+        return {term: list(targets) for term, targets in out.items()}
+
     def both_directions(self) -> dict[str, list[str]]:
-        """Meilisearch's synonyms setting: every term maps to the rest of its group."""
-        return {term: [t for t in group if t != term] for group in self.groups for term in group}
+        return self.mapping()
 
     def dumps(self) -> str:
         return json.dumps({"groups": self.as_lists()}, ensure_ascii=False, indent=1)
@@ -212,7 +306,7 @@ HIGHLIGHT_STOPWORDS = frozenset(
 
 @dataclass(frozen=True, slots=True)
 class Clause:
-    """One required part of a query: any of its alternatives matches it.
+    """One part of a query: any of its alternatives matches it.
 
     Each alternative is a token sequence in search mode: one token is a term, several a phrase
     (the same sequence the indexed text holds wherever the term occurs). The first alternative is
@@ -220,35 +314,56 @@ class Clause:
     dictionary parts (中华人民共和国 → 中华, 人民, 共和国), all of which must then be in one field:
     for texts where jieba segmented the word differently (…中华人民共和国政府…, a single word
     whose search-mode parts do not include 中华人民共和国). `surface` lists the texts to highlight.
+
+    `kind`: `word` (must match until the query is relaxed), `stop` (a question or function word:
+    never has to match), `phrase` (typed in quotes: matches exactly, never relaxed, no synonyms),
+    `number` (a 文号: `keys` as `DocNumber.keys`).
     """
 
     text: str
     alternatives: tuple[tuple[str, ...], ...]
     loose: tuple[str, ...] = ()
     surface: tuple[str, ...] = ()
+    kind: str = "word"
+    keys: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class ParsedQuery:
     text: str  # normalised
     clauses: tuple[Clause, ...]
-    phrase: tuple[str, ...]  # the whole query in search mode (for phrase boosts)
-    doc_numbers: tuple[str, ...]
+    phrase: tuple[str, ...]  # the query's words in search mode (for phrase boosts)
+    doc_numbers: tuple[str, ...]  # canonical
+
+    @property
+    def words(self) -> tuple[Clause, ...]:
+        """The clauses that count: everything but question and function words."""
+        return tuple(c for c in self.clauses if c.kind != "stop")
+
+    @property
+    def query_words(self) -> list[str]:
+        return [c.text for c in self.words]
+
+    @property
+    def relaxable(self) -> tuple[Clause, ...]:
+        """The clauses a relaxed search may leave out (quoted phrases never are)."""
+        return tuple(c for c in self.words if c.kind != "phrase")
 
     @property
     def highlight_terms(self) -> list[str]:
         terms: dict[str, None] = {}
         for clause in self.clauses:
+            if clause.kind == "number":
+                terms[clause.text] = None
+                continue
             for term in (clause.text, *clause.surface, *clause.loose):
                 terms[term] = None
             for alt in clause.alternatives:
                 if len(alt) == 1:
                     terms[alt[0]] = None
-        for number in self.doc_numbers:
-            terms[number] = None
         found = [t for t in terms if t]
         # 的, 和, 是 … must match like any word, but marking each of them in a snippet is noise
-        meaningful = [t for t in found if t not in HIGHLIGHT_STOPWORDS]
+        meaningful = [t for t in found if t not in HIGHLIGHT_STOPWORDS and t not in lexicon.stopwords()]
         return meaningful or found
 
 
@@ -275,35 +390,113 @@ def _alternative(term: str) -> tuple[str, ...]:
     return tuple(tokens(term, folded=True))
 
 
+_QUOTED = re.compile(r'"([^"]*)"|“([^”]*)”|「([^」]*)」')
+
+
 def parse_query(q: str, synonyms: Synonyms | None = None) -> ParsedQuery:
+    """The clauses of a query: quoted phrases, 文号, then words (synonyms found before segmenting)."""
     text = normalize_query(q)
-    synonyms = synonyms or Synonyms()
+    synonyms = synonyms if synonyms is not None else Synonyms()
+    stop = lexicon.stopwords()
     clauses: list[Clause] = []
 
     def add(term: str, group: tuple[str, ...], loose: tuple[str, ...] = ()) -> None:
         alternatives = tuple(dict.fromkeys(alt for alt in map(_alternative, group) if alt))
         if alternatives:
-            clauses.append(Clause(term, alternatives, loose, group))
+            kind = "stop" if term in stop and len(group) == 1 else "word"
+            clauses.append(Clause(term, alternatives, loose, group, kind))
 
     def add_words(segment: str) -> None:
         for word in dict.fromkeys(words(segment, folded=True)):
             add(word, synonyms.group(word), _parts(word))
 
-    pos = 0
-    for start, end, term in synonyms.find(text):
-        add_words(text[pos:start])
-        add(term, synonyms.group(term))
-        pos = end
-    add_words(text[pos:])
-    unique: dict[str, Clause] = {}
+    def add_text(segment: str) -> None:
+        pos = 0
+        for start, end, term in synonyms.find(segment):
+            add_words(segment[pos:start])
+            add(term, synonyms.group(term))
+            pos = end
+        add_words(segment[pos:])
+
+    for part, quoted in _split_quoted(text):  # clauses in the order they were typed
+        if quoted:
+            alt = tuple(tokens(part, folded=True))
+            if alt:
+                clauses.append(Clause(part, (alt,), (), (part,), "phrase"))
+            continue
+        pos = 0
+        for number in find_doc_numbers(part):
+            add_text(part[pos : number.start])
+            clauses.append(Clause(number.canonical, (), (), (), "number", number.keys))
+            pos = number.end
+        add_text(part[pos:])
+
+    unique: dict[tuple[str, str], Clause] = {}
     for clause in clauses:
-        unique.setdefault(clause.text, clause)
+        unique.setdefault((clause.kind if clause.kind != "stop" else "word", clause.text), clause)
+    parsed = tuple(unique.values())
+    if parsed and all(c.kind == "stop" for c in parsed):  # a query of nothing but 的, 是 … still searches
+        parsed = tuple(Clause(c.text, c.alternatives, c.loose, c.surface, "word") for c in parsed)
+    content = " ".join(c.text for c in parsed if c.kind in ("word", "phrase"))
     return ParsedQuery(
         text=text,
-        clauses=tuple(unique.values()),
-        phrase=tuple(tokens(text, folded=True)),
-        doc_numbers=tuple(doc_numbers_in(text)),
+        clauses=parsed,
+        phrase=tuple(tokens(content, folded=True)),
+        doc_numbers=tuple(c.text for c in parsed if c.kind == "number"),
     )
+
+
+def _split_quoted(text: str) -> list[tuple[str, bool]]:
+    """The text cut into (part, quoted) pieces; an unclosed quote is just a character."""
+    out: list[tuple[str, bool]] = []
+    pos = 0
+    for m in _QUOTED.finditer(text):
+        out.append((text[pos : m.start()], False))
+        inner = next((g for g in m.groups() if g is not None), "").strip()
+        if inner:
+            out.append((inner, True))
+        pos = m.end()
+    out.append((text[pos:], False))
+    return [(part, quoted) for part, quoted in out if part.strip()]
+
+
+def matched_words(parsed: ParsedQuery, doc: IndexedDocument) -> list[str]:
+    """The query words a document contains (in any field, through a synonym or as its parts)."""
+    if not parsed.words:
+        return []
+    folded = fold(" ".join((doc.title, doc.doc_number or "", doc.agency_name, doc.body)))
+    compact = _NOT_WORD.sub("", folded)
+    numbers: set[str] | None = None
+    found = []
+    for clause in parsed.words:
+        if clause.kind == "number":
+            if numbers is None:
+                numbers = {
+                    *own_number_keys(doc.doc_number),
+                    *doc_number_keys(doc.title),
+                    *doc_number_keys(doc.body),
+                }
+            hit = any(key in numbers for key in clause.keys)
+        else:
+            hit = any("".join(alt) in compact or _phrase_in(alt, compact) for alt in clause.alternatives) or (
+                bool(clause.loose) and all(part in compact for part in clause.loose)
+            )
+            hit = hit or any(fold(term) in folded for term in clause.surface if term)
+        if hit:
+            found.append(clause.text)
+    return found
+
+
+def _phrase_in(alt: tuple[str, ...], compact: str) -> bool:
+    """A search-mode phrase (sub-words interleaved) as its plain words: the longest tokens joined."""
+    if len(alt) == 1:
+        return alt[0] in compact
+    kept: list[str] = []
+    for token in alt:  # a token that contains the previous one(s) replaces them
+        while kept and kept[-1] in token:
+            kept.pop()
+        kept.append(token)
+    return "".join(kept) in compact
 
 
 # --- highlighting ----------------------------------------------------------------------------
@@ -500,3 +693,98 @@ def published_bounds(start: date | None, end: date | None) -> tuple[int | None, 
     low = day_start_ts(start) if start is not None else None
     high = day_start_ts(end + timedelta(days=1)) - 1 if end is not None else None
     return low, high
+
+
+# --- helping the searcher: corrections and suggestions (both engines) ------------------------
+
+MAX_CORRECTIONS = 3
+_OPEN_BRACKETS = str.maketrans({c: "〔" for c in "([【„"} | {c: "〕" for c in ")]】‟"})
+_NUMBER_START = re.compile(r"^[\u3400-\u9fff]{1,12}\s*(?:〔\s*\d{0,4}\s*(?:〕\s*\d*\s*号?)?)?$")
+
+
+def pinyin_key(term: str) -> str:
+    """A term's sound without tones (低保 → dibao), to match a homophone or a word typed in pinyin."""
+    from pypinyin import lazy_pinyin
+
+    return "".join(lazy_pinyin(term)).lower()
+
+
+@lru_cache(maxsize=1)
+def _lexicon_by_sound() -> dict[str, tuple[str, ...]]:
+    by_sound: dict[str, list[str]] = {}
+    for term in lexicon.vocabulary():
+        by_sound.setdefault(pinyin_key(term), []).append(term)
+    return {k: tuple(v) for k, v in by_sound.items()}
+
+
+def _closeness(word: str, candidate: str) -> int | None:
+    """0 same sound, 1 one character off (same length), 2 sound within one edit; None: not close."""
+    if candidate == word:
+        return None
+    sound_word, sound_candidate = pinyin_key(word), pinyin_key(candidate)
+    if sound_word == sound_candidate:
+        return 0
+    if len(word) == len(candidate) and sum(a != b for a, b in zip(word, candidate, strict=True)) == 1:
+        return 1
+    if len(word) > 1 and within_one_edit(sound_word, sound_candidate):
+        return 2
+    return None
+
+
+def corrections(
+    parsed: ParsedQuery,
+    indexed: Callable[[str], int],
+    nearby: Callable[[str], Iterable[str]],
+) -> list[str]:
+    """Queries close to one that found nothing: each word that is in no document replaced by the
+    closest term that is (same sound, one character off, or a word typed in pinyin), most used
+    first. `indexed(term)` counts documents holding a term; `nearby(word)` lists indexed terms
+    worth comparing (the engine's term dictionary around the word)."""
+    out: dict[str, None] = {}
+    for clause in parsed.words:
+        if clause.kind != "word" or indexed(clause.text):
+            continue
+        word = clause.text
+        candidates: dict[str, None] = {}
+        if is_latin_word(word):  # pinyin typed for a Chinese term
+            candidates.update(dict.fromkeys(_lexicon_by_sound().get(word, ())))
+        else:
+            candidates.update(dict.fromkeys(_lexicon_by_sound().get(pinyin_key(word), ())))
+            candidates.update(dict.fromkeys(t for t in lexicon.vocabulary() if t[:1] == word[:1]))
+            candidates.update(dict.fromkeys(nearby(word)))
+        scored = []
+        for term in candidates:
+            closeness = 0 if is_latin_word(word) and term != word else _closeness(word, term)
+            if closeness is None:
+                continue
+            count = indexed(term)
+            if count:
+                scored.append((closeness, -count, term))
+        for _, _, term in sorted(scored)[:MAX_CORRECTIONS]:
+            out[parsed.text.replace(word, term, 1) if word in parsed.text else term] = None
+    return list(out)[:MAX_CORRECTIONS]
+
+
+def doc_number_prefix(text: str) -> str:
+    """The start of a 文号 in the exact-field form (东政发[2026 → 东政发〔2026), or "" when the
+    text is not one; a bare issuer (3+ characters ending in 发/函/字/令…) counts too."""
+    compact = _SPACES.sub("", text.translate(_OPEN_BRACKETS))
+    if "〔" not in compact and not compact.endswith(("发", "函", "字", "令", "办", "通")):
+        return ""
+    return compact if _NUMBER_START.match(compact) else ""
+
+
+_KIND_ORDER = {"doc_number": 0, "term": 1, "title": 2}
+
+
+def rank_suggestions(items: Sequence[Any], limit: int) -> list[Any]:
+    """文号 first (someone typing one wants it), then terms (shortest first), then titles; at
+    most `limit`, and titles keep at least half of the places when there are enough."""
+    numbers = [i for i in items if i.kind == "doc_number"]
+    terms = sorted((i for i in items if i.kind == "term"), key=lambda i: (len(i.text), i.text))
+    titles = [i for i in items if i.kind == "title"]
+    room_for_terms = max(limit - len(numbers) - min(len(titles), limit // 2), 0)
+    chosen = numbers[:limit] + terms[:room_for_terms]
+    chosen += titles[: max(limit - len(chosen), 0)]
+    chosen += terms[room_for_terms : room_for_terms + max(limit - len(chosen), 0)]
+    return sorted(chosen[:limit], key=lambda i: _KIND_ORDER[i.kind])

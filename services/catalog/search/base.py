@@ -65,6 +65,7 @@ class SearchHit:
     title: str  # with MARK_START/MARK_END around matches
     snippet: str  # a short passage of the body with marks, or its beginning when nothing matched
     document: IndexedDocument
+    matched_words: list[str] = field(default_factory=list)  # the query words this document contains
 
 
 @dataclass(slots=True)
@@ -73,6 +74,16 @@ class SearchResult:
     total: int
     facets: dict[str, dict[str, int]] = field(default_factory=dict)  # facet -> value -> count
     took_ms: float = 0.0
+    query_words: list[str] = field(default_factory=list)  # the words that count (no question words)
+    relaxed: bool = False  # some results do not contain every query word
+    did_you_mean: list[str] = field(default_factory=list)  # when nothing matched: indexed terms close to it
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    text: str
+    kind: Literal["term", "title", "doc_number"]
+    document_id: int | None = None
 
 
 class SearchEngine(Protocol):
@@ -92,6 +103,9 @@ class SearchEngine(Protocol):
         """Each group is a set of equivalent terms, e.g. ["低保", "最低生活保障"]."""
 
     async def search(self, query: SearchQuery) -> SearchResult: ...
+
+    async def suggest(self, prefix: str, limit: int) -> list[Suggestion]:
+        """Completions of what a searcher has typed so far: terms, titles and 文号."""
 
     async def count(self) -> int: ...
 

@@ -6,11 +6,22 @@ a stored JSON blob for display and highlighting. The `*_seg` fields hold search-
 word preceded by the dictionary words inside it) with positions, so one field serves both term
 and phrase queries; `doc_number` holds the normalised number whole, for exact matches.
 
-Ranking is BM25: title ×3, doc number ×2, body and agency name ×1. Every query word must match
-(in any field, or through a synonym, or as its parts); the whole query as a phrase adds a boost
-(title more than body), so consecutive matches rank above scattered ones; an exact document
-number ranks first; latin words of 4+ letters also match within one edit.
-Facet counts come from tantivy's terms aggregation over the whole filtered result set.
+Matching and ranking (the same behaviour the Meilisearch adapter asks of its server):
+- A query is parsed into words (analysis.parse_query): question and function words never have to
+  match; quoted phrases always do; a 文号 matches by its keys (`doc_number_keys` for the
+  document's own number, `cited_numbers` for numbers its title or body cites, in any bracket
+  style).
+- Every word must match first (in any field, through a synonym or as its parts). When that
+  finds fewer than `RELAX_BELOW` documents, the query is relaxed: first the most frequent word
+  becomes optional, then every word (Meilisearch's `matchingStrategy: frequency`). The decision
+  depends only on the query and its filters, never on the page, so every page of a query agrees.
+  A search sorted by date is never relaxed.
+- Rank: the number of query words matched (each optional word that matches adds `TIER`, more
+  than any text score), then phrase and proximity boosts, then BM25 with field boosts (title ×3,
+  doc number ×2, body and agency name ×1); the document's own 文号 ranks first. Latin words of
+  4+ letters also match within one edit.
+Facet counts come from tantivy's terms aggregation over the whole filtered result set (after
+relaxing).
 
 One writer per index (tantivy locks the directory): writes are serialised with an asyncio.Lock and
 all blocking work runs in a thread. Every upsert/delete batch is committed and the reader reloaded
@@ -24,6 +35,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import json
 import logging
 import os
@@ -31,6 +43,7 @@ import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -44,11 +57,12 @@ from services.catalog.search.base import (
     SearchHit,
     SearchQuery,
     SearchResult,
+    Suggestion,
 )
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the domain dictionary, 文号 keys
 META_FILE = "gongkai-search.json"
 SYNONYMS_FILE = "synonyms.json"
 FACET_SIZE = 10_000
@@ -60,6 +74,13 @@ DOC_NUMBER_EXACT_BOOST = 50.0
 FUZZY_BOOST = 0.5
 FUZZY_MIN_LEN = 4
 LOOSE_BOOST = 0.5
+CITED_NUMBER_BOOST = 8.0
+SYNONYM_WEIGHT = 0.8  # what the user typed ranks a little above its synonyms
+PROXIMITY_SLOP = 3
+PROXIMITY_BOOST = {"title_seg": 2.0, "body_seg": 1.0}
+TIER = 10_000.0  # one more matched word outweighs any text score
+RELAX_BELOW = 10  # fewer all-word matches than this (a page of the widget) relaxes the query
+SUGGEST_DOCS = 4
 
 # field -> boost of a term or phrase matched in it
 TEXT_FIELDS = {"title_seg": 3.0, "body_seg": 1.0, "doc_number_seg": 2.0, "agency_seg": 1.0}
@@ -71,6 +92,8 @@ def _schema() -> tantivy.Schema:
     for name in TEXT_FIELDS:  # search-mode tokens, with positions for phrases
         sb.add_text_field(name, tokenizer_name="whitespace", index_option="position")
     sb.add_text_field("doc_number", tokenizer_name="raw", index_option="basic")
+    for name in ("doc_number_keys", "cited_numbers"):  # analysis.DocNumber keys
+        sb.add_text_field(name, tokenizer_name="raw", index_option="basic")
     sb.add_integer_field("agency_id", indexed=True, fast=True)
     sb.add_integer_field("agency_path", indexed=True, fast=True)
     for name in ("category", "doc_type", "validity"):
@@ -79,6 +102,21 @@ def _schema() -> tantivy.Schema:
     sb.add_integer_field("year", indexed=True, fast=True)
     sb.add_bytes_field("data", stored=True)
     return sb.build()
+
+
+@dataclass(slots=True)
+class _Run:
+    total: int
+    hits: list[tuple[float, Any]]  # (score, doc address)
+    facets: dict[str, dict[str, int]]
+
+
+_REGEX_SPECIAL = frozenset("\\.+*?()|[]{}^$")
+
+
+def _regex_literal(text: str) -> str:
+    """`text` as a literal in tantivy's regex syntax (the Rust regex crate's)."""
+    return "".join("\\" + ch if ch in _REGEX_SPECIAL else ch for ch in text)
 
 
 def _facet_key(key: Any) -> str:
@@ -103,7 +141,7 @@ class EmbeddedEngine:
         self._schema = _schema()
         self._index: tantivy.Index | None = None
         self._writer: tantivy.IndexWriter | None = None
-        self._synonyms = analysis.Synonyms()
+        self._synonyms = analysis.Synonyms.with_builtin()
         self._synonyms_stamp: tuple[int, int] | None = None
         self._write_lock = asyncio.Lock()
         self._idle_s = writer_idle_s
@@ -154,7 +192,8 @@ class EmbeddedEngine:
             return
         stamp = (st.st_mtime_ns, st.st_size)
         if stamp != self._synonyms_stamp:
-            self._synonyms = analysis.Synonyms.loads((self.index_dir / SYNONYMS_FILE).read_text("utf-8"))
+            admin = analysis.Synonyms.loads((self.index_dir / SYNONYMS_FILE).read_text("utf-8"))
+            self._synonyms = analysis.Synonyms.with_builtin(admin.groups)
             self._synonyms_stamp = stamp
 
     def _get_writer(self) -> tantivy.IndexWriter:
@@ -231,6 +270,10 @@ class EmbeddedEngine:
         if number:
             out.add_text("doc_number", number)
             out.add_text("doc_number_seg", analysis.index_text(number))
+        for key in analysis.own_number_keys(doc.doc_number):
+            out.add_text("doc_number_keys", key)
+        for key in dict.fromkeys([*analysis.doc_number_keys(doc.title), *analysis.doc_number_keys(doc.body)]):
+            out.add_text("cited_numbers", key)
         if doc.agency_name:
             out.add_text("agency_seg", analysis.index_text(doc.agency_name))
         out.add_integer("agency_id", doc.agency_id)
@@ -290,14 +333,15 @@ class EmbeddedEngine:
         await self._write(self._clear)
 
     async def set_synonyms(self, groups: list[list[str]]) -> None:
-        synonyms = analysis.Synonyms(groups)
+        admin = analysis.Synonyms(groups)
         async with self._write_lock:
-            await asyncio.to_thread(self._save_synonyms, synonyms)
+            await asyncio.to_thread(self._save_synonyms, admin)
 
-    def _save_synonyms(self, synonyms: analysis.Synonyms) -> None:
+    def _save_synonyms(self, admin: analysis.Synonyms) -> None:
+        """Keeps the administrator's groups on disk; the built-in ones are added when loaded."""
         self._open()
-        _atomic_write(self.index_dir / SYNONYMS_FILE, synonyms.dumps())
-        self._synonyms = synonyms
+        _atomic_write(self.index_dir / SYNONYMS_FILE, admin.dumps())
+        self._synonyms = analysis.Synonyms.with_builtin(admin.groups)
         st = os.stat(self.index_dir / SYNONYMS_FILE)
         self._synonyms_stamp = (st.st_mtime_ns, st.st_size)
 
@@ -333,29 +377,77 @@ class EmbeddedEngine:
             queries.append(tantivy.Query.boost_query(query, boost * LOOSE_BOOST))
         return queries
 
-    def _text_query(self, parsed: analysis.ParsedQuery) -> tantivy.Query | None:
-        if not parsed.clauses and not parsed.doc_numbers:
+    def _clause_match(self, clause: analysis.Clause) -> tantivy.Query:
+        """A document matches a clause through any alternative, in any field."""
+        schema = self._schema
+        options: list[tantivy.Query] = []
+        if clause.kind == "number":
+            for i, key in enumerate(clause.keys):  # the typed issuer first, then shorter suffixes
+                weight = 0.5**i
+                own = tantivy.Query.term_query(schema, "doc_number_keys", key, index_option="basic")
+                cited = tantivy.Query.term_query(schema, "cited_numbers", key, index_option="basic")
+                options.append(tantivy.Query.boost_query(own, DOC_NUMBER_EXACT_BOOST * weight))
+                options.append(tantivy.Query.boost_query(cited, CITED_NUMBER_BOOST * weight))
+        else:
+            for i, alt in enumerate(clause.alternatives):
+                matches = self._matches(alt)
+                options += matches if i == 0 else [self._boost(q, SYNONYM_WEIGHT) for q in matches]
+            if clause.loose:
+                options += self._all_in_one_field(clause.loose)
+        return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in options])
+
+    def _text_query(self, parsed: analysis.ParsedQuery, optional: frozenset[int]) -> tantivy.Query | None:
+        """The text part of a query; the words at the `optional` positions of `parsed.words` may
+        be missing, and each one that matches adds TIER (ranking by the number of words matched)."""
+        words = parsed.words
+        if not words:
             return None
-        should = tantivy.Occur.Should
-        must = tantivy.Occur.Must
+        should, must = tantivy.Occur.Should, tantivy.Occur.Must
         top: list[tuple[tantivy.Occur, tantivy.Query]] = []
-        if parsed.clauses:
-            required = []
-            for clause in parsed.clauses:
-                options = [q for alt in clause.alternatives for q in self._matches(alt)]
-                if clause.loose:
-                    options += self._all_in_one_field(clause.loose)
-                required.append((must, tantivy.Query.boolean_query([(should, q) for q in options])))
-            top.append((should, tantivy.Query.boolean_query(required)))
-        if len(parsed.clauses) > 1 and len(parsed.phrase) > 1:
+        for i, clause in enumerate(words):
+            match = self._clause_match(clause)
+            if i in optional and clause.kind != "phrase":
+                top.append((should, match))
+                top.append((should, tantivy.Query.const_score_query(match, TIER)))
+            else:
+                top.append((must, match))
+        text_clauses = [c for c in words if c.kind in ("word", "phrase") and c.alternatives]
+        for left, right in itertools.pairwise(text_clauses):
+            pair = [*left.alternatives[0], *right.alternatives[0]]
+            for field, boost in PROXIMITY_BOOST.items():
+                near = tantivy.Query.phrase_query(self._schema, field, pair, slop=PROXIMITY_SLOP)
+                top.append((should, tantivy.Query.boost_query(near, boost)))
+        if len(text_clauses) > 1 and len(parsed.phrase) > 1:
             phrase = list(parsed.phrase)
             for field, boost in (("title_seg", TITLE_PHRASE_BOOST), ("body_seg", BODY_PHRASE_BOOST)):
                 query = tantivy.Query.phrase_query(self._schema, field, phrase)
                 top.append((should, tantivy.Query.boost_query(query, boost)))
-        for number in parsed.doc_numbers:
-            exact = tantivy.Query.term_query(self._schema, "doc_number", number, index_option="basic")
-            top.append((should, tantivy.Query.boost_query(exact, DOC_NUMBER_EXACT_BOOST)))
         return tantivy.Query.boolean_query(top)
+
+    def _relaxations(self, parsed: analysis.ParsedQuery, searcher: tantivy.Searcher) -> list[frozenset[int]]:
+        """The optional word positions of each pass: none, then the most frequent word, then all."""
+        words = parsed.words
+        relaxable = [i for i, c in enumerate(words) if c.kind != "phrase"]
+        passes = [frozenset[int]()]
+        if len(relaxable) >= 3:
+            frequency = {i: self._frequency(searcher, words[i]) for i in relaxable}
+            passes.append(frozenset({max(relaxable, key=lambda i: (frequency[i], i))}))
+        if len(relaxable) >= 2:
+            passes.append(frozenset(relaxable))
+        return passes
+
+    @staticmethod
+    def _frequency(searcher: tantivy.Searcher, clause: analysis.Clause) -> int:
+        """How many documents a word is in (its rarest token, title or body): the most frequent
+        word is the least useful one to insist on."""
+        if clause.kind == "number":
+            return min(searcher.doc_freq("cited_numbers", k) for k in clause.keys[:1]) if clause.keys else 0
+        counts = []
+        for alt in clause.alternatives:
+            counts.append(
+                min(searcher.doc_freq("body_seg", t) + searcher.doc_freq("title_seg", t) for t in alt)
+            )
+        return max(counts, default=0)
 
     def _filters(self, query: SearchQuery) -> list[tantivy.Query]:
         schema = self._schema
@@ -376,28 +468,62 @@ class EmbeddedEngine:
             )
         return filters
 
-    def build_query(self, query: SearchQuery) -> tuple[tantivy.Query, analysis.ParsedQuery]:
-        parsed = analysis.parse_query(query.q, self._synonyms)
-        text = self._text_query(parsed)
+    def build_query(
+        self, query: SearchQuery, parsed: analysis.ParsedQuery, optional: frozenset[int] = frozenset()
+    ) -> tantivy.Query:
+        text = self._text_query(parsed, optional)
         filters = self._filters(query)
         if text is None and not filters:
-            return tantivy.Query.all_query(), parsed
+            return tantivy.Query.all_query()
         parts: list[tuple[tantivy.Occur, tantivy.Query]] = []
         parts.append((tantivy.Occur.Must, text if text is not None else tantivy.Query.all_query()))
         for f in filters:
             parts.append((tantivy.Occur.Must, tantivy.Query.const_score_query(f, 0.0)))
-        return tantivy.Query.boolean_query(parts), parsed
+        return tantivy.Query.boolean_query(parts)
+
+    def parse(self, q: str) -> analysis.ParsedQuery:
+        self._refresh_synonyms()
+        return analysis.parse_query(q, self._synonyms)
 
     def _search(self, query: SearchQuery) -> SearchResult:
         started = time.perf_counter()
         index = self._open()
-        self._refresh_synonyms()
         searcher = index.searcher()
-        tq, parsed = self.build_query(query)
+        parsed = self.parse(query.q)
         page = max(1, query.page)
         size = max(0, query.page_size)
+        by_date = query.sort == "date" or not parsed.words
+        # sorted by date, partial matches would bury the full ones: only a relevance sort relaxes
+        passes = self._relaxations(parsed, searcher) if not by_date else [frozenset[int]()]
+        optional = passes[0]
+        tq = self.build_query(query, parsed, optional)
+        run = self._run(searcher, tq, page, size, by_date)
+        if run.total < RELAX_BELOW and len(passes) > 1:
+            for candidate in passes[1:-1]:  # a middle pass is only counted: kept if it finds enough
+                relaxed = self.build_query(query, parsed, candidate)
+                if int(searcher.search(relaxed, 1, count=True).count or 0) >= RELAX_BELOW:
+                    optional, tq = candidate, relaxed
+                    break
+            else:
+                optional = passes[-1]
+                tq = self.build_query(query, parsed, optional)
+            run = self._run(searcher, tq, page, size, by_date)
+        hits = [self._hit(searcher, parsed, address, score, by_date) for score, address in run.hits]
+        did_you_mean = self._did_you_mean(searcher, parsed) if run.total == 0 and parsed.words else []
+        return SearchResult(
+            hits=hits,
+            total=run.total,
+            facets=run.facets,
+            took_ms=(time.perf_counter() - started) * 1000,
+            query_words=parsed.query_words,
+            relaxed=bool(optional),
+            did_you_mean=did_you_mean,
+        )
+
+    def _run(
+        self, searcher: tantivy.Searcher, tq: tantivy.Query, page: int, size: int, by_date: bool
+    ) -> _Run:
         offset = (page - 1) * size
-        by_date = query.sort == "date" or not parsed.clauses
         # tantivy panics on a limit of 0 and sizes its top-k heap by offset + limit: a page past
         # the last document only counts (limit 1 at offset 0) and shows nothing.
         num_docs = searcher.num_docs
@@ -416,38 +542,113 @@ class EmbeddedEngine:
             )
         else:
             result = searcher.search(tq, limit, count=True, offset=offset)
-        total = int(result.count or 0)
         facets: dict[str, dict[str, int]] = {name: {} for name in FACETS}
         for name, agg in facet_future.result().items():
             if name in facets:
                 facets[name] = {_facet_key(b["key"]): int(b["doc_count"]) for b in agg.get("buckets", [])}
-        hits: list[SearchHit] = []
+        hits = (
+            []
+            if beyond
+            else [(0.0 if by_date else float(key), address) for key, address in result.hits[:size]]
+        )
+        return _Run(int(result.count or 0), hits, facets)
+
+    def _hit(
+        self,
+        searcher: tantivy.Searcher,
+        parsed: analysis.ParsedQuery,
+        address: Any,
+        score: float,
+        by_date: bool,
+    ) -> SearchHit:
+        stored = searcher.doc(address).get_first("data")
+        doc = decode_document(json.loads(bytes(stored)))
         terms = parsed.highlight_terms
         latin = [
             alt[0]
-            for c in parsed.clauses
+            for c in parsed.words
             for alt in c.alternatives
             if len(alt) == 1 and analysis.is_latin_word(alt[0]) and len(alt[0]) >= FUZZY_MIN_LEN
         ]
-        for key, address in [] if beyond else result.hits[:size]:
-            stored = searcher.doc(address).get_first("data")
-            doc = decode_document(json.loads(bytes(stored)))
-            doc_terms = terms
-            if latin:
-                extra = [v for w in latin for v in analysis.fuzzy_variants((doc.title, doc.body), w)]
-                doc_terms = terms + extra
-            hits.append(
-                SearchHit(
-                    id=doc.id,
-                    score=0.0 if by_date else float(key),
-                    title=analysis.highlight(doc.title, doc_terms),
-                    snippet=analysis.snippet(doc.body, doc_terms),
-                    document=doc,
-                )
-            )
-        return SearchResult(
-            hits=hits, total=total, facets=facets, took_ms=(time.perf_counter() - started) * 1000
+        if latin:
+            terms = terms + [v for w in latin for v in analysis.fuzzy_variants((doc.title, doc.body), w)]
+        return SearchHit(
+            id=doc.id,
+            score=score,
+            title=analysis.highlight(doc.title, terms),
+            snippet=analysis.snippet(doc.body, terms),
+            document=doc,
+            matched_words=analysis.matched_words(parsed, doc),
         )
+
+    def _indexed(self, searcher: tantivy.Searcher, term: str) -> int:
+        """About how many documents a term finds: itself or a synonym, each of its words in title
+        or body (the rarest word counts)."""
+        found = 0
+        for alternative in self._synonyms.group(term):
+            parts = analysis.words(alternative, folded=True)
+            if parts:
+                found = max(
+                    found,
+                    min(searcher.doc_freq("title_seg", p) + searcher.doc_freq("body_seg", p) for p in parts),
+                )
+        return found
+
+    def _did_you_mean(self, searcher: tantivy.Searcher, parsed: analysis.ParsedQuery) -> list[str]:
+        def nearby(word: str) -> list[str]:
+            if not word or analysis.is_latin_word(word) or not word[0].strip():
+                return []
+            found: dict[str, None] = {}
+            for field in ("title_seg", "body_seg"):
+                for term, _ in searcher.terms_with_prefix(field, word[0], limit=300):
+                    found[term] = None
+            return list(found)
+
+        return analysis.corrections(parsed, lambda term: self._indexed(searcher, term), nearby)
+
+    # --- suggestions -------------------------------------------------------------------------
+
+    def _suggest(self, prefix: str, limit: int) -> list[Suggestion]:
+        text = analysis.normalize_query(prefix)
+        if not text or limit <= 0:
+            return []
+        searcher = self._open().searcher()
+        out: dict[tuple[str, str], Suggestion] = {}
+
+        def add(item: Suggestion) -> None:
+            if len(out) < limit * 3:
+                out.setdefault((item.kind, item.text), item)
+
+        number_prefix = analysis.doc_number_prefix(text)
+        if number_prefix:
+            pattern = _regex_literal(number_prefix) + ".*"
+            query = tantivy.Query.regex_query(self._schema, "doc_number", pattern)
+            for _, address in searcher.search(query, SUGGEST_DOCS, order_by_field="published_ts").hits:
+                doc = decode_document(json.loads(bytes(searcher.doc(address).get_first("data"))))
+                add(Suggestion(doc.doc_number or "", "doc_number", doc.id))
+        compact = text.replace(" ", "")
+        for term, _ in searcher.terms_with_prefix("title_seg", compact, limit=limit * 2):
+            if term != compact and len(term) > 1 and not term.isdigit():
+                add(Suggestion(term, "term"))
+        for term in analysis.lexicon.terms_with_prefix(compact, limit):
+            if self._indexed(searcher, term):
+                add(Suggestion(term, "term"))
+        words = analysis.words(text, folded=True)
+        if words:
+            *whole, last = words
+            parts: list[tuple[tantivy.Occur, tantivy.Query]] = [
+                (tantivy.Occur.Must, tantivy.Query.term_query(self._schema, "title_seg", w)) for w in whole
+            ]
+            last_query = tantivy.Query.regex_query(self._schema, "title_seg", _regex_literal(last) + ".*")
+            parts.append((tantivy.Occur.Must, last_query))
+            query = tantivy.Query.boolean_query(parts)
+            for _, address in searcher.search(query, SUGGEST_DOCS, order_by_field="published_ts").hits:
+                doc = decode_document(json.loads(bytes(searcher.doc(address).get_first("data"))))
+                add(Suggestion(doc.title, "title", doc.id))
+        return analysis.rank_suggestions(list(out.values()), limit)
+
+    async def suggest(self, prefix: str, limit: int) -> list[Suggestion]:
+        return await asyncio.to_thread(self._suggest, prefix, limit)
 
     async def search(self, query: SearchQuery) -> SearchResult:
         return await asyncio.to_thread(self._search, query)

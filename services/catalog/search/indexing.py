@@ -23,7 +23,14 @@ from services.catalog.models import (
     Scope,
     SynonymGroup,
 )
-from services.catalog.schemas import FacetValue, SearchHitPublic, SearchResponse, SynonymsIn
+from services.catalog.schemas import (
+    FacetValue,
+    SearchHitPublic,
+    SearchResponse,
+    SuggestionPublic,
+    SuggestResponse,
+    SynonymsIn,
+)
 from services.catalog.search.base import IndexedDocument, SearchEngine, SearchQuery, to_safe_html
 from services.catalog.vocabulary import labels
 from shared.auth import Principal
@@ -184,6 +191,8 @@ async def search(session: AsyncSession, engine: SearchEngine, query: SearchQuery
             validity=hit.document.validity,
             published_at=hit.document.published_at,
             score=round(hit.score, 4),
+            matched_words=hit.matched_words,
+            missing_words=[w for w in result.query_words if w not in hit.matched_words],
         )
         for hit in result.hits
     ]
@@ -195,6 +204,17 @@ async def search(session: AsyncSession, engine: SearchEngine, query: SearchQuery
         took_ms=round((time.perf_counter() - started) * 1000, 2),
         hits=hits,
         facets=facets,
+        query_words=result.query_words,
+        relaxed=result.relaxed,
+        did_you_mean=result.did_you_mean,
+    )
+
+
+async def suggest(engine: SearchEngine, q: str, limit: int) -> SuggestResponse:
+    items = await engine.suggest(q, limit)
+    return SuggestResponse(
+        q=q,
+        items=[SuggestionPublic(text=i.text, kind=i.kind, document_id=i.document_id) for i in items],
     )
 
 

@@ -5,21 +5,30 @@ tasks in Meilisearch: each write here waits for its task, so a document is searc
 `upsert` returns, and a failed task raises `MeiliTaskError`.
 
 Queries go through `analysis.normalize_query` first (traditional → simplified, full-width →
-half-width, doc-number brackets → 〔〕); Meilisearch does its own Chinese segmentation. Highlights
-come back with the sentinel marks as pre/post tags, never as HTML.
+half-width, doc-number brackets → 〔〕, every 文号 in its canonical form, quotes as `"`);
+Meilisearch does its own Chinese segmentation. Highlights come back with the sentinel marks as
+pre/post tags, never as HTML.
+
+The behaviour matches the embedded engine's through the index settings and the search request:
+the domain dictionary is `dictionary`, question and function words are `stopWords`, built-in
+and administrator synonyms are `synonyms`, 文号 keys are the searchable `doc_number_keys` and
+`cited_numbers`, and `rankingRules` start with `words` (more query words matched first). A query
+is asked with `matchingStrategy: "all"` first; when that finds fewer than `RELAX_BELOW`
+documents it is asked again with `"frequency"` (the most frequent words dropped first).
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import replace
 from typing import Any
 
 import meilisearch
 from meilisearch.errors import MeilisearchApiError
 from meilisearch.models.task import TaskInfo
 
-from services.catalog.search import analysis
+from services.catalog.search import analysis, lexicon
 from services.catalog.search.base import (
     FACETS,
     MARK_END,
@@ -28,13 +37,18 @@ from services.catalog.search.base import (
     SearchHit,
     SearchQuery,
     SearchResult,
+    Suggestion,
 )
 
-SEARCHABLE = ["title", "doc_number", "body", "agency_name"]
+# attribute order is the `attribute` ranking rule: title > 文号 > body
+SEARCHABLE = ["title", "doc_number", "doc_number_keys", "body", "cited_numbers", "agency_name"]
 FILTERABLE = ["id", "agency_path", "agency_id", "category", "doc_type", "validity", "published_ts", "year"]
 SORTABLE = ["published_ts"]
 RANKING_RULES = ["words", "typo", "proximity", "attribute", "sort", "exactness"]
 CROP_LENGTH = 60
+SEPARATORS = ["〔", "〕"]
+RELAX_BELOW = 10  # as the embedded engine
+SUGGEST_DOCS = 4
 
 
 class MeiliTaskError(RuntimeError):
@@ -53,6 +67,9 @@ def index_settings(max_values_per_facet: int = 1000, max_total_hits: int = 200_0
         "filterableAttributes": FILTERABLE,
         "sortableAttributes": SORTABLE,
         "rankingRules": RANKING_RULES,
+        "stopWords": sorted(lexicon.stopwords()),
+        "dictionary": [term for term, _ in lexicon.dictionary()],
+        "separatorTokens": SEPARATORS,
         "faceting": {"maxValuesPerFacet": max_values_per_facet},
         "pagination": {"maxTotalHits": max_total_hits},
     }
@@ -83,9 +100,24 @@ def build_filter(query: SearchQuery) -> list[str]:
     return filters
 
 
-def build_search_params(query: SearchQuery) -> tuple[str, dict[str, Any]]:
+_QUOTES = str.maketrans({"“": '"', "”": '"', "「": '"', "」": '"'})
+
+
+def meili_query(q: str) -> str:
+    """The query text as Meilisearch gets it: normalised, 文号 canonical, quotes as `"`."""
+    text = analysis.normalize_query(q).translate(_QUOTES)
+    out, pos = [], 0
+    for number in analysis.find_doc_numbers(text):
+        out.append(text[pos : number.start])
+        out.append(f" {number.canonical} ")
+        pos = number.end
+    out.append(text[pos:])
+    return " ".join("".join(out).split())
+
+
+def build_search_params(query: SearchQuery, matching: str = "all") -> tuple[str, dict[str, Any]]:
     """(q, the body of POST /indexes/{uid}/search less q) for a query."""
-    q = analysis.normalize_query(query.q)
+    q = meili_query(query.q)
     params: dict[str, Any] = {
         "facets": list(FACETS),
         "attributesToHighlight": ["title", "body"],
@@ -97,7 +129,7 @@ def build_search_params(query: SearchQuery) -> tuple[str, dict[str, Any]]:
         "hitsPerPage": max(0, query.page_size),
         "page": max(1, query.page),
         "showRankingScore": True,
-        "matchingStrategy": "all",
+        "matchingStrategy": matching,
     }
     filters = build_filter(query)
     if filters:
@@ -111,6 +143,10 @@ def to_meili(doc: IndexedDocument) -> dict[str, Any]:
     data = analysis.encode_document(doc)
     data["published_ts"] = analysis.published_ts(doc.published_at)
     data["year"] = doc.year
+    data["doc_number_keys"] = analysis.own_number_keys(doc.doc_number)
+    data["cited_numbers"] = list(
+        dict.fromkeys([*analysis.doc_number_keys(doc.title), *analysis.doc_number_keys(doc.body)])
+    )
     return data
 
 
@@ -153,6 +189,7 @@ class MeiliEngine:
         self._index = self._client.index(index_uid)
         self._task_timeout_ms = int(task_timeout_s * 1000)
         self._task_poll_ms = task_poll_ms
+        self._synonyms = analysis.Synonyms.with_builtin()
 
     # --- helpers -----------------------------------------------------------------------------
 
@@ -196,17 +233,74 @@ class MeiliEngine:
         await asyncio.to_thread(lambda: self._wait(self._index.delete_all_documents()))
 
     async def set_synonyms(self, groups: list[list[str]]) -> None:
-        synonyms = analysis.Synonyms(groups).both_directions()
-        await asyncio.to_thread(lambda: self._wait(self._index.update_synonyms(synonyms)))
+        synonyms = analysis.Synonyms.with_builtin(groups)
+        await asyncio.to_thread(lambda: self._wait(self._index.update_synonyms(synonyms.mapping())))
+        self._synonyms = synonyms
 
     def _search(self, query: SearchQuery) -> SearchResult:
         started = time.perf_counter()
+        parsed = analysis.parse_query(query.q, self._synonyms)
         q, params = build_search_params(query)
         response = self._index.search(q, params)
         hits, total, facets = parse_search_response(response)
+        relaxed = False
+        if total < RELAX_BELOW and len(parsed.relaxable) >= 2 and query.sort == "relevance":
+            q, params = build_search_params(query, "frequency")
+            response = self._index.search(q, params)
+            hits, total, facets = parse_search_response(response)
+            relaxed = True
+        hits = [replace(hit, matched_words=analysis.matched_words(parsed, hit.document)) for hit in hits]
+        did_you_mean = self._did_you_mean(parsed) if total == 0 and parsed.words else []
         return SearchResult(
-            hits=hits, total=total, facets=facets, took_ms=(time.perf_counter() - started) * 1000
+            hits=hits,
+            total=total,
+            facets=facets,
+            took_ms=(time.perf_counter() - started) * 1000,
+            query_words=parsed.query_words,
+            relaxed=relaxed,
+            did_you_mean=did_you_mean,
         )
+
+    def _count(self, term: str) -> int:
+        response = self._index.search(term, {"limit": 0, "matchingStrategy": "all"})
+        return int(response.get("estimatedTotalHits") or response.get("totalHits") or 0)
+
+    def _did_you_mean(self, parsed: analysis.ParsedQuery) -> list[str]:
+        return analysis.corrections(parsed, self._count, lambda word: ())
+
+    def _suggest(self, prefix: str, limit: int) -> list[Suggestion]:
+        text = analysis.normalize_query(prefix)
+        if not text or limit <= 0:
+            return []
+        items: list[Suggestion] = []
+        number_prefix = analysis.doc_number_prefix(text)
+        if number_prefix:
+            response = self._index.search(
+                number_prefix,
+                {
+                    "limit": SUGGEST_DOCS,
+                    "attributesToSearchOn": ["doc_number"],
+                    "attributesToRetrieve": ["id", "doc_number"],
+                },
+            )
+            for hit in response.get("hits", []):
+                if analysis.normalize_doc_number(hit.get("doc_number")).startswith(number_prefix):
+                    items.append(Suggestion(str(hit["doc_number"]), "doc_number", int(hit["id"])))
+        compact = text.replace(" ", "")
+        items += [Suggestion(term, "term") for term in lexicon.terms_with_prefix(compact, limit)]
+        response = self._index.search(
+            text,
+            {
+                "limit": SUGGEST_DOCS,
+                "attributesToSearchOn": ["title"],
+                "attributesToRetrieve": ["id", "title"],
+            },
+        )
+        items += [Suggestion(str(h["title"]), "title", int(h["id"])) for h in response.get("hits", [])]
+        return analysis.rank_suggestions(items, limit)
+
+    async def suggest(self, prefix: str, limit: int) -> list[Suggestion]:
+        return await asyncio.to_thread(self._suggest, prefix, limit)
 
     async def search(self, query: SearchQuery) -> SearchResult:
         return await asyncio.to_thread(self._search, query)

@@ -1,0 +1,82 @@
+"""Relevance on the hand-judged set (tests/judged/): the figures must not regress.
+
+The set is realistic 政务公开 text written for this purpose (guides, notices, Q&A, regulations,
+reports, 公示 lists) with the queries citizens type — questions, paraphrases, 文号 in other bracket
+styles, mixed scripts — graded after reading, pooled over the earlier ranking, this one and
+plain BM25. `bench/relevance.py` prints the full table; this test holds the floors below (a
+little under what the ranking measures today) and checks the set itself is as large and varied
+as the issue asks.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from services.catalog.search.embedded import EmbeddedEngine
+from tests import judged_set
+
+# Measured on this set: see the closing notes / `make bench`. A change that lowers these fails.
+FLOORS = {"recall": 0.86, "ndcg": 0.83, "mrr": 0.90}
+KIND_FLOOR = 0.70  # recall@10 of every kind
+ZERO_RESULTS_BELOW = 0.02
+
+
+def test_the_judged_set_is_large_varied_and_consistent() -> None:
+    judged = judged_set.load()
+    assert len(judged.documents) >= 400
+    assert len(judged.queries) >= 150
+    kinds = Counter(q.kind for q in judged.queries)
+    assert set(kinds) <= set(judged_set.KINDS)
+    assert kinds["question"] >= 30 and kinds["paraphrase"] >= 25
+    assert kinds["doc_number"] >= 15 and kinds["mixed"] >= 15
+    keys = set(judged.keys.values())
+    assert len(keys) == len(judged.documents)
+    for q in judged.queries:
+        assert q.grades and set(q.grades) <= keys, q.id
+        assert 2 in q.grades.values(), q.id
+    # 文号 queries are about numbers cited in body text, not only in the 文号 field
+    cited = [d for d in judged.documents if "〔" in d.body or "[" in d.body or "【" in d.body]
+    assert len(cited) >= 40
+
+
+@pytest.fixture(scope="module")
+async def ranked(tmp_path_factory: pytest.TempPathFactory) -> list:
+    judged = judged_set.load()
+    engine = EmbeddedEngine(Path(tmp_path_factory.mktemp("judged")) / "index")
+    await engine.setup()
+    try:
+        await engine.upsert(judged.documents)
+        ours = await judged_set.run_engine(engine, judged)
+        plain = judged_set.run_bm25_or(engine, judged)
+    finally:
+        await engine.close()
+    return [ours, plain]
+
+
+async def test_the_ranking_keeps_its_figures_on_the_judged_set(ranked: list) -> None:
+    ours, plain = ranked
+    table = judged_set.by_kind(ours)
+    overall = table["all"]
+    assert overall.recall >= FLOORS["recall"], overall
+    assert overall.ndcg >= FLOORS["ndcg"], overall
+    assert overall.mrr >= FLOORS["mrr"], overall
+    assert overall.zero_results < ZERO_RESULTS_BELOW, overall
+    for kind in judged_set.KINDS:
+        assert table[kind].recall >= KIND_FLOOR, (kind, table[kind])
+    # and it is better than a plain BM25 OR query on the same index, overall and for questions
+    baseline = judged_set.by_kind(plain)
+    assert overall.ndcg > baseline["all"].ndcg
+    assert table["question"].ndcg > baseline["question"].ndcg
+    assert table["paraphrase"].recall > baseline["paraphrase"].recall
+
+
+def test_the_metrics_count_what_they_should() -> None:
+    grades = {"a": 2, "b": 1, "c": 2}
+    assert judged_set.recall_at_k(["a", "x", "b"], grades) == pytest.approx(2 / 3)
+    assert judged_set.reciprocal_rank(["x", "b"], grades) == 0.5
+    assert judged_set.ndcg_at_k(["a", "c", "b"], grades) == pytest.approx(1.0)
+    assert judged_set.ndcg_at_k(["b", "c", "a"], grades) < 1.0
+    assert judged_set.ndcg_at_k([], grades) == 0.0
