@@ -190,9 +190,34 @@ def words(text: str, *, folded: bool = False) -> list[str]:
     return [t for t in rjieba.cut(_prepare(text, folded)) if not t.isspace()]
 
 
+INNER_MIN = 4  # jieba's search mode emits the 2- and 3-character words inside a word; we add longer ones
+
+
+@lru_cache(maxsize=65536)
+def _inner_words(word: str) -> tuple[str, ...]:
+    """The dictionary words of 4+ characters inside a longer word (城乡居民基本养老保险 → 基本养老保险,
+    养老保险), which jieba's search mode leaves out, so a search for them still finds it."""
+    found = []
+    for size in range(len(word) - 1, INNER_MIN - 1, -1):
+        for start in range(len(word) - size + 1):
+            part = word[start : start + size]
+            if rjieba.has_word(part):
+                found.append(part)
+    return tuple(found)
+
+
+def _search_mode(prepared: str) -> list[str]:
+    out: list[str] = []
+    for token in rjieba.cut_for_search(prepared):
+        if len(token) > INNER_MIN and not token.isascii():
+            out.extend(_inner_words(token))
+        out.append(token)
+    return out
+
+
 def tokens(text: str, *, folded: bool = False) -> list[str]:
     """Search-mode segmentation: every word, preceded by the dictionary words inside it."""
-    return [t for t in rjieba.cut_for_search(_prepare(text, folded)) if not t.isspace()]
+    return [t for t in _search_mode(_prepare(text, folded)) if not t.isspace()]
 
 
 def index_text(text: str) -> str:
@@ -200,7 +225,7 @@ def index_text(text: str) -> str:
 
     Runs of spaces may remain between tokens: a whitespace tokenizer ignores them.
     """
-    return " ".join(rjieba.cut_for_search(_prepare(text, False)))
+    return " ".join(_search_mode(_prepare(text, False)))
 
 
 def query_terms(q: str) -> list[str]:
@@ -267,10 +292,26 @@ class Synonyms:
         return tuple(out)
 
     def find(self, text: str) -> list[tuple[int, int, str]]:
-        """Non-overlapping occurrences of known terms in normalised text, longest first at each place."""
-        if self._pattern is None:
+        """Non-overlapping occurrences of known terms in normalised text, the longest first at each
+        place, that start or end on a word boundary (so 过户 is not found inside 通过户籍, while
+        看病报销 is found in 看病|报销比例)."""
+        if self._pattern is None or not self._pattern.search(text):
             return []
-        return [(m.start(), m.end(), m.group()) for m in self._pattern.finditer(text)]
+        bounds = {0}
+        position = 0
+        for word in rjieba.cut(text):
+            position += len(word)
+            bounds.add(position)
+        found: list[tuple[int, int, str]] = []
+        pos = 0
+        while pos < len(text):
+            m = self._pattern.match(text, pos)
+            if m is not None and (pos in bounds or m.end() in bounds):
+                found.append((pos, m.end(), m.group()))
+                pos = m.end()
+            else:
+                pos += 1
+        return found
 
     def as_lists(self) -> list[list[str]]:
         return [list(g) for g in self.groups]

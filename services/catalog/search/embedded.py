@@ -77,6 +77,9 @@ LOOSE_BOOST = 0.5
 CITED_NUMBER_BOOST = 8.0
 SYNONYM_WEIGHT = 0.8  # what the user typed ranks a little above its synonyms
 PROXIMITY_SLOP = 3
+# Search mode puts a long word's parts just before it (房屋 征收 国有土地上房屋征收 补偿), so the
+# words of a phrase may have a word's parts between them in the index: a phrase allows that gap.
+PHRASE_SLOP = 2
 PROXIMITY_BOOST = {"title_seg": 2.0, "body_seg": 1.0}
 TIER = 10_000.0  # one more matched word outweighs any text score
 RELAX_BELOW = 10  # fewer all-word matches than this (a page of the widget) relaxes the query
@@ -350,7 +353,7 @@ class EmbeddedEngine:
     def _boost(self, query: tantivy.Query, boost: float) -> tantivy.Query:
         return tantivy.Query.boost_query(query, boost) if boost != 1.0 else query
 
-    def _matches(self, alt: tuple[str, ...]) -> list[tantivy.Query]:
+    def _matches(self, alt: tuple[str, ...], slop: int = PHRASE_SLOP) -> list[tantivy.Query]:
         """A term (one token) or a phrase (several) in every text field, with the field's boost."""
         schema = self._schema
         queries = []
@@ -358,7 +361,7 @@ class EmbeddedEngine:
             if len(alt) == 1:
                 query = tantivy.Query.term_query(schema, field, alt[0], index_option="freq")
             else:
-                query = tantivy.Query.phrase_query(schema, field, list(alt))
+                query = tantivy.Query.phrase_query(schema, field, list(alt), slop=slop)
             queries.append(self._boost(query, boost))
         if len(alt) == 1 and analysis.is_latin_word(alt[0]) and len(alt[0]) >= FUZZY_MIN_LEN:
             for field in ("title_seg", "body_seg"):
@@ -390,7 +393,7 @@ class EmbeddedEngine:
                 options.append(tantivy.Query.boost_query(cited, CITED_NUMBER_BOOST * weight))
         else:
             for i, alt in enumerate(clause.alternatives):
-                matches = self._matches(alt)
+                matches = self._matches(alt, 0 if clause.kind == "phrase" else PHRASE_SLOP)
                 options += matches if i == 0 else [self._boost(q, SYNONYM_WEIGHT) for q in matches]
             if clause.loose:
                 options += self._all_in_one_field(clause.loose)
@@ -420,7 +423,7 @@ class EmbeddedEngine:
         if len(text_clauses) > 1 and len(parsed.phrase) > 1:
             phrase = list(parsed.phrase)
             for field, boost in (("title_seg", TITLE_PHRASE_BOOST), ("body_seg", BODY_PHRASE_BOOST)):
-                query = tantivy.Query.phrase_query(self._schema, field, phrase)
+                query = tantivy.Query.phrase_query(self._schema, field, phrase, slop=PHRASE_SLOP)
                 top.append((should, tantivy.Query.boost_query(query, boost)))
         return tantivy.Query.boolean_query(top)
 
