@@ -110,11 +110,11 @@ def normalize_doc_number(doc_number: str | None) -> str:
 # A 文号 as written anywhere: issuer's abbreviation, the year in any brackets (or between spaces),
 # an optional 第, the serial number, an optional 号. On folded text, so 〔〕 [] () （） 【】 ［］ „‟
 # are already one style; spaces inside are allowed.
-_NUMBER = re.compile(
-    r"([\u3400-\u9fff]{1,12})\s*"
-    r"(?:[〔(\[【„]\s*((?:19|20)\d{2})\s*[〕)\]】‟]\s*第?\s*(\d{1,6})\s*(号)?"
-    r"|\s((?:19|20)\d{2})\s+第?\s*(\d{1,6})\s*(号))"
+_NUMBER_TAIL = re.compile(  # found first (rare characters), then the issuer is read backwards
+    r"[〔(\[【„]\s*((?:19|20)\d{2})\s*[〕)\]】‟]\s*第?\s*(\d{1,6})\s*(号)?"
+    r"|\s((?:19|20)\d{2})\s+第?\s*(\d{1,6})\s*(号)"
 )
+MAX_ISSUER = 12
 MIN_ISSUER = 2  # the shortest issuer suffix a key keeps (东政发 → 东政发…, 政发…)
 
 
@@ -139,24 +139,35 @@ def _number_keys(issuer: str, year: str, serial: str) -> tuple[str, ...]:
     return tuple(issuer[-n:] + tail for n in range(len(issuer), shortest - 1, -1))
 
 
+def _is_cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff"
+
+
 def find_doc_numbers(folded: str) -> list[DocNumber]:
     """The 文号 in folded text (see `fold`), in order."""
     found = []
-    for m in _NUMBER.finditer(folded):
-        issuer = m.group(1)
-        year = m.group(2) or m.group(5)
-        serial = m.group(3) or m.group(6)
-        keys = _number_keys(issuer, year, serial)
-        found.append(DocNumber(m.start(), m.end(), keys[0], keys))
+    for m in _NUMBER_TAIL.finditer(folded):
+        end = m.start()
+        while end > 0 and folded[end - 1] == " ":
+            end -= 1
+        start = end
+        while start > 0 and end - start < MAX_ISSUER and _is_cjk(folded[start - 1]):
+            start -= 1
+        if start == end:
+            continue
+        year = m.group(1) or m.group(4)
+        serial = m.group(2) or m.group(5)
+        keys = _number_keys(folded[start:end], year, serial)
+        found.append(DocNumber(start, m.end(), keys[0], keys))
     return found
 
 
-def doc_number_keys(text: str | None) -> list[str]:
+def doc_number_keys(text: str | None, *, folded: bool = False) -> list[str]:
     """Every key of every 文号 in a text (title or body: the numbers it cites)."""
     if not text:
         return []
     keys: dict[str, None] = {}
-    for number in find_doc_numbers(fold(text)):
+    for number in find_doc_numbers(text if folded else fold(text)):
         keys.update(dict.fromkeys(number.keys))
     return list(keys)
 
@@ -220,12 +231,12 @@ def tokens(text: str, *, folded: bool = False) -> list[str]:
     return [t for t in _search_mode(_prepare(text, folded)) if not t.isspace()]
 
 
-def index_text(text: str) -> str:
+def index_text(text: str, *, folded: bool = False) -> str:
     """`tokens` of a text joined by spaces, for a whitespace tokenizer (the fast path for indexing).
 
     Runs of spaces may remain between tokens: a whitespace tokenizer ignores them.
     """
-    return " ".join(_search_mode(_prepare(text, False)))
+    return " ".join(_search_mode(_prepare(text, folded)))
 
 
 def query_terms(q: str) -> list[str]:
