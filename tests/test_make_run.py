@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -16,6 +17,17 @@ from shared.devrun import ORDER, PREFIX, free_port
 from tests.conftest import PG_OK, create_database
 
 pytestmark = pytest.mark.e2e
+
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def readme_search_examples() -> list[str]:
+    """The README's public search examples (GET lines with no token)."""
+    pattern = r"^curl -s '(http://127\.0\.0\.1:8000/api/v1/catalog/search[^']*)'$"
+    found = re.findall(pattern, README.read_text("utf-8"), flags=re.MULTILINE)
+    assert len(found) >= 4
+    return found
 
 
 def launch(cwd: Path, ports: dict[str, int], extra: dict[str, str] | None = None) -> subprocess.Popen[str]:
@@ -70,6 +82,12 @@ def test_the_launcher_seeds_once_and_ctrl_c_stops_all_four(tmp_path: Path) -> No
     while httpx.get(f"{base}/api/v1/catalog/search", params={"q": "最低生活保障"}).json()["total"] == 0:
         assert time.monotonic() < deadline, "a newcomer's first search finds nothing"
         time.sleep(0.2)
+    for url in readme_search_examples():  # what a newcomer pastes from the README
+        answer = httpx.get(url.replace("http://127.0.0.1:8000", base))
+        assert answer.status_code == 200, (url, answer.text)
+        assert "hits" in answer.json() or "items" in answer.json()
+    question = httpx.get(f"{base}/api/v1/catalog/search", params={"q": "低保申请需要什么材料"}).json()
+    assert question["total"] > 0 and "什么" not in question["query_words"]
     assert "已停止全部进程" in interrupt(first)
     for port in ports.values():
         with pytest.raises(httpx.ConnectError):
