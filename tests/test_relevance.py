@@ -10,12 +10,17 @@ as the issue asks.
 
 from __future__ import annotations
 
+import asyncio
+import os
+import statistics
+import uuid
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from services.catalog.search.embedded import EmbeddedEngine
+from services.catalog.search.meili import MeiliEngine
 from tests import judged_set
 
 # Measured on this set: see the closing notes / `make bench`. A change that lowers these fails.
@@ -80,3 +85,37 @@ def test_the_metrics_count_what_they_should() -> None:
     assert judged_set.ndcg_at_k(["a", "c", "b"], grades) == pytest.approx(1.0)
     assert judged_set.ndcg_at_k(["b", "c", "a"], grades) < 1.0
     assert judged_set.ndcg_at_k([], grades) == 0.0
+
+
+MEILI_URL = os.environ.get("MEILI_URL", "")
+
+
+@pytest.mark.skipif(
+    not MEILI_URL,
+    reason="Meilisearch runs only when MEILI_URL is set (its adapter's requests are checked in test_search_engines)",
+)
+async def test_both_engines_agree_on_the_judged_queries(tmp_path: Path) -> None:
+    """The same queries on a real Meilisearch and on the embedded engine: their top 10 overlap."""
+    judged = judged_set.load()
+    embedded = EmbeddedEngine(tmp_path / "index")
+    meili = MeiliEngine(
+        MEILI_URL, os.environ.get("MEILI_API_KEY") or None, index_uid=f"judged_{uuid.uuid4().hex[:10]}"
+    )
+    overlaps = []
+    try:
+        for engine in (embedded, meili):
+            await engine.setup()
+            await engine.set_synonyms([])
+            await engine.upsert(judged.documents)
+        ours = await judged_set.run_engine(embedded, judged)
+        theirs = await judged_set.run_engine(meili, judged)
+        for (_, a, _), (_, b, _) in zip(ours, theirs, strict=True):
+            if a or b:
+                overlaps.append(len(set(a) & set(b)) / len(set(a) | set(b)))
+        meili_scores = judged_set.by_kind(theirs)["all"]
+    finally:
+        await embedded.close()
+        await asyncio.to_thread(lambda: meili._client.index(meili.index_uid).delete())
+    assert statistics.fmean(overlaps) >= 0.5, statistics.fmean(overlaps)
+    assert meili_scores.zero_results < ZERO_RESULTS_BELOW
+    assert meili_scores.recall >= FLOORS["recall"] - 0.1, meili_scores
