@@ -24,8 +24,9 @@ from services.catalog.search.meili import MeiliEngine
 from tests import judged_set
 
 # Measured on this set: see the closing notes / `make bench`. A change that lowers these fails.
-FLOORS = {"recall": 0.86, "ndcg": 0.83, "mrr": 0.90}
-KIND_FLOOR = 0.70  # recall@10 of every kind
+# Measured today: recall@10 0.906, nDCG@10 0.896, MRR 0.974, lowest kind (question) recall 0.875.
+FLOORS = {"recall": 0.89, "ndcg": 0.87, "mrr": 0.95}
+KIND_FLOOR = 0.80  # recall@10 and nDCG@10 of every kind
 ZERO_RESULTS_BELOW = 0.02
 
 
@@ -70,7 +71,7 @@ async def test_the_ranking_keeps_its_figures_on_the_judged_set(ranked: list) -> 
     assert overall.mrr >= FLOORS["mrr"], overall
     assert overall.zero_results < ZERO_RESULTS_BELOW, overall
     for kind in judged_set.KINDS:
-        assert table[kind].recall >= KIND_FLOOR, (kind, table[kind])
+        assert min(table[kind].recall, table[kind].ndcg) >= KIND_FLOOR, (kind, table[kind])
     # and it is better than a plain BM25 OR query on the same index, overall and for questions
     baseline = judged_set.by_kind(plain)
     assert overall.ndcg > baseline["all"].ndcg

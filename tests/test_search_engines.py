@@ -1242,3 +1242,41 @@ async def test_meili_suggestions(fake: tuple[FakeMeili, MeiliEngine]) -> None:
     assert items[0].kind == "doc_number" and items[0].document_id == 9
     terms = await engine.suggest("最低生活", 8)
     assert any(i.kind == "term" and i.text == "最低生活保障" for i in terms)
+
+
+def test_the_built_in_language_data_is_large_enough_and_consistent() -> None:
+    from services.catalog.search import lexicon
+
+    dictionary = [term for term, _ in lexicon.dictionary()]
+    assert len(dictionary) >= 300 and len(set(dictionary)) == len(dictionary)
+    assert {"政务公开", "主动公开", "公开目录", "公开指南", "信访", "行政复议", "最低生活保障"} <= set(
+        dictionary
+    )
+    assert all(2 <= len(t) <= 12 for t in dictionary)
+    synonyms = lexicon.builtin_synonyms()
+    assert len(synonyms.groups) + len(synonyms.one_way) >= 150
+    seen: set[str] = set()
+    for group in synonyms.groups:  # no term in two groups: overlapping groups would merge into one
+        assert not (set(group) & seen), group
+        seen |= set(group)
+    sources = [source for source, _ in synonyms.one_way]
+    assert len(sources) == len(set(sources))
+    stop = lexicon.stopwords()
+    assert {
+        "怎么办",
+        "如何",
+        "多少",
+        "多久",
+        "哪些",
+        "什么",
+        "是否",
+        "吗",
+        "呢",
+        "为什么",
+        "谁",
+        "应该",
+        "可以",
+    } <= stop
+    # words that carry meaning in government documents are never dropped from a query
+    assert not ({"申请", "公开", "办理", "材料", "条件", "标准", "补贴", "答复", "年", "月"} & stop)
+    assert not (stop & set(dictionary))
