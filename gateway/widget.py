@@ -33,7 +33,8 @@ widget = APIRouter(tags=["widget"])
     summary="检索挂件脚本（<gongkai-search>）",
     description=(
         '第三方网页用一个 script 标签引入，即可放置 `<gongkai-search agency="机关ID">` 检索框：调用公开检索接口，'
-        "显示命中高亮、分面筛选和分页，适配手机屏幕。网页所在来源须先由管理员登记（`/api/v1/admin/sites`）。"
+        "边输入边检索（输入停顿后自动检索，过时请求自动取消），输入联想（键盘上下键选择），无结果时给出“您是不是要找”，"
+        "每条结果标出未包含的检索词；显示命中高亮、分面筛选和分页，适配手机屏幕；打开结果时上报点击（不含个人信息）。网页所在来源须先由管理员登记（`/api/v1/admin/sites`）。"
         "可缓存 5 分钟（带 ETag）。"
     ),
     response_class=Response,

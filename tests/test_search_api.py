@@ -99,6 +99,10 @@ async def test_suggestions_complete_a_prefix(world: World) -> None:
     assert items[0] == {"text": "东政发〔2026〕12号", "kind": "doc_number", "document_id": ids["own"]}
     terms = (await world.client.get("/api/v1/catalog/search/suggest", params={"q": "最低生活"})).json()
     assert any(i["kind"] == "term" and i["text"] == "最低生活保障" for i in terms["items"])
+    elsewhere = await world.client.get(
+        "/api/v1/catalog/search/suggest", params={"q": "东政发[2026", "agency_id": world.ids["west"]}
+    )
+    assert [i for i in elsewhere.json()["items"] if i["kind"] != "term"] == []
     empty = (await world.client.get("/api/v1/catalog/search/suggest", params={"q": " "})).json()
     assert empty == {"q": "", "items": []}
 

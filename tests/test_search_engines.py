@@ -375,6 +375,10 @@ async def test_suggestions_complete_terms_titles_and_doc_numbers(loaded: SearchE
     numbers = [i for i in await loaded.suggest("京民发[2023", 8) if i.kind == "doc_number"]
     assert {i.document_id for i in numbers} == {9, 11}
     assert all(i.text.startswith("京民发〔2023〕") for i in numbers)
+    # an embedding site of one agency is offered that agency's (and its subordinates') documents
+    in_district = await loaded.suggest("京民发[2023", 8, agency_id=21)
+    assert {i.document_id for i in in_district if i.document_id is not None} == {11}
+    assert all(i.document_id != 6 for i in await loaded.suggest("住房公积", 8, agency_id=3))
     assert len(await loaded.suggest("临时", 2)) <= 2
     assert await loaded.suggest("", 8) == []
 
@@ -1242,6 +1246,9 @@ async def test_meili_suggestions(fake: tuple[FakeMeili, MeiliEngine]) -> None:
     assert items[0].kind == "doc_number" and items[0].document_id == 9
     terms = await engine.suggest("最低生活", 8)
     assert any(i.kind == "term" and i.text == "最低生活保障" for i in terms)
+    await engine.suggest("最低生活", 8, agency_id=21)
+    scoped = server.calls("POST", "/indexes/documents/search")[-1]["json"]
+    assert scoped["filter"] == ["agency_path = 21"]
 
 
 def test_the_built_in_language_data_is_large_enough_and_consistent() -> None:

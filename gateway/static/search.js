@@ -372,6 +372,8 @@ mark{padding:0 .05em;color:inherit;background:#ffe58a}
       const controller = new AbortController();
       this.suggesting = controller;
       const params = new URLSearchParams({ q: prefix, limit: String(SUGGEST_LIMIT) });
+      const agency = (this.getAttribute("agency") || "").trim();
+      if (/^[0-9]{1,10}$/.test(agency)) params.set("agency_id", agency);
       try {
         const data = await this.fetchJson(`/api/v1/catalog/search/suggest?${params}`, controller.signal);
         if (controller.signal.aborted || this.input.value.trim() !== prefix) return;

@@ -415,10 +415,12 @@ async def suggest_search(
     request: Request,
     q: Annotated[str, Query(max_length=100, description="已输入的检索词前缀")] = "",
     limit: Annotated[int, Query(ge=1, le=20, description="最多返回几条")] = 8,
+    agency_id: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="只建议该机关（含其全部下级）的标题和文号")
+    ] = None,
 ) -> Response:
-    return public_json(
-        request, await indexing.suggest(request.app.state.search, q.strip(), limit), max_age=60
-    )
+    answer = await indexing.suggest(request.app.state.search, q.strip(), limit, agency_id)
+    return public_json(request, answer, max_age=60)
 
 
 @router.get("/search/synonyms", response_model=SynonymsIn, summary="检索同义词（管理员）")

@@ -104,8 +104,9 @@ class SearchEngine(Protocol):
 
     async def search(self, query: SearchQuery) -> SearchResult: ...
 
-    async def suggest(self, prefix: str, limit: int) -> list[Suggestion]:
-        """Completions of what a searcher has typed so far: terms, titles and 文号."""
+    async def suggest(self, prefix: str, limit: int, agency_id: int | None = None) -> list[Suggestion]:
+        """Completions of what a searcher has typed so far: terms, titles and 文号 (of the agency
+        and its subordinates when `agency_id` is given)."""
 
     async def count(self) -> int: ...
 

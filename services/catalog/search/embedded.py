@@ -613,11 +613,18 @@ class EmbeddedEngine:
 
     # --- suggestions -------------------------------------------------------------------------
 
-    def _suggest(self, prefix: str, limit: int) -> list[Suggestion]:
+    def _suggest(self, prefix: str, limit: int, agency_id: int | None = None) -> list[Suggestion]:
         text = analysis.normalize_query(prefix)
         if not text or limit <= 0:
             return []
         searcher = self._open().searcher()
+        scope = self._filters(SearchQuery(agency_id=agency_id))
+
+        def within(query: tantivy.Query) -> tantivy.Query:
+            if not scope:
+                return query
+            return tantivy.Query.boolean_query([(tantivy.Occur.Must, q) for q in (query, *scope)])
+
         out: dict[tuple[str, str], Suggestion] = {}
 
         def add(item: Suggestion) -> None:
@@ -627,12 +634,15 @@ class EmbeddedEngine:
         number_prefix = analysis.doc_number_prefix(text)
         if number_prefix:
             pattern = _regex_literal(number_prefix) + ".*"
-            query = tantivy.Query.regex_query(self._schema, "doc_number", pattern)
+            query = within(tantivy.Query.regex_query(self._schema, "doc_number", pattern))
             for _, address in searcher.search(query, SUGGEST_DOCS, order_by_field="published_ts").hits:
                 doc = decode_document(json.loads(bytes(searcher.doc(address).get_first("data"))))
                 add(Suggestion(doc.doc_number or "", "doc_number", doc.id))
         compact = text.replace(" ", "")
-        for term, _ in searcher.terms_with_prefix("title_seg", compact, limit=limit * 2):
+        in_scope = scope[0] if scope else None
+        for term, _ in searcher.terms_with_prefix(
+            "title_seg", compact, filter_query=in_scope, limit=limit * 2
+        ):
             if term != compact and len(term) > 1 and not term.isdigit():
                 add(Suggestion(term, "term"))
         for term in analysis.lexicon.terms_with_prefix(compact, limit):
@@ -646,14 +656,14 @@ class EmbeddedEngine:
             ]
             last_query = tantivy.Query.regex_query(self._schema, "title_seg", _regex_literal(last) + ".*")
             parts.append((tantivy.Occur.Must, last_query))
-            query = tantivy.Query.boolean_query(parts)
+            query = within(tantivy.Query.boolean_query(parts))
             for _, address in searcher.search(query, SUGGEST_DOCS, order_by_field="published_ts").hits:
                 doc = decode_document(json.loads(bytes(searcher.doc(address).get_first("data"))))
                 add(Suggestion(doc.title, "title", doc.id))
         return analysis.rank_suggestions(list(out.values()), limit)
 
-    async def suggest(self, prefix: str, limit: int) -> list[Suggestion]:
-        return await asyncio.to_thread(self._suggest, prefix, limit)
+    async def suggest(self, prefix: str, limit: int, agency_id: int | None = None) -> list[Suggestion]:
+        return await asyncio.to_thread(self._suggest, prefix, limit, agency_id)
 
     async def search(self, query: SearchQuery) -> SearchResult:
         return await asyncio.to_thread(self._search, query)

@@ -210,8 +210,8 @@ async def search(session: AsyncSession, engine: SearchEngine, query: SearchQuery
     )
 
 
-async def suggest(engine: SearchEngine, q: str, limit: int) -> SuggestResponse:
-    items = await engine.suggest(q, limit)
+async def suggest(engine: SearchEngine, q: str, limit: int, agency_id: int | None = None) -> SuggestResponse:
+    items = await engine.suggest(q, limit, agency_id)
     return SuggestResponse(
         q=q,
         items=[SuggestionPublic(text=i.text, kind=i.kind, document_id=i.document_id) for i in items],

@@ -268,10 +268,11 @@ class MeiliEngine:
     def _did_you_mean(self, parsed: analysis.ParsedQuery) -> list[str]:
         return analysis.corrections(parsed, self._count, lambda word: ())
 
-    def _suggest(self, prefix: str, limit: int) -> list[Suggestion]:
+    def _suggest(self, prefix: str, limit: int, agency_id: int | None = None) -> list[Suggestion]:
         text = analysis.normalize_query(prefix)
         if not text or limit <= 0:
             return []
+        scope = {"filter": build_filter(SearchQuery(agency_id=agency_id))} if agency_id is not None else {}
         items: list[Suggestion] = []
         number_prefix = analysis.doc_number_prefix(text)
         if number_prefix:
@@ -281,6 +282,7 @@ class MeiliEngine:
                     "limit": SUGGEST_DOCS,
                     "attributesToSearchOn": ["doc_number"],
                     "attributesToRetrieve": ["id", "doc_number"],
+                    **scope,
                 },
             )
             for hit in response.get("hits", []):
@@ -294,13 +296,14 @@ class MeiliEngine:
                 "limit": SUGGEST_DOCS,
                 "attributesToSearchOn": ["title"],
                 "attributesToRetrieve": ["id", "title"],
+                **scope,
             },
         )
         items += [Suggestion(str(h["title"]), "title", int(h["id"])) for h in response.get("hits", [])]
         return analysis.rank_suggestions(items, limit)
 
-    async def suggest(self, prefix: str, limit: int) -> list[Suggestion]:
-        return await asyncio.to_thread(self._suggest, prefix, limit)
+    async def suggest(self, prefix: str, limit: int, agency_id: int | None = None) -> list[Suggestion]:
+        return await asyncio.to_thread(self._suggest, prefix, limit, agency_id)
 
     async def search(self, query: SearchQuery) -> SearchResult:
         return await asyncio.to_thread(self._search, query)
