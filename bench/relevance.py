@@ -22,7 +22,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(ROOT))
 
-from services.catalog.search.embedded import EmbeddedEngine  # noqa: E402
 from tests import judged_set  # noqa: E402
 
 TARGETS = {"recall": 0.90, "ndcg": 0.85, "kind_floor": 0.80, "zero_results": 0.02}
@@ -46,15 +45,7 @@ def targets_met(table: dict[str, judged_set.Scores]) -> list[str]:
 
 
 async def measure(index_dir: Path) -> tuple[dict, dict, list]:
-    judged = judged_set.load()
-    engine = EmbeddedEngine(index_dir)
-    await engine.setup()
-    try:
-        await engine.upsert(judged.documents)
-        ours = await judged_set.run_engine(engine, judged)
-        plain = judged_set.run_bm25_or(engine, judged)
-    finally:
-        await engine.close()
+    ours, plain = await judged_set.rank_on_embedded(index_dir)
     return judged_set.by_kind(ours), judged_set.by_kind(plain), ours
 
 

@@ -165,3 +165,15 @@ def run_bm25_or(engine: EmbeddedEngine, judged: JudgedSet) -> list[tuple[Judged,
         ids = [searcher.doc(address).get_first("id") for _, address in result.hits]
         runs.append((q, [judged.keys[int(i)] for i in ids], int(result.count or 0)))
     return runs
+
+
+async def rank_on_embedded(index_dir: Path) -> tuple[list[tuple[Judged, list[str], int]], ...]:
+    """The judged set indexed into a fresh embedded engine: (our ranking, plain BM25 OR) runs."""
+    judged = load()
+    engine = EmbeddedEngine(index_dir)
+    await engine.setup()
+    try:
+        await engine.upsert(judged.documents)
+        return await run_engine(engine, judged), run_bm25_or(engine, judged)
+    finally:
+        await engine.close()

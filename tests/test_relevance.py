@@ -49,20 +49,11 @@ def test_the_judged_set_is_large_varied_and_consistent() -> None:
 
 
 @pytest.fixture(scope="module")
-async def ranked(tmp_path_factory: pytest.TempPathFactory) -> list:
-    judged = judged_set.load()
-    engine = EmbeddedEngine(Path(tmp_path_factory.mktemp("judged")) / "index")
-    await engine.setup()
-    try:
-        await engine.upsert(judged.documents)
-        ours = await judged_set.run_engine(engine, judged)
-        plain = judged_set.run_bm25_or(engine, judged)
-    finally:
-        await engine.close()
-    return [ours, plain]
+async def ranked(tmp_path_factory: pytest.TempPathFactory) -> tuple:
+    return await judged_set.rank_on_embedded(Path(tmp_path_factory.mktemp("judged")) / "index")
 
 
-async def test_the_ranking_keeps_its_figures_on_the_judged_set(ranked: list) -> None:
+async def test_the_ranking_keeps_its_figures_on_the_judged_set(ranked: tuple) -> None:
     ours, plain = ranked
     table = judged_set.by_kind(ours)
     overall = table["all"]

@@ -6,13 +6,17 @@ same position in the original: the highlighter finds matches in the folded text 
 original. It maps traditional characters to simplified ones (OpenCC `t2s`, character by
 character), full-width letters, digits and brackets to half-width (NFKC), and latin to lower case.
 Document-number brackets around a four-digit year — `[2023]`, `［2023］`, `(2023)`, `（2023）`,
-`【2023】`, `〔2023〕` — all become `〔2023〕`.
+`【2023】`, `„2023‟`, `〔2023〕` — all become `〔2023〕`; `find_doc_numbers` then reads whole 文号
+(issuer, year, serial) anywhere in a text, with spaces or without 号.
 
-Segmentation uses jieba (`rjieba`, the jieba-rs binding). Texts are indexed in search mode
-(`tokens`), which adds the dictionary words inside longer words, each just before the word
-(中华人民共和国 → 中华, 华人, 人民, 共和, 共和国, 中华人民共和国), so a part of a long word is
-found too, and a phrase is the same token sequence in a query as in a text. Queries are split
-into precise-mode `words`, each of which must match.
+Segmentation uses jieba (`rjieba`, the jieba-rs binding) with the built-in 政务 dictionary
+(lexicon.py). Texts are indexed in search mode (`tokens`), which adds the dictionary words inside
+longer words, each just before the word (中华人民共和国 → 中华, 华人, 人民, 共和, 共和国,
+中华人民共和国), so a part of a long word is found too, and a phrase is the same token sequence
+in a query as in a text. A query (`parse_query`) becomes clauses: quoted phrases, 文号, and
+precise-mode words with their synonyms; question and function words are marked as such and
+never have to match. Both engines use these clauses, `matched_words`, `corrections` (did you
+mean) and `rank_suggestions`, so they behave alike.
 """
 
 from __future__ import annotations
