@@ -374,6 +374,10 @@ class Clause:
     `kind`: `word` (must match until the query is relaxed), `stop` (a question or function word:
     never has to match), `phrase` (typed in quotes: matches exactly, never relaxed, no synonyms),
     `number` (a 文号: `keys` as `DocNumber.keys`).
+
+    `pieces`: a word that is several words (政府信息公开指南 → 政府信息公开, 指南; 三公经费 → 三公,
+    经费) and is rarely written whole: a relaxed search accepts all its pieces instead, and counts
+    each piece as a share of the word.
     """
 
     text: str
@@ -382,6 +386,7 @@ class Clause:
     surface: tuple[str, ...] = ()
     kind: str = "word"
     keys: tuple[str, ...] = ()
+    pieces: tuple[Clause, ...] = ()  # a compound's words, each with its synonyms (for relaxing)
 
 
 @dataclass(frozen=True, slots=True)
@@ -460,7 +465,8 @@ def parse_query(q: str, synonyms: Synonyms | None = None) -> ParsedQuery:
         alternatives = tuple(dict.fromkeys(alt for alt in map(_alternative, group) if alt))
         if alternatives:
             kind = "stop" if term in stop and len(group) == 1 else "word"
-            clauses.append(Clause(term, alternatives, loose, group, kind))
+            pieces = _pieces(term, loose, synonyms) if kind == "word" else ()
+            clauses.append(Clause(term, alternatives, loose, group, kind, (), pieces))
 
     def add_words(segment: str) -> None:
         for word in dict.fromkeys(words(segment, folded=True)):
@@ -502,6 +508,24 @@ def parse_query(q: str, synonyms: Synonyms | None = None) -> ParsedQuery:
     )
 
 
+def _pieces(term: str, loose: tuple[str, ...], synonyms: Synonyms) -> tuple[Clause, ...]:
+    """The words of a compound, each a clause with its own synonyms (no question words)."""
+    names = words(term, folded=True)
+    if len(names) <= 1:
+        names = list(loose or _parts(term))
+    stop = lexicon.stopwords()
+    names = [n for n in dict.fromkeys(names) if n not in stop and n != term]
+    if len(names) <= 1:
+        return ()
+    pieces = []
+    for name in names:
+        group = synonyms.group(name)
+        alternatives = tuple(dict.fromkeys(alt for alt in map(_alternative, group) if alt))
+        if alternatives:
+            pieces.append(Clause(name, alternatives, _parts(name), group))
+    return tuple(pieces) if len(pieces) > 1 else ()
+
+
 def _split_quoted(text: str) -> list[tuple[str, bool]]:
     """The text cut into (part, quoted) pieces; an unclosed quote is just a character."""
     out: list[tuple[str, bool]] = []
@@ -534,13 +558,20 @@ def matched_words(parsed: ParsedQuery, doc: IndexedDocument) -> list[str]:
                 }
             hit = any(key in numbers for key in clause.keys)
         else:
-            hit = any("".join(alt) in compact or _phrase_in(alt, compact) for alt in clause.alternatives) or (
-                bool(clause.loose) and all(part in compact for part in clause.loose)
+            hit = _contains(clause, folded, compact) or (
+                bool(clause.pieces) and all(_contains(piece, folded, compact) for piece in clause.pieces)
             )
-            hit = hit or any(fold(term) in folded for term in clause.surface if term)
         if hit:
             found.append(clause.text)
     return found
+
+
+def _contains(clause: Clause, folded: str, compact: str) -> bool:
+    if any("".join(alt) in compact or _phrase_in(alt, compact) for alt in clause.alternatives):
+        return True
+    if clause.loose and all(part in compact for part in clause.loose):
+        return True
+    return any(fold(term) in folded for term in clause.surface if term)
 
 
 def _phrase_in(alt: tuple[str, ...], compact: str) -> bool:

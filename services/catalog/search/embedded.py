@@ -12,8 +12,11 @@ Matching and ranking (the same behaviour the Meilisearch adapter asks of its ser
   document's own number, `cited_numbers` for numbers its title or body cites, in any bracket
   style).
 - Every word must match first (in any field, through a synonym or as its parts). When that
-  finds fewer than `RELAX_BELOW` documents, the query is relaxed: first the most frequent word
-  becomes optional, then every word (Meilisearch's `matchingStrategy: frequency`). The decision
+  finds fewer than `RELAX_BELOW` documents, the query is relaxed, at most two more passes: first
+  a compound word may match by all of its pieces instead (政府信息公开指南 by 政府信息公开 and
+  指南 apart), or, with no compound, the most frequent word becomes optional; then every word is
+  optional, a compound's pieces each counting as a share of it (Meilisearch's
+  `matchingStrategy: frequency`, which splits words itself). The decision
   depends only on the query and its filters, never on the page, so every page of a query agrees.
   A search sorted by date is never relaxed.
 - Rank: the number of query words matched (each optional word that matches adds `TIER`, more
@@ -382,9 +385,14 @@ class EmbeddedEngine:
             queries.append(tantivy.Query.boost_query(query, boost * LOOSE_BOOST))
         return queries
 
-    def _clause_match(self, clause: analysis.Clause) -> tantivy.Query:
-        """A document matches a clause through any alternative, in any field."""
+    def _clause_match(self, clause: analysis.Clause, pieces: bool = False) -> tantivy.Query:
+        """A document matches a clause through any alternative, in any field; with `pieces`, a
+        compound also through all of its pieces."""
         schema = self._schema
+        if pieces and clause.pieces:
+            every = [(tantivy.Occur.Must, self._clause_match(piece)) for piece in clause.pieces]
+            whole_or_all = [self._clause_match(clause), tantivy.Query.boolean_query(every)]
+            return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in whole_or_all])
         options: list[tantivy.Query] = []
         if clause.kind == "number":
             for i, key in enumerate(clause.keys):  # the typed issuer first, then shorter suffixes
@@ -401,19 +409,38 @@ class EmbeddedEngine:
                 options += self._all_in_one_field(clause.loose)
         return tantivy.Query.boolean_query([(tantivy.Occur.Should, q) for q in options])
 
-    def _text_query(self, parsed: analysis.ParsedQuery, optional: frozenset[int]) -> tantivy.Query | None:
+    def _tier(self, clause: analysis.Clause, pieces: bool) -> tantivy.Query:
+        """TIER when a document has the word; with `pieces`, a compound's share for each of its
+        pieces it has (all of them, or the whole word: TIER)."""
+        whole = tantivy.Query.const_score_query(self._clause_match(clause), TIER)
+        if not (pieces and clause.pieces):
+            return whole
+        share = TIER / len(clause.pieces)
+        parts = [
+            (tantivy.Occur.Should, tantivy.Query.const_score_query(self._clause_match(piece), share))
+            for piece in clause.pieces
+        ]
+        return tantivy.Query.disjunction_max_query([whole, tantivy.Query.boolean_query(parts)])
+
+    def _text_query(
+        self, parsed: analysis.ParsedQuery, optional: frozenset[int], pieces: bool = False
+    ) -> tantivy.Query | None:
         """The text part of a query; the words at the `optional` positions of `parsed.words` may
-        be missing, and each one that matches adds TIER (ranking by the number of words matched)."""
+        be missing, and each one that matches adds TIER (ranking by the number of words matched).
+        With `pieces`, a compound word is also matched by all its pieces (or, when optional, each
+        piece adds its share)."""
         words = parsed.words
         if not words:
             return None
         should, must = tantivy.Occur.Should, tantivy.Occur.Must
         top: list[tuple[tantivy.Occur, tantivy.Query]] = []
         for i, clause in enumerate(words):
-            match = self._clause_match(clause)
+            match = self._clause_match(clause, pieces)
             if i in optional and clause.kind != "phrase":
                 top.append((should, match))
-                top.append((should, tantivy.Query.const_score_query(match, TIER)))
+                top.append((should, self._tier(clause, pieces)))
+                if pieces:
+                    top += [(should, self._clause_match(piece)) for piece in clause.pieces]
             else:
                 top.append((must, match))
         text_clauses = [c for c in words if c.kind in ("word", "phrase") and c.alternatives]
@@ -429,16 +456,23 @@ class EmbeddedEngine:
                 top.append((should, tantivy.Query.boost_query(query, boost)))
         return tantivy.Query.boolean_query(top)
 
-    def _relaxations(self, parsed: analysis.ParsedQuery, searcher: tantivy.Searcher) -> list[frozenset[int]]:
-        """The optional word positions of each pass: none, then the most frequent word, then all."""
+    def _relaxations(
+        self, parsed: analysis.ParsedQuery, searcher: tantivy.Searcher
+    ) -> list[tuple[frozenset[int], bool]]:
+        """The passes, as (optional word positions, compounds may match by their pieces): every
+        word; then every word with compounds by their pieces, or (no compound) the most frequent
+        word optional; then any word or piece."""
         words = parsed.words
         relaxable = [i for i, c in enumerate(words) if c.kind != "phrase"]
-        passes = [frozenset[int]()]
-        if len(relaxable) >= 3:
+        compounds = any(words[i].pieces for i in relaxable)
+        passes = [(frozenset[int](), False)]
+        if compounds:
+            passes.append((frozenset[int](), True))
+        elif len(relaxable) >= 3:
             frequency = {i: self._frequency(searcher, words[i]) for i in relaxable}
-            passes.append(frozenset({max(relaxable, key=lambda i: (frequency[i], i))}))
-        if len(relaxable) >= 2:
-            passes.append(frozenset(relaxable))
+            passes.append((frozenset({max(relaxable, key=lambda i: (frequency[i], i))}), False))
+        if len(relaxable) >= 2 or compounds:
+            passes.append((frozenset(relaxable), compounds))
         return passes
 
     @staticmethod
@@ -474,9 +508,13 @@ class EmbeddedEngine:
         return filters
 
     def build_query(
-        self, query: SearchQuery, parsed: analysis.ParsedQuery, optional: frozenset[int] = frozenset()
+        self,
+        query: SearchQuery,
+        parsed: analysis.ParsedQuery,
+        optional: frozenset[int] = frozenset(),
+        pieces: bool = False,
     ) -> tantivy.Query:
-        text = self._text_query(parsed, optional)
+        text = self._text_query(parsed, optional, pieces)
         filters = self._filters(query)
         if text is None and not filters:
             return tantivy.Query.all_query()
@@ -499,19 +537,19 @@ class EmbeddedEngine:
         size = max(0, query.page_size)
         by_date = query.sort == "date" or not parsed.words
         # sorted by date, partial matches would bury the full ones: only a relevance sort relaxes
-        passes = self._relaxations(parsed, searcher) if not by_date else [frozenset[int]()]
-        optional = passes[0]
-        tq = self.build_query(query, parsed, optional)
+        passes = self._relaxations(parsed, searcher) if not by_date else [(frozenset[int](), False)]
+        optional, pieces = passes[0]
+        tq = self.build_query(query, parsed, optional, pieces)
         run = self._run(searcher, tq, page, size, by_date)
         if run.total < RELAX_BELOW and len(passes) > 1:
             for candidate in passes[1:-1]:  # a middle pass is only counted: kept if it finds enough
-                relaxed = self.build_query(query, parsed, candidate)
+                relaxed = self.build_query(query, parsed, *candidate)
                 if int(searcher.search(relaxed, 1, count=True).count or 0) >= RELAX_BELOW:
-                    optional, tq = candidate, relaxed
+                    (optional, pieces), tq = candidate, relaxed
                     break
             else:
-                optional = passes[-1]
-                tq = self.build_query(query, parsed, optional)
+                optional, pieces = passes[-1]
+                tq = self.build_query(query, parsed, optional, pieces)
             run = self._run(searcher, tq, page, size, by_date)
         hits = [self._hit(searcher, parsed, address, score, by_date) for score, address in run.hits]
         did_you_mean = self._did_you_mean(searcher, parsed) if run.total == 0 and parsed.words else []
@@ -521,7 +559,7 @@ class EmbeddedEngine:
             facets=run.facets,
             took_ms=(time.perf_counter() - started) * 1000,
             query_words=parsed.query_words,
-            relaxed=bool(optional),
+            relaxed=bool(optional) or pieces,
             did_you_mean=did_you_mean,
         )
 
