@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
+
+import httpx
 
 from tests.conftest import World
 
@@ -117,3 +120,29 @@ async def test_suggest_refuses_bad_parameters_naming_them(world: World) -> None:
         assert response.status_code == 422, params
         assert response.headers["content-type"].startswith("application/problem+json")
         assert name in str(response.json()["errors"]), response.json()
+
+
+async def test_an_index_built_by_an_older_release_is_rebuilt_from_the_database_on_start(
+    world: World, tmp_path: Path
+) -> None:
+    """After an upgrade that changes the index layout or the dictionary, the catalog drops the
+    old index and fills the new one from its database by itself: search keeps working."""
+    from services.catalog.app import create_app
+
+    ids = await _publish_set(world)
+    settings = world.client.app.state.settings  # type: ignore[attr-defined]
+    index_dir = tmp_path / "older-release-index"
+    index_dir.mkdir()
+    (index_dir / "meta.json").write_text("{}")  # what tantivy leaves; our layout marker is missing
+    upgraded = create_app(settings.model_copy(update={"search_index_dir": index_dir}))
+    upgraded.state.verifier = world.client.app.state.verifier  # type: ignore[attr-defined]
+    async with upgraded.router.lifespan_context(upgraded):
+        transport = httpx.ASGITransport(app=upgraded)
+        async with httpx.AsyncClient(transport=transport, base_url="http://catalog") as client:
+            for _ in range(100):
+                found = (await client.get("/api/v1/catalog/search", params={"q": "环保处罚结果"})).json()
+                if found["total"]:
+                    break
+                await asyncio.sleep(0.05)
+            assert found["hits"][0]["id"] == ids["penalty"]
+            assert upgraded.state.search.rebuild_needed is False

@@ -621,6 +621,30 @@ async def test_embedded_index_and_synonyms_survive_a_restart(tmp_path: Path) -> 
         await reopened.close()
 
 
+async def test_embedded_index_of_another_layout_or_dictionary_is_dropped_and_flagged(tmp_path: Path) -> None:
+    engine = EmbeddedEngine(tmp_path / "index")
+    await engine.setup()
+    await engine.upsert(DOCS)
+    await engine.close()
+    assert not engine.rebuild_needed
+    meta = tmp_path / "index" / "gongkai-search.json"
+    for stale in ({"schema": 1}, {**json.loads(meta.read_text()), "dictionary": "an-older-one"}):
+        meta.write_text(json.dumps(stale))
+        reopened = EmbeddedEngine(tmp_path / "index")
+        await reopened.setup()
+        try:
+            assert reopened.rebuild_needed and await reopened.count() == 0
+            await reopened.upsert(DOCS)
+        finally:
+            await reopened.close()
+    again = EmbeddedEngine(tmp_path / "index")
+    await again.setup()
+    try:
+        assert not again.rebuild_needed and await again.count() == len(DOCS)
+    finally:
+        await again.close()
+
+
 async def test_embedded_writer_lock_is_released_for_another_process(tmp_path: Path) -> None:
     # e.g. the catalog service and `gongkai reindex` on the same index directory
     service = EmbeddedEngine(tmp_path / "index", writer_idle_s=0.05)

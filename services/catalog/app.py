@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 
@@ -14,7 +15,7 @@ from services.catalog.api import router
 from services.catalog.attachments import S3Storage, make_storage
 from services.catalog.search.analytics import SearchAnalytics
 from services.catalog.search.factory import make_engine
-from services.catalog.search.indexing import outbox_handler, synonym_groups
+from services.catalog.search.indexing import outbox_handler, reindex, synonym_groups
 from services.catalog.settings import CatalogSettings, get_settings
 from shared.app import create_service_app
 from shared.calendar import WorkingCalendar
@@ -37,6 +38,16 @@ async def _publish_scheduled(app: FastAPI, every: float) -> None:
         await asyncio.sleep(every)
 
 
+async def _rebuild(sessionmaker: Any, engine: Any) -> None:
+    """Rebuilds a dropped index from the database (the source of truth) while the service runs."""
+    try:
+        count = await reindex(sessionmaker, engine)
+        engine.rebuild_needed = False
+        log.warning("search index rebuilt from the database: %d documents", count)
+    except Exception:
+        log.exception("rebuilding the search index failed: run `gongkai reindex`")
+
+
 def create_app(settings: CatalogSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
 
@@ -46,6 +57,9 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
         async with app.state.sessionmaker() as session:
             await engine.set_synonyms(await synonym_groups(session))
         app.state.search = engine
+        app.state.rebuild = None
+        if getattr(engine, "rebuild_needed", False):  # an index of an older layout was dropped
+            app.state.rebuild = asyncio.create_task(_rebuild(app.state.sessionmaker, engine))
         app.state.calendar = WorkingCalendar()
         app.state.storage = make_storage(settings)
         app.state.scheduler = asyncio.create_task(_publish_scheduled(app, settings.scheduler_seconds))
@@ -55,6 +69,10 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
         app.state.analytics.start()
 
     async def shutdown(app: FastAPI) -> None:
+        if app.state.rebuild is not None and not app.state.rebuild.done():
+            app.state.rebuild.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await app.state.rebuild
         app.state.scheduler.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await app.state.scheduler

@@ -52,7 +52,7 @@ from typing import Any
 
 import tantivy
 
-from services.catalog.search import analysis
+from services.catalog.search import analysis, lexicon
 from services.catalog.search.analysis import decode_document, encode_document, published_ts
 from services.catalog.search.base import (
     FACETS,
@@ -154,6 +154,7 @@ class EmbeddedEngine:
         self._lock_timeout_s = lock_timeout_s
         self._last_write = 0.0
         self._idle_task: asyncio.Task[None] | None = None
+        self.rebuild_needed = False  # set when an index of an older layout or dictionary was dropped
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -168,14 +169,17 @@ class EmbeddedEngine:
                 meta = json.loads(meta_path.read_text("utf-8"))
             except ValueError:
                 meta = {}
-        if meta.get("schema") != SCHEMA_VERSION and (self.index_dir / "meta.json").exists():
-            # The index is derived data: an index in an older layout is dropped (run `reindex`).
+        expected = {"schema": SCHEMA_VERSION, "dictionary": lexicon.fingerprint()}
+        if meta != expected and (self.index_dir / "meta.json").exists():
+            # The index is derived data: one in an older layout, or segmented with another
+            # dictionary, is dropped; the catalog rebuilds it from the database (`rebuild_needed`).
             log.warning(
-                "search index at %s has schema %s, not %s: recreating it empty",
+                "search index at %s was built as %s, not %s: recreating it empty",
                 self.index_dir,
-                meta.get("schema"),
-                SCHEMA_VERSION,
+                meta,
+                expected,
             )
+            self.rebuild_needed = True
             for child in self.index_dir.iterdir():
                 if child.name == SYNONYMS_FILE:
                     continue
@@ -184,7 +188,7 @@ class EmbeddedEngine:
                 else:
                     child.unlink()
         index = tantivy.Index(self._schema, path=str(self.index_dir), reuse=True)
-        _atomic_write(meta_path, json.dumps({"schema": SCHEMA_VERSION}))
+        _atomic_write(meta_path, json.dumps(expected))
         self._refresh_synonyms()
         analysis.warm_up()
         self._index = index

@@ -15,6 +15,7 @@ calls it at import).
 from __future__ import annotations
 
 import bisect
+import hashlib
 import json
 import threading
 from dataclasses import dataclass
@@ -68,6 +69,12 @@ def builtin_synonyms() -> BuiltinSynonyms:
     groups = tuple(tuple(g) for g in data.get("groups", []) if len(set(g)) >= 2)
     one_way = tuple((str(e["from"]), tuple(e["to"])) for e in data.get("one_way", []) if e.get("to"))
     return BuiltinSynonyms(groups, one_way)
+
+
+@cache
+def fingerprint() -> str:
+    """Identifies the dictionary an index was segmented with (a new one means re-indexing)."""
+    return hashlib.sha256((DATA / "dictionary.txt").read_bytes()).hexdigest()[:16]
 
 
 def install() -> None:
