@@ -2,7 +2,9 @@
 
 `tests/judged/part_*.json` hold passages (guides, notices, Q&A, regulations, reports, 公示 lists)
 and queries graded per passage after reading (2 answers the query, 1 partly useful, absent not
-relevant), pooled over the top 10 of the earlier ranking, the current one and plain BM25. Query
+relevant), pooled over the top 10 of the earlier ranking, the current one and plain BM25; the
+pooled passages read and found not relevant are kept per query in `judged_not_relevant`, so a
+later pooling round reads only what is new. Query
 kinds: `question` (natural-language questions), `paraphrase` (the searcher's words, not the
 document's), `doc_number` (a 文号 typed in another bracket style than the texts), `mixed`
 (Chinese with digits or latin), `word`, `phrase`.
