@@ -1335,3 +1335,22 @@ def test_the_built_in_language_data_is_large_enough_and_consistent() -> None:
     # words that carry meaning in government documents are never dropped from a query
     assert not ({"申请", "公开", "办理", "材料", "条件", "标准", "补贴", "答复", "年", "月"} & stop)
     assert not (stop & set(dictionary))
+
+
+def test_doc_numbers_are_read_in_any_bracket_style_spacing_and_script() -> None:
+    for text in (
+        "依据东政发〔2026〕12号文件",
+        "（东政发[2026]12号）",
+        "东政发(2026)12",
+        "东政发【2026】第12号",
+        "东政发［２０２６］１２号",
+        "東政發〔2026〕12號",
+        "东政发〖2026〗12号",
+        "东政发\n〔2026〕 12 号",
+        "东政发 2026 12号",
+    ):
+        found = analysis.find_doc_numbers(analysis.fold(text))
+        assert len(found) == 1 and "东政发〔2026〕12号" in found[0].keys, text
+    assert analysis.find_doc_numbers(analysis.fold("2026年12月起施行，共12号楼")) == []
+    # the issuer is read back to the first non-CJK character; its suffixes are the keys
+    assert analysis.find_doc_numbers("依据东政发〔2026〕12号")[0].keys[-1] == "政发〔2026〕12号"

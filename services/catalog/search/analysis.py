@@ -115,7 +115,7 @@ def normalize_doc_number(doc_number: str | None) -> str:
 # an optional 第, the serial number, an optional 号. On folded text, so 〔〕 [] () （） 【】 ［］ „‟
 # are already one style; spaces inside are allowed.
 _NUMBER_TAIL = re.compile(  # found first (rare characters), then the issuer is read backwards
-    r"[〔(\[【„]\s*((?:19|20)\d{2})\s*[〕)\]】‟]\s*第?\s*(\d{1,6})\s*(号)?"
+    r"[〔(\[【„〖{<《]\s*((?:19|20)\d{2})\s*[〕)\]】‟〗}>》]\s*第?\s*(\d{1,6})\s*(号)?"
     r"|\s((?:19|20)\d{2})\s+第?\s*(\d{1,6})\s*(号)"
 )
 MAX_ISSUER = 12
@@ -152,7 +152,7 @@ def find_doc_numbers(folded: str) -> list[DocNumber]:
     found = []
     for m in _NUMBER_TAIL.finditer(folded):
         end = m.start()
-        while end > 0 and folded[end - 1] == " ":
+        while end > 0 and folded[end - 1].isspace():
             end -= 1
         start = end
         while start > 0 and end - start < MAX_ISSUER and _is_cjk(folded[start - 1]):
