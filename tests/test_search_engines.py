@@ -1354,3 +1354,23 @@ def test_doc_numbers_are_read_in_any_bracket_style_spacing_and_script() -> None:
     assert analysis.find_doc_numbers(analysis.fold("2026年12月起施行，共12号楼")) == []
     # the issuer is read back to the first non-CJK character; its suffixes are the keys
     assert analysis.find_doc_numbers("依据东政发〔2026〕12号")[0].keys[-1] == "政发〔2026〕12号"
+
+
+async def test_meili_is_asked_the_citizens_queries_as_the_embedded_engine_reads_them(
+    fake: tuple[FakeMeili, MeiliEngine],
+) -> None:
+    """The issue's three queries on the adapter: the words Meilisearch must drop are its stop
+    words, the synonym it needs is in its settings, and the 文号 is sent in the indexed form."""
+    server, engine = fake
+    await engine.setup()
+    await engine.set_synonyms([])
+    settings = server.calls("PATCH", "/indexes/documents/settings")[-1]["json"]
+    (synonyms,) = server.calls("PUT", "/indexes/documents/settings/synonyms")
+    server.search_response = _meili_page(12)
+    question = await engine.search(SearchQuery(q="信息公开申请多久答复"))
+    assert "多久" in settings["stopWords"] and "多久" not in question.query_words
+    paraphrase = await engine.search(SearchQuery(q="环保处罚结果"))
+    assert "生态环境" in synonyms["json"]["环保"] and "环保" in paraphrase.query_words
+    await engine.search(SearchQuery(q="东政发[2026]12号"))
+    sent = [r["json"]["q"] for r in server.calls("POST", "/indexes/documents/search")]
+    assert sent == ["信息公开申请多久答复", "环保处罚结果", "东政发〔2026〕12号"]
