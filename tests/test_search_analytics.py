@@ -103,10 +103,12 @@ async def test_a_search_is_logged_normalised_with_its_filters_and_hit_count(worl
     assert entry.searched_at.tzinfo is not None and before <= entry.searched_at <= utcnow()
 
 
-async def test_later_pages_and_empty_queries_are_not_counted(world: World) -> None:
+async def test_later_pages_empty_queries_and_half_typed_words_are_not_counted(world: World) -> None:
     await two_documents(world)
     buffer = await quiet(world.client)
     for params in (
+        {"q": "最低", "intent": "typing"},  # the widget searching as the visitor types
+        {"q": "最低生活", "intent": "typing"},
         {"q": "最低生活保障", "page": 2},
         {"q": "最低生活保障", "page": 3, "page_size": 5},
         {"q": ""},

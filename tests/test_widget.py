@@ -542,6 +542,10 @@ def _q(url: str) -> str:
     return parse_qs(urlsplit(url).query).get("q", [""])[0]
 
 
+def _param(url: str, name: str) -> str | None:
+    return parse_qs(urlsplit(url).query).get(name, [None])[0]
+
+
 async def _until(check: Any) -> None:
     """Waits up to 10 s for what the page's request events record."""
     for _ in range(200):
@@ -581,7 +585,9 @@ async def test_typing_searches_after_a_pause_and_a_newer_query_aborts_the_older_
 ) -> None:
     sent: list[str] = []
     failed: list[str] = []
+    intents: list[str | None] = []
     page.on("request", lambda r: _is_search(r.url) and sent.append(_q(r.url)))
+    page.on("request", lambda r: _is_search(r.url) and intents.append(_param(r.url, "intent")))
     page.on("requestfailed", lambda r: _is_search(r.url) and failed.append(_q(r.url)))
 
     async def first_one_slow(route: Any) -> None:
@@ -624,6 +630,8 @@ async def test_typing_searches_after_a_pause_and_a_newer_query_aborts_the_older_
     await _status(page, re.compile(r"^共 3 条"))
     await asyncio.sleep(0.5)
     assert sent == ["萤火虫", QUERY, "萤火虫"]
+    # searches fired by typing say so (the search log skips them); Enter's search is a submission
+    assert intents == ["typing", "typing", None]
 
 
 @one_cluster

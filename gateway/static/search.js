@@ -307,6 +307,7 @@ mark{padding:0 .05em;color:inherit;background:#ffe58a}
       s.doc_type.clear();
       s.year = null;
       s.agency = null;
+      this.typing = Boolean(typing);
       this.search();
     }
 
@@ -485,6 +486,8 @@ mark{padding:0 .05em;color:inherit;background:#ffe58a}
       }
       params.set("page", String(s.page));
       params.set("page_size", String(this.pageSize));
+      if (this.typing) params.set("intent", "typing"); // not counted as a search in the log
+      this.typing = false;
       return params;
     }
 
