@@ -362,3 +362,123 @@ async def test_assignment_and_the_assigned_to_me_queue(world: NoticeWorld) -> No
     assert (await world.get(mine, world.clerk())).json()["assigned_to"] == "102", "nothing changed"
     await world.ok(mine, "decision", DISCLOSED, world.clerk())
     assert (await world.act(mine, "assignment", body, world.clerk())).status_code == 409
+
+
+# --- the legal basis of each outcome (条例, 2019) --------------------------------------------------
+
+# The cited provisions' own text (《中华人民共和国政府信息公开条例》, 2019): the outside truth
+# each row of the outcome table is checked against.
+REGULATION = {
+    "第十四条": "依法确定为国家秘密的政府信息，法律、行政法规禁止公开的政府信息，以及公开后可能危及国家安全、"
+    "公共安全、经济安全、社会稳定的政府信息，不予公开。",
+    "第十五条": "涉及商业秘密、个人隐私等公开会对第三方合法权益造成损害的政府信息，行政机关不得公开。"
+    "但是，第三方同意公开或者行政机关认为不公开会对公共利益造成重大影响的，予以公开。",
+    "第十六条第一款": "行政机关的内部事务信息，包括人事管理、后勤管理、内部工作流程等方面的信息，可以不予公开。",
+    "第十六条第二款": "行政机关在履行行政管理职能过程中形成的讨论记录、过程稿、磋商信函、请示报告等过程性信息"
+    "以及行政执法案卷信息，可以不予公开。法律、法规、规章规定上述信息应当公开的，从其规定。",
+    "第三十条": "政府信息公开申请内容不明确的，行政机关应当给予指导和释明，并自收到申请之日起7个工作日内"
+    "一次性告知申请人作出补正，说明需要补正的事项和合理的补正期限。答复期限自行政机关收到补正的申请之日起"
+    "计算。申请人无正当理由逾期不补正的，视为放弃申请，行政机关不再处理该政府信息公开申请。",
+    "第三十五条": "申请人申请公开政府信息的数量、频次明显超过合理范围，行政机关可以要求申请人说明理由。"
+    "行政机关认为申请理由不合理的，告知申请人不予处理；行政机关认为申请理由合理，但是无法在本条例第三十三条"
+    "规定的期限内答复申请人的，可以确定延迟答复的合理期限并告知申请人。",
+    "第三十六条第（二）项": "所申请公开信息可以公开的，向申请人提供该政府信息，或者告知申请人获取该政府信息的"
+    "方式、途径和时间；",
+    "第三十六条第（三）项": "行政机关依据本条例的规定决定不予公开的，告知申请人不予公开并说明理由；",
+    "第三十六条第（四）项": "经检索没有所申请公开信息的，告知申请人该政府信息不存在；",
+    "第三十六条第（六）项": "行政机关已就申请人提出的政府信息公开申请作出答复、申请人重复申请公开相同政府信息的，"
+    "告知申请人不予重复处理；",
+    "第三十六条第（七）项": "所申请公开信息属于工商、不动产登记资料等信息，有关法律、行政法规对信息的获取有特别"
+    "规定的，告知申请人依照有关法律、行政法规的规定办理。",
+    "第三十七条": "申请公开的信息中含有不应当公开或者不属于政府信息的内容，但是能够作区分处理的，行政机关应当"
+    "向申请人提供可以公开的政府信息内容，并对不予公开的内容说明理由。",
+    "第三十八条": "行政机关向申请人提供的信息，应当是已制作或者获取的政府信息。除依照本条例第三十七条的规定"
+    "能够作区分处理的外，需要行政机关对现有政府信息进行加工、分析的，行政机关可以不予提供。",
+    "第三十九条第一款": "申请人以政府信息公开申请的形式进行信访、投诉、举报等活动，行政机关应当告知申请人"
+    "不作为政府信息公开申请处理并可以告知通过相应渠道提出。",
+    "第三十九条第二款": "申请人提出的申请内容为要求行政机关提供政府公报、报刊、书籍等公开出版物的，行政机关可以"
+    "告知获取的途径。",
+    "第四十二条": "行政机关依申请提供政府信息，不收取费用。但是，申请人申请公开政府信息的数量、频次明显超过"
+    "合理范围的，行政机关可以收取信息处理费。",
+}
+FEE_MEASURES = "《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）"
+
+# outcome → {cited provision: the words of its text that name the outcome's case}
+BASIS_ROWS: list[tuple[str, dict[str, str]]] = [
+    ("disclosed", {"第三十六条第（二）项": "可以公开"}),
+    (
+        "partially_disclosed",
+        {"第三十六条第（二）项": "可以公开", "第三十六条第（三）项": "不予公开", "第三十七条": "区分处理"},
+    ),
+    ("withheld.state_secret", {"第三十六条第（三）项": "不予公开", "第十四条": "国家秘密"}),
+    (
+        "withheld.prohibited_by_law",
+        {"第三十六条第（三）项": "不予公开", "第十四条": "法律、行政法规禁止公开"},
+    ),
+    (
+        "withheld.three_securities_one_stability",
+        {"第三十六条第（三）项": "不予公开", "第十四条": "国家安全、公共安全、经济安全、社会稳定"},
+    ),
+    ("withheld.third_party_rights", {"第三十六条第（三）项": "不予公开", "第十五条": "第三方合法权益"}),
+    ("withheld.internal_affairs", {"第三十六条第（三）项": "不予公开", "第十六条第一款": "内部事务信息"}),
+    ("withheld.process_information", {"第三十六条第（三）项": "不予公开", "第十六条第二款": "过程性信息"}),
+    (
+        "withheld.enforcement_case_file",
+        {"第三十六条第（三）项": "不予公开", "第十六条第二款": "行政执法案卷"},
+    ),
+    ("withheld.administrative_inquiry", {"第三十六条第（七）项": "对信息的获取有特别规定"}),
+    ("unavailable.not_held", {"第三十六条第（四）项": "经检索没有"}),
+    ("unavailable.needs_creation", {"第三十八条": "加工、分析"}),
+    ("unavailable.still_unclear", {"第三十条": "申请内容不明确"}),
+    ("not_processed.petition_or_complaint", {"第三十九条第一款": "信访、投诉、举报"}),
+    ("not_processed.duplicate", {"第三十六条第（六）项": "重复申请"}),
+    ("not_processed.publication", {"第三十九条第二款": "公开出版物"}),
+    ("not_processed.mass_unreasonable", {"第三十五条": "数量、频次明显超过合理范围"}),
+    ("not_processed.confirm_or_reissue", {}),
+    ("other.no_correction", {"第三十条": "逾期不补正"}),
+    ("other.fee_unpaid", {"第四十二条": "信息处理费"}),
+    ("other.other", {}),
+]
+
+
+def test_the_basis_table_has_one_row_per_outcome() -> None:
+    from services.requests.models import Outcome
+    from services.requests.notices import OUTCOME_RULES
+
+    assert [code for code, _ in BASIS_ROWS] == [o.value for o in Outcome] == [o.value for o in OUTCOME_RULES]
+
+
+@pytest.mark.parametrize(("outcome", "provisions"), BASIS_ROWS, ids=[code for code, _ in BASIS_ROWS])
+def test_each_outcome_cites_the_provisions_whose_text_names_its_case(
+    outcome: str, provisions: dict[str, str]
+) -> None:
+    from services.requests.models import Outcome
+    from services.requests.notices import R, default_basis
+
+    cited = default_basis(Outcome(outcome))
+    extra = [FEE_MEASURES] if outcome == "other.fee_unpaid" else []
+    assert cited == [f"{R}{p}" for p in provisions] + extra
+    for provision, words in provisions.items():
+        assert words in REGULATION[provision], (provision, words)
+
+
+async def test_the_notice_cites_each_outcomes_own_article_and_nothing_where_none_names_it(
+    world: NoticeWorld,
+) -> None:
+    cases = {
+        "withheld.administrative_inquiry": ["第三十六条第（七）项"],
+        "not_processed.petition_or_complaint": ["第三十九条第一款"],
+        "not_processed.publication": ["第三十九条第二款"],
+        "not_processed.mass_unreasonable": ["第三十五条"],
+        "unavailable.needs_creation": ["第三十八条"],
+        "not_processed.duplicate": ["第三十六条第（六）项"],
+        "not_processed.confirm_or_reissue": [],
+    }
+    for outcome, provisions in cases.items():
+        app_id = (await world.apply())["id"]
+        decision = {"outcome": outcome, "reason": "经审查", "legal_basis": "见下"}
+        await world.ok(app_id, "decision", decision, world.clerk())
+        found = (await world.notice(app_id))["decision"]["default_basis"]
+        assert found == [f"《中华人民共和国政府信息公开条例》{p}" for p in provisions], outcome
+        page = (await world.get(app_id, world.clerk(), "/notice.html")).text
+        assert "第十六条" not in page and "第三十六条第（三）项" not in page, outcome

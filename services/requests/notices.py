@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -48,32 +49,65 @@ AgencyInfo = Callable[[int], Awaitable[dict[str, Any] | None]]
 
 GENERIC_AGENCY = "受理机关"
 GENERIC_RECONSIDERATION_BODY = "有管辖权的行政复议机关"
-ART36 = "《中华人民共和国政府信息公开条例》第三十六条"
 R = "《中华人民共和国政府信息公开条例》"
+ART36 = f"{R}第三十六条"
 
-# The Regulation's basis for each outcome (the clerk's own legal basis is given as well).
-DEFAULT_BASIS: dict[Outcome, list[str]] = {
-    Outcome.DISCLOSED: [f"{ART36}第（二）项"],
-    Outcome.PARTIAL: [f"{ART36}第（二）项、第（三）项", f"{R}第三十七条"],
-    Outcome.STATE_SECRET: [f"{ART36}第（三）项", f"{R}第十四条"],
-    Outcome.PROHIBITED_BY_LAW: [f"{ART36}第（三）项", f"{R}第十四条"],
-    Outcome.SECURITY_STABILITY: [f"{ART36}第（三）项", f"{R}第十四条"],
-    Outcome.THIRD_PARTY_RIGHTS: [f"{ART36}第（三）项", f"{R}第十五条"],
-    Outcome.INTERNAL_AFFAIRS: [f"{ART36}第（三）项", f"{R}第十六条第一款"],
-    Outcome.PROCESS_INFORMATION: [f"{ART36}第（三）项", f"{R}第十六条第二款"],
-    Outcome.ENFORCEMENT_CASE_FILE: [f"{ART36}第（三）项", f"{R}第十六条第二款"],
-    Outcome.ADMINISTRATIVE_INQUIRY: [f"{ART36}第（三）项", f"{R}第十六条"],
-    Outcome.NOT_HELD: [f"{ART36}第（四）项"],
-    Outcome.NEEDS_CREATION: [f"{ART36}第（四）项", f"{R}第三十八条"],
-    Outcome.STILL_UNCLEAR: [f"{ART36}第（四）项", f"{R}第三十条"],
-    Outcome.PETITION_OR_COMPLAINT: [f"{ART36}第（六）项", f"{R}第三十九条第一款"],
-    Outcome.DUPLICATE: [f"{ART36}第（六）项"],
-    Outcome.PUBLICATION: [f"{ART36}第（六）项", f"{R}第三十九条第二款"],
-    Outcome.MASS_UNREASONABLE: [f"{ART36}第（六）项", f"{R}第三十五条"],
-    Outcome.CONFIRM_OR_REISSUE: [f"{ART36}第（六）项", f"{R}第三十九条"],
-    Outcome.NO_CORRECTION: [f"{R}第三十条"],
-    Outcome.FEE_UNPAID: [f"{R}第四十二条", "《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）"],
-    Outcome.OTHER: [f"{R}第三十条、第四十二条"],
+
+def reg(*provisions: str) -> tuple[str, ...]:
+    """Citations of the Regulation, one per provision (e.g. "第三十六条第（七）项")."""
+    return tuple(f"{R}{p}" for p in provisions)
+
+
+@dataclass(frozen=True)
+class OutcomeRule:
+    """What a notice of this outcome cites from the Regulation (the clerk's own basis is given too)."""
+
+    basis: tuple[str, ...]
+
+
+# One row per outcome, each checked against the Regulation's text (tests/test_requests_notices.py
+# holds the cited provisions' text). Where no provision names the case, the row cites nothing.
+OUTCOME_RULES: dict[Outcome, OutcomeRule] = {
+    # 第三十六条第（二）项: 所申请公开信息可以公开的，向申请人提供…
+    Outcome.DISCLOSED: OutcomeRule(reg("第三十六条第（二）项")),
+    # 第三十七条: 能够作区分处理的，提供可以公开的内容，并对不予公开的内容说明理由
+    Outcome.PARTIAL: OutcomeRule(reg("第三十六条第（二）项", "第三十六条第（三）项", "第三十七条")),
+    # 第十四条: 国家秘密；法律、行政法规禁止公开；危及国家安全、公共安全、经济安全、社会稳定
+    Outcome.STATE_SECRET: OutcomeRule(reg("第三十六条第（三）项", "第十四条")),
+    Outcome.PROHIBITED_BY_LAW: OutcomeRule(reg("第三十六条第（三）项", "第十四条")),
+    Outcome.SECURITY_STABILITY: OutcomeRule(reg("第三十六条第（三）项", "第十四条")),
+    # 第十五条: 商业秘密、个人隐私等公开会对第三方合法权益造成损害的
+    Outcome.THIRD_PARTY_RIGHTS: OutcomeRule(reg("第三十六条第（三）项", "第十五条")),
+    # 第十六条第一款: 内部事务信息；第二款: 过程性信息以及行政执法案卷信息
+    Outcome.INTERNAL_AFFAIRS: OutcomeRule(reg("第三十六条第（三）项", "第十六条第一款")),
+    Outcome.PROCESS_INFORMATION: OutcomeRule(reg("第三十六条第（三）项", "第十六条第二款")),
+    Outcome.ENFORCEMENT_CASE_FILE: OutcomeRule(reg("第三十六条第（三）项", "第十六条第二款")),
+    # 第三十六条第（七）项: 工商、不动产登记资料等，法律、行政法规对获取有特别规定的
+    Outcome.ADMINISTRATIVE_INQUIRY: OutcomeRule(reg("第三十六条第（七）项")),
+    # 第三十六条第（四）项: 经检索没有所申请公开信息的
+    Outcome.NOT_HELD: OutcomeRule(reg("第三十六条第（四）项")),
+    # 第三十八条: 需要对现有政府信息进行加工、分析的，可以不予提供
+    Outcome.NEEDS_CREATION: OutcomeRule(reg("第三十八条")),
+    # 第三十条: 申请内容不明确的补正（第三十六条第（四）项是“经检索没有”，不是这一情形）
+    Outcome.STILL_UNCLEAR: OutcomeRule(reg("第三十条")),
+    # 第三十九条第一款: 以政府信息公开申请的形式进行信访、投诉、举报等活动
+    Outcome.PETITION_OR_COMPLAINT: OutcomeRule(reg("第三十九条第一款")),
+    # 第三十六条第（六）项: 已作出答复、申请人重复申请公开相同政府信息的
+    Outcome.DUPLICATE: OutcomeRule(reg("第三十六条第（六）项")),
+    # 第三十九条第二款: 要求提供政府公报、报刊、书籍等公开出版物的
+    Outcome.PUBLICATION: OutcomeRule(reg("第三十九条第二款")),
+    # 第三十五条: 数量、频次明显超过合理范围，申请理由不合理的，告知不予处理
+    Outcome.MASS_UNREASONABLE: OutcomeRule(reg("第三十五条")),
+    # No provision names a request to confirm or reissue information already obtained.
+    Outcome.CONFIRM_OR_REISSUE: OutcomeRule(()),
+    # 第三十条: 无正当理由逾期不补正的，视为放弃申请
+    Outcome.NO_CORRECTION: OutcomeRule(reg("第三十条")),
+    # 第四十二条 and the national measures: unpaid information-processing fee
+    Outcome.FEE_UNPAID: OutcomeRule(
+        (*reg("第四十二条"), "《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）")
+    ),
+    # 其他: no provision names it; the clerk's own basis stands alone.
+    Outcome.OTHER: OutcomeRule(()),
 }
 REFERRAL_BASIS = {
     "already_published": [f"{ART36}第（一）项"],
@@ -87,7 +121,7 @@ REFERRAL_BASIS = {
 def default_basis(outcome: Outcome, referral: str | None = None) -> list[str]:
     if referral in REFERRAL_BASIS:
         return REFERRAL_BASIS[referral]
-    return DEFAULT_BASIS[outcome]
+    return list(OUTCOME_RULES[outcome].basis)
 
 
 def remedies(body: str) -> str:
