@@ -491,6 +491,25 @@ class _Clock:
         self.stopped_on = event.on
 
 
+def correction_settled(
+    events: Sequence[ClockEvent], rule_set: RuleSet, calendar: WorkingCalendar, today: date
+) -> bool:
+    """年度报告格式（四）3 “补正后申请内容仍不明确”, 条例第三十条: an application can be found still
+    unclear only after the agency asked for a correction and either the corrected application
+    arrived or the period the notice gave for it has passed (before that, it may yet be clarified)."""
+    clock = _Clock(rule_set, calendar)
+    for event in order_events(events):
+        clock.apply(event)
+    if not clock.corrections:
+        return False
+    if clock.stage is not Stage.AWAITING_CORRECTION:
+        return True  # the corrected application arrived
+    if clock.correction_requested_on is None or not clock.correction_days:
+        return False
+    due = add_days(clock.correction_requested_on, clock.correction_days, rule_set, calendar)
+    return today > due.day
+
+
 def _signed_working_days(today: date, due: date, calendar: WorkingCalendar) -> WorkingDays:
     if today <= due:
         return calendar.working_days_between(today, due)

@@ -40,6 +40,7 @@ from shared.deadlines import (
     UnknownLevel,
     UnknownRuleSet,
     compute_deadline,
+    correction_settled,
     get_rule_set,
     order_events,
 )
@@ -316,6 +317,46 @@ def test_a_correction_notice_after_seven_working_days_is_refused() -> None:
     assert ok.stage is Stage.AWAITING_CORRECTION
     with pytest.raises(CorrectionWindowClosed):
         deadline(received(D(2024, 9, 27)), ClockEvent(K.CORRECTION_REQUESTED, D(2024, 10, 14)))
+
+
+@pytest.mark.parametrize(
+    ("events", "today", "settled"),
+    [
+        # No correction was ever asked for: the applicant never had the chance to clarify.
+        ([received(D(2025, 1, 20))], D(2025, 3, 31), False),
+        # Asked on 1/24 with 10 working days (due 2/13, across the Spring Festival): still running.
+        (
+            [received(D(2025, 1, 20)), ClockEvent(K.CORRECTION_REQUESTED, D(2025, 1, 24), 10)],
+            D(2025, 2, 13),
+            False,
+        ),
+        # ... the day after the period: it has passed.
+        (
+            [received(D(2025, 1, 20)), ClockEvent(K.CORRECTION_REQUESTED, D(2025, 1, 24), 10)],
+            D(2025, 2, 14),
+            True,
+        ),
+        # A notice without a period never passes by itself.
+        (
+            [received(D(2025, 1, 20)), ClockEvent(K.CORRECTION_REQUESTED, D(2025, 1, 24))],
+            D(2025, 6, 30),
+            False,
+        ),
+        # The corrected application arrived on 2/5: answered.
+        (
+            [
+                received(D(2025, 1, 20)),
+                ClockEvent(K.CORRECTION_REQUESTED, D(2025, 1, 24), 10),
+                ClockEvent(K.CORRECTED, D(2025, 2, 5)),
+            ],
+            D(2025, 2, 5),
+            True,
+        ),
+    ],
+)
+def test_still_unclear_needs_a_correction_answered_or_its_period_passed(events, today, settled) -> None:
+    # 年度报告格式（四）3 “补正后申请内容仍不明确”; 条例第三十条
+    assert correction_settled(events, NATIONAL_2019, CAL, today) is settled
 
 
 def test_a_second_correction_notice_is_refused() -> None:

@@ -258,6 +258,29 @@ async def test_late_correction_notice_refused_and_abandonment_after_the_period(w
     assert done.json()["state"] == "abandoned"
 
 
+async def test_still_unclear_is_refused_until_a_correction_was_answered(world: World) -> None:
+    # 年度报告格式（四）3 “补正后申请内容仍不明确”: only after a correction (条例第三十条).
+    unclear = {"outcome": "unavailable.still_unclear", "reason": "仍不明确", "legal_basis": "条例第三十条"}
+    app_id = (await world.apply())["id"]
+    at_once = await world.act(app_id, "decision", unclear, world.clerk())
+    assert at_once.status_code == 422, at_once.text
+    assert at_once.headers["content-type"].startswith("application/problem+json")
+    assert at_once.json()["code"] == "still_unclear_without_correction"
+    assert [e["field"] for e in at_once.json()["errors"]] == ["outcome"]
+    assert (await world.get(app_id, world.clerk())).json()["state"] == "registered"
+    world.clock.today = date(2026, 11, 25)
+    asked = await world.act(
+        app_id, "correction-request", {"items": [{"text": "请写明文件名称"}], "days": 5}, world.clerk()
+    )
+    assert asked.status_code == 200, asked.text
+    world.clock.today = date(2026, 11, 27)
+    corrected = await world.act(app_id, "correction", {"text": "低保资金"}, world.citizen())
+    assert corrected.status_code == 200, corrected.text
+    decided = await world.act(app_id, "decision", unclear, world.clerk())
+    assert decided.status_code == 200, decided.text
+    assert decided.json()["outcome"] == "unavailable.still_unclear"
+
+
 async def test_withdrawal_registration_and_tracking(world: World) -> None:
     receipt = await world.apply()
     app_id = receipt["id"]

@@ -37,7 +37,7 @@ from shared.deadlines import (
     compute_deadline,
     get_rule_set,
 )
-from shared.errors import Conflict
+from shared.errors import Conflict, InvalidField
 from shared.events import Event, record_event
 
 S = ApplicationState
@@ -259,6 +259,24 @@ async def refresh_stored(
     return len(ids)
 
 
+class StillUnclearTooEarly(InvalidField):
+    """（四）3 before the applicant had the chance to clarify (条例第三十条)."""
+
+
+def _check_still_unclear(
+    application: Application, history: list[Event], calendar: WorkingCalendar, today: date
+) -> None:
+    """The one rule for outcome unavailable.still_unclear: see `deadlines.correction_settled`."""
+    rules = get_rule_set(application.rule_set)
+    if not deadlines.correction_settled(clock_events(history), rules, calendar, today):
+        raise StillUnclearTooEarly(
+            "outcome",
+            "“补正后申请内容仍不明确”（unavailable.still_unclear）只能在告知补正之后、申请人已提交补正"
+            "或补正期限届满时作出（条例第三十条）；申请内容不明确的，请先告知补正（…/correction-request）",
+            code="still_unclear_without_correction",
+        )
+
+
 @dataclass
 class Step:
     """One action on one application, as the caller asked for it."""
@@ -291,6 +309,8 @@ async def perform(
     before = deadline(application, history, calendar, today)
     if check is not None:
         check(application, before)
+    if step.outcome == Outcome.STILL_UNCLEAR:
+        _check_still_unclear(application, history, calendar, max(today, step.on))
     kind = CLOCK_KINDS[step.action]
     new = ClockEvent(kind, step.on, step.days)
     clock = [*clock_events(history), new]
