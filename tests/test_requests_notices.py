@@ -287,11 +287,9 @@ async def test_a_partial_disclosure_lists_what_was_withheld_and_why(world: Notic
     }
     assert notice["agency"] == {"id": EAST, "name": "东湖县人民政府"}
     assert notice["reconsideration_body"] == "青山市人民政府"
-    assert (
-        "60 日" in notice["remedies"]
-        and "6 个月" in notice["remedies"]
-        and "青山市人民政府" in notice["remedies"]
-    )
+    # 复议前置 (行政复议法第二十三条第一款第（四）项): no lawsuit within 6 months offered.
+    assert "60 日内向青山市人民政府申请行政复议" in notice["remedies"]
+    assert "6 个月" not in notice["remedies"] and "应当先申请行政复议" in notice["remedies"]
 
 
 async def test_the_printable_notice_is_escaped_and_scoped(world: NoticeWorld) -> None:
@@ -482,3 +480,57 @@ async def test_the_notice_cites_each_outcomes_own_article_and_nothing_where_none
         assert found == [f"《中华人民共和国政府信息公开条例》{p}" for p in provisions], outcome
         page = (await world.get(app_id, world.clerk(), "/notice.html")).text
         assert "第十六条" not in page and "第三十六条第（三）项" not in page, outcome
+
+
+# --- remedies per outcome (行政复议法 2023, 行政诉讼法) ------------------------------------------------
+
+# 行政复议法第二十三条第一款第（四）项: 申请政府信息公开，行政机关不予公开 — reconsideration first. The
+# outcomes the annual report counts as not disclosed: (二) 部分公开 and (三) 不予公开.
+RECONSIDERATION_FIRST = {
+    "partially_disclosed",
+    "withheld.state_secret",
+    "withheld.prohibited_by_law",
+    "withheld.three_securities_one_stability",
+    "withheld.third_party_rights",
+    "withheld.internal_affairs",
+    "withheld.process_information",
+    "withheld.enforcement_case_file",
+    "withheld.administrative_inquiry",
+}
+
+
+@pytest.mark.parametrize("outcome", [code for code, _ in BASIS_ROWS])
+def test_each_outcome_states_its_own_remedies(outcome: str) -> None:
+    from services.requests.models import Outcome
+    from services.requests.notices import OUTCOME_RULES, remedies
+
+    text = remedies("青山市人民政府", OUTCOME_RULES[Outcome(outcome)].remedy)
+    assert "自收到本告知书之日起 60 日内向青山市人民政府申请行政复议" in text
+    assert "《中华人民共和国行政复议法》第二十条" in text
+    if outcome in RECONSIDERATION_FIRST:
+        assert "6 个月" not in text and "第四十六条" not in text
+        assert "第二十三条第一款第（四）项" in text and "应当先申请行政复议" in text
+        assert "收到行政复议决定书之日起 15 日内" in text and "《中华人民共和国行政诉讼法》第四十五条" in text
+    else:
+        assert "6 个月内向人民法院提起行政诉讼" in text and "《中华人民共和国行政诉讼法》第四十六条" in text
+        assert "第二十三条" not in text
+
+
+async def test_a_refusal_states_reconsideration_only_and_a_disclosure_both_routes(world: NoticeWorld) -> None:
+    refused = (await world.apply())["id"]
+    refusal = {
+        "outcome": "withheld.third_party_rights",
+        "reason": "涉及个人隐私",
+        "legal_basis": "条例第十五条",
+    }
+    await world.ok(refused, "decision", refusal, world.clerk())
+    notice = await world.notice(refused, world.citizen())
+    assert "6 个月" not in notice["remedies"] and "应当先申请行政复议" in notice["remedies"]
+    assert "向青山市人民政府申请行政复议" in notice["remedies"]
+    page = (await world.get(refused, world.citizen(), "/notice.html")).text
+    assert "6 个月内向人民法院提起行政诉讼" not in page and "第二十三条第一款第（四）项" in page
+    given = (await world.apply())["id"]
+    await world.ok(given, "decision", DISCLOSED, world.clerk())
+    both = (await world.notice(given))["remedies"]
+    assert "60 日内向青山市人民政府申请行政复议" in both and "6 个月内向人民法院提起行政诉讼" in both
+    assert "应当先申请行政复议" not in both

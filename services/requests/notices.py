@@ -4,7 +4,9 @@ transaction, numbered per agency and year (`notice_counters`), and never changed
 It states the applicant (masked), the application, the decision (outcome and its report-row label,
 the reason, the clerk's legal basis and the Regulation's basis for that kind of outcome), what is
 disclosed and — for a partial disclosure (第三十七条) — what was withheld and why, the form and way
-of delivery, and the remedies: 行政复议 within 60 days, 行政诉讼 within 6 months.
+of delivery, and the remedies of that kind of outcome: 行政复议 within 60 days or 行政诉讼 within 6
+months; for information not disclosed (refusals, partial disclosure) 行政复议 first (复议前置,
+行政复议法第二十三条第一款第（四）项).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import html
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
 import httpx
@@ -58,56 +61,73 @@ def reg(*provisions: str) -> tuple[str, ...]:
     return tuple(f"{R}{p}" for p in provisions)
 
 
+class Remedy(StrEnum):
+    """The routes a notice offers the applicant who disagrees with it."""
+
+    # 行政复议法（2023）第二十条: 60 days; 行政诉讼法第四十六条: 6 months — either route.
+    EITHER = "either"
+    # 行政复议法（2023）第二十三条第一款第（四）项: 申请政府信息公开，行政机关不予公开 — reconsideration
+    # first; a lawsuit only against its decision (行政诉讼法第四十五条: 15 days).
+    RECONSIDERATION_FIRST = "reconsideration_first"
+
+
+BOTH, FIRST = Remedy.EITHER, Remedy.RECONSIDERATION_FIRST
+
+
 @dataclass(frozen=True)
 class OutcomeRule:
-    """What a notice of this outcome cites from the Regulation (the clerk's own basis is given too)."""
+    """What a notice of this outcome cites from the Regulation (the clerk's own basis is given too)
+    and which remedies it states."""
 
     basis: tuple[str, ...]
+    remedy: Remedy
 
 
 # One row per outcome, each checked against the Regulation's text (tests/test_requests_notices.py
 # holds the cited provisions' text). Where no provision names the case, the row cites nothing.
+# Remedies: every outcome the annual report counts as not disclosed — (二) 部分公开 and all of (三)
+# 不予公开 — is reconsideration first; the others keep both routes.
 OUTCOME_RULES: dict[Outcome, OutcomeRule] = {
     # 第三十六条第（二）项: 所申请公开信息可以公开的，向申请人提供…
-    Outcome.DISCLOSED: OutcomeRule(reg("第三十六条第（二）项")),
+    Outcome.DISCLOSED: OutcomeRule(reg("第三十六条第（二）项"), BOTH),
     # 第三十七条: 能够作区分处理的，提供可以公开的内容，并对不予公开的内容说明理由
-    Outcome.PARTIAL: OutcomeRule(reg("第三十六条第（二）项", "第三十六条第（三）项", "第三十七条")),
+    Outcome.PARTIAL: OutcomeRule(reg("第三十六条第（二）项", "第三十六条第（三）项", "第三十七条"), FIRST),
     # 第十四条: 国家秘密；法律、行政法规禁止公开；危及国家安全、公共安全、经济安全、社会稳定
-    Outcome.STATE_SECRET: OutcomeRule(reg("第三十六条第（三）项", "第十四条")),
-    Outcome.PROHIBITED_BY_LAW: OutcomeRule(reg("第三十六条第（三）项", "第十四条")),
-    Outcome.SECURITY_STABILITY: OutcomeRule(reg("第三十六条第（三）项", "第十四条")),
+    Outcome.STATE_SECRET: OutcomeRule(reg("第三十六条第（三）项", "第十四条"), FIRST),
+    Outcome.PROHIBITED_BY_LAW: OutcomeRule(reg("第三十六条第（三）项", "第十四条"), FIRST),
+    Outcome.SECURITY_STABILITY: OutcomeRule(reg("第三十六条第（三）项", "第十四条"), FIRST),
     # 第十五条: 商业秘密、个人隐私等公开会对第三方合法权益造成损害的
-    Outcome.THIRD_PARTY_RIGHTS: OutcomeRule(reg("第三十六条第（三）项", "第十五条")),
+    Outcome.THIRD_PARTY_RIGHTS: OutcomeRule(reg("第三十六条第（三）项", "第十五条"), FIRST),
     # 第十六条第一款: 内部事务信息；第二款: 过程性信息以及行政执法案卷信息
-    Outcome.INTERNAL_AFFAIRS: OutcomeRule(reg("第三十六条第（三）项", "第十六条第一款")),
-    Outcome.PROCESS_INFORMATION: OutcomeRule(reg("第三十六条第（三）项", "第十六条第二款")),
-    Outcome.ENFORCEMENT_CASE_FILE: OutcomeRule(reg("第三十六条第（三）项", "第十六条第二款")),
+    Outcome.INTERNAL_AFFAIRS: OutcomeRule(reg("第三十六条第（三）项", "第十六条第一款"), FIRST),
+    Outcome.PROCESS_INFORMATION: OutcomeRule(reg("第三十六条第（三）项", "第十六条第二款"), FIRST),
+    Outcome.ENFORCEMENT_CASE_FILE: OutcomeRule(reg("第三十六条第（三）项", "第十六条第二款"), FIRST),
     # 第三十六条第（七）项: 工商、不动产登记资料等，法律、行政法规对获取有特别规定的
-    Outcome.ADMINISTRATIVE_INQUIRY: OutcomeRule(reg("第三十六条第（七）项")),
+    Outcome.ADMINISTRATIVE_INQUIRY: OutcomeRule(reg("第三十六条第（七）项"), FIRST),
     # 第三十六条第（四）项: 经检索没有所申请公开信息的
-    Outcome.NOT_HELD: OutcomeRule(reg("第三十六条第（四）项")),
+    Outcome.NOT_HELD: OutcomeRule(reg("第三十六条第（四）项"), BOTH),
     # 第三十八条: 需要对现有政府信息进行加工、分析的，可以不予提供
-    Outcome.NEEDS_CREATION: OutcomeRule(reg("第三十八条")),
+    Outcome.NEEDS_CREATION: OutcomeRule(reg("第三十八条"), BOTH),
     # 第三十条: 申请内容不明确的补正（第三十六条第（四）项是“经检索没有”，不是这一情形）
-    Outcome.STILL_UNCLEAR: OutcomeRule(reg("第三十条")),
+    Outcome.STILL_UNCLEAR: OutcomeRule(reg("第三十条"), BOTH),
     # 第三十九条第一款: 以政府信息公开申请的形式进行信访、投诉、举报等活动
-    Outcome.PETITION_OR_COMPLAINT: OutcomeRule(reg("第三十九条第一款")),
+    Outcome.PETITION_OR_COMPLAINT: OutcomeRule(reg("第三十九条第一款"), BOTH),
     # 第三十六条第（六）项: 已作出答复、申请人重复申请公开相同政府信息的
-    Outcome.DUPLICATE: OutcomeRule(reg("第三十六条第（六）项")),
+    Outcome.DUPLICATE: OutcomeRule(reg("第三十六条第（六）项"), BOTH),
     # 第三十九条第二款: 要求提供政府公报、报刊、书籍等公开出版物的
-    Outcome.PUBLICATION: OutcomeRule(reg("第三十九条第二款")),
+    Outcome.PUBLICATION: OutcomeRule(reg("第三十九条第二款"), BOTH),
     # 第三十五条: 数量、频次明显超过合理范围，申请理由不合理的，告知不予处理
-    Outcome.MASS_UNREASONABLE: OutcomeRule(reg("第三十五条")),
+    Outcome.MASS_UNREASONABLE: OutcomeRule(reg("第三十五条"), BOTH),
     # No provision names a request to confirm or reissue information already obtained.
-    Outcome.CONFIRM_OR_REISSUE: OutcomeRule(()),
+    Outcome.CONFIRM_OR_REISSUE: OutcomeRule((), BOTH),
     # 第三十条: 无正当理由逾期不补正的，视为放弃申请
-    Outcome.NO_CORRECTION: OutcomeRule(reg("第三十条")),
+    Outcome.NO_CORRECTION: OutcomeRule(reg("第三十条"), BOTH),
     # 第四十二条 and the national measures: unpaid information-processing fee
     Outcome.FEE_UNPAID: OutcomeRule(
-        (*reg("第四十二条"), "《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）")
+        (*reg("第四十二条"), "《政府信息公开信息处理费管理办法》（国办函〔2020〕109号）"), BOTH
     ),
     # 其他: no provision names it; the clerk's own basis stands alone.
-    Outcome.OTHER: OutcomeRule(()),
+    Outcome.OTHER: OutcomeRule((), BOTH),
 }
 REFERRAL_BASIS = {
     "already_published": [f"{ART36}第（一）项"],
@@ -124,10 +144,24 @@ def default_basis(outcome: Outcome, referral: str | None = None) -> list[str]:
     return list(OUTCOME_RULES[outcome].basis)
 
 
-def remedies(body: str) -> str:
+REVIEW_LAW = "《中华人民共和国行政复议法》"
+LITIGATION_LAW = "《中华人民共和国行政诉讼法》"
+
+
+def remedies(body: str, remedy: Remedy = Remedy.EITHER) -> str:
+    """The remedies sentence of a notice: the reconsideration body and the time limits."""
+    reconsideration = (
+        f"如对本答复不服，可以自收到本告知书之日起 60 日内向{body}申请行政复议（{REVIEW_LAW}第二十条）"
+    )
+    if remedy == Remedy.RECONSIDERATION_FIRST:
+        return (
+            f"{reconsideration}。依照{REVIEW_LAW}第二十三条第一款第（四）项，对不予公开政府信息不服的，"
+            "应当先申请行政复议；对行政复议决定不服的，可以自收到行政复议决定书之日起 15 日内"
+            f"向人民法院提起行政诉讼（{LITIGATION_LAW}第四十五条）。"
+        )
     return (
-        f"如对本答复不服，可以自收到本告知书之日起 60 日内向{body}申请行政复议，"
-        "或者自收到本告知书之日起 6 个月内向人民法院提起行政诉讼。"
+        f"{reconsideration}，或者自收到本告知书之日起 6 个月内向人民法院提起行政诉讼"
+        f"（{LITIGATION_LAW}第四十六条）。"
     )
 
 
@@ -226,7 +260,7 @@ async def issue(
             delivery_label=DELIVERY_LABELS[Delivery(application.delivery)],
         ),
         reconsideration_body=reconsideration_body,
-        remedies=remedies(reconsideration_body),
+        remedies=remedies(reconsideration_body, OUTCOME_RULES[outcome].remedy),
     )
     notice = DecisionNotice(
         application_id=application.id,  # type: ignore[arg-type]
