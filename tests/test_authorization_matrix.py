@@ -146,13 +146,17 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/api/v1/catalog/documents/{document_id}/submit"): clerk_only(200),
     ("POST", "/api/v1/catalog/documents/{document_id}/approve"): clerk_only(200),
     ("POST", "/api/v1/catalog/documents/{document_id}/return"): clerk_only(200),
-    ("POST", "/api/v1/catalog/documents/{document_id}/amend"): clerk_only(200),
+    ("POST", "/api/v1/catalog/documents/{document_id}/amend"): clerk_only(201),
+    # An amendment goes live only when a clerk other than its author approves it (保密审查).
+    ("POST", "/api/v1/catalog/documents/{document_id}/amendments/{amendment_id}/approve"): clerk_only(200),
+    ("POST", "/api/v1/catalog/documents/{document_id}/amendments/{amendment_id}/return"): clerk_only(200),
     ("POST", "/api/v1/catalog/documents/{document_id}/validity"): clerk_only(200),
     ("POST", "/api/v1/catalog/documents/{document_id}/revoke"): clerk_only(200),
     ("PUT", "/api/v1/catalog/agencies/{agency_id}/guide"): clerk_only(200),
     # Catalog: internal records (clerks of the agency, inspectors of its region).
     ("GET", "/api/v1/catalog/documents/late"): staff_readers(200),
     ("GET", "/api/v1/catalog/documents/{document_id}/versions"): staff_readers(200),
+    ("GET", "/api/v1/catalog/documents/{document_id}/amendments"): staff_readers(200),
     ("GET", "/api/v1/catalog/documents/{document_id}/history"): staff_readers(200),
     ("GET", "/api/v1/feedback/vocabulary"): everyone(200),
     ("GET", "/api/v1/requests/outcomes"): everyone(200),
@@ -418,6 +422,16 @@ class Env:
 
     def shared_published(self) -> int:
         return self.once("published", lambda: self.published(with_attachment=True))
+
+    def pending_amendment(self) -> str:
+        """A published document with an amendment proposed by reviewer1, for clerk1 to review."""
+        document_id = self.published()
+        response = self.client.post(
+            f"{DOCUMENTS}/{document_id}/amend",
+            headers=self.auth("reviewer"),
+            json={"title": unique("矩阵测试文件（待审修订）"), "reason": "矩阵测试修订"},
+        )
+        return f"{document_id}/amendments/{self.ok(response, 201)['id']}"
 
     def shared_attachment(self) -> int:
         self.shared_published()
@@ -742,6 +756,19 @@ def _amend(env: Env, role: str) -> dict[str, Any]:
     }
 
 
+def _on_amendment(suffix: str, body: dict[str, Any]) -> Builder:
+    """A decision on a fresh pending amendment (one per role: a success consumes it)."""
+
+    def build(env: Env, role: str) -> dict[str, Any]:
+        return {
+            "url": f"{DOCUMENTS}/{env.pending_amendment()}{suffix}",
+            "headers": env.auth(role),
+            "json": body,
+        }
+
+    return build
+
+
 def _upload(env: Env, role: str) -> dict[str, Any]:
     return {
         "url": f"{DOCUMENTS}/{env.shared_draft()}/attachments",
@@ -1048,6 +1075,15 @@ REQUESTS: dict[tuple[str, str], Builder] = {
         Env.in_review, "/return", {"reason": "矩阵测试：请补充依据"}
     ),
     ("POST", "/api/v1/catalog/documents/{document_id}/amend"): _amend,
+    ("POST", "/api/v1/catalog/documents/{document_id}/amendments/{amendment_id}/approve"): _on_amendment(
+        "/approve", {"confidentiality_checked": True}
+    ),
+    ("POST", "/api/v1/catalog/documents/{document_id}/amendments/{amendment_id}/return"): _on_amendment(
+        "/return", {"reason": "矩阵测试：请删除个人信息"}
+    ),
+    ("GET", "/api/v1/catalog/documents/{document_id}/amendments"): _on_document(
+        Env.shared_published, "/amendments"
+    ),
     ("POST", "/api/v1/catalog/documents/{document_id}/validity"): _on_document(
         Env.published, "/validity", {"validity": "expired", "reason": "矩阵测试：已失效"}
     ),

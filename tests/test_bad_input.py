@@ -336,6 +336,18 @@ class Env:
         assert self.ok(approval, 200)["status"] == "published"
         return document_id
 
+    def pending_amendment(self) -> int:
+        """A published document with an amendment proposed by reviewer1, for clerk1 to review; the
+        amendment's id is kept in `state["amendments"]`."""
+        document_id = self.published()
+        response = self.client.post(
+            f"{DOCUMENTS}/{document_id}/amend",
+            headers=self.auth("reviewer"),
+            json={"title": "坏输入测试：待审修订", "reason": "坏输入测试修订"},
+        )
+        self.state.setdefault("amendments", {})[document_id] = self.ok(response, 201)["id"]
+        return document_id
+
     # Applications (依申请公开) to agency 990121: "public" (citizen) applies, clerk1 handles them.
 
     def applied(self) -> int:
@@ -568,6 +580,17 @@ def _on(suffix: str, make: Callable[[Env], int], key: tuple[str, str]) -> Callab
     )
 
 
+def _on_amendment(suffix: str, key: tuple[str, str]) -> Callable[[Env, Any], str]:
+    """The URL of a decision on a pending amendment: its own, or the amendment id a case asks for."""
+
+    def url(env: Env, amendment_id: Any) -> str:
+        document_id = env.target(key, env.pending_amendment)
+        found = env.state["amendments"][document_id] if amendment_id is None else amendment_id
+        return f"{DOCUMENTS}/{document_id}/amendments/{found}{suffix}"
+
+    return url
+
+
 def _doc(method: str, suffix: str) -> tuple[str, str]:
     return (method, f"{DOCUMENTS}/{{document_id}}{suffix}")
 
@@ -713,6 +736,18 @@ VALID: dict[tuple[str, str], Valid] = {
         url=_on("/amend", Env.published, _doc("POST", "/amend")),
         body=lambda env: {**edit_body(), "reason": "坏输入测试修订"},
         caller="clerk",
+    ),
+    _doc("POST", "/amendments/{amendment_id}/approve"): Valid(
+        url=_on_amendment("/approve", _doc("POST", "/amendments/{amendment_id}/approve")),
+        body=lambda env: {"confidentiality_checked": True, "note": "坏输入测试：已审查"},
+        caller="clerk",
+        consumes=True,
+    ),
+    _doc("POST", "/amendments/{amendment_id}/return"): Valid(
+        url=_on_amendment("/return", _doc("POST", "/amendments/{amendment_id}/return")),
+        body=lambda env: {"reason": "坏输入测试：请删除个人信息"},
+        caller="clerk",
+        consumes=True,
     ),
     _doc("POST", "/validity"): Valid(
         url=_on("/validity", Env.published, _doc("POST", "/validity")),
@@ -1350,7 +1385,7 @@ def _restore_dates(env: Env, response: httpx.Response) -> None:
         env.ok(env.client.patch(f"{DOCUMENTS}/{answer['id']}", headers=clerk, json=fix), 200)
     elif answer.get("status") == "published":
         amendment = {**fix, "reason": "坏输入测试：恢复日期"}
-        env.ok(env.client.post(f"{DOCUMENTS}/{answer['id']}/amend", headers=clerk, json=amendment), 200)
+        env.ok(env.client.post(f"{DOCUMENTS}/{answer['id']}/amend", headers=clerk, json=amendment), 201)
 
 
 def _run_json(env: Env, case: Case, v: Verdict) -> None:

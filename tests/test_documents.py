@@ -75,11 +75,15 @@ async def test_a_returned_document_is_corrected_and_resubmitted(world: World) ->
 async def test_amendments_keep_old_versions_and_revocation_keeps_history(world: World) -> None:
     doc = await world.publish()
     url = f"/api/v1/catalog/documents/{doc['id']}"
-    amended = await world.act(
+    proposed = await world.act(
         doc["id"],
         "amend",
         "101",
         {"title": "东湖县关于调整最低生活保障标准的通知（修订）", "reason": "更正标准金额"},
+    )
+    assert proposed.status_code == 201 and proposed.json()["status"] == "pending"
+    amended = await world.act(
+        doc["id"], f"amendments/{proposed.json()['id']}/approve", "102", {"confidentiality_checked": True}
     )
     assert amended.json()["version"] == 2
     versions = (await world.client.get(f"{url}/versions", headers=world.inspector())).json()
@@ -100,6 +104,7 @@ async def test_amendments_keep_old_versions_and_revocation_keeps_history(world: 
         "drafted",
         "submitted",
         "published",
+        "amendment_proposed",
         "amended",
         "validity_changed",
         "revoked",
@@ -107,6 +112,77 @@ async def test_amendments_keep_old_versions_and_revocation_keeps_history(world: 
     assert history[-1]["reason"] == "内容涉及个人信息，撤回处理" and history[-1]["actor_id"] == "102"
     assert (await world.client.get(f"{url}/history", headers=world.clerk("201", "west"))).status_code == 403
     assert (await world.client.get(f"{url}/history")).status_code == 401
+
+
+async def test_an_amendment_goes_live_only_after_a_second_persons_review(world: World) -> None:
+    doc = await world.publish(body_text="城关镇幸福里小区加装电梯项目已完成验收。")
+    url = f"/api/v1/catalog/documents/{doc['id']}"
+    leaked = "联系人王小明，身份证号110105194912310021，电话13800138000，银行卡6222021234567890128。"
+    proposed = await world.act(doc["id"], "amend", "101", {"body_text": leaked, "reason": "补充联系人"})
+    assert proposed.status_code == 201, proposed.text
+    amendment = proposed.json()
+    assert amendment["status"] == "pending" and amendment["based_on_version"] == 1
+
+    async def public_body() -> str:
+        return (await world.client.get(url)).json()["body_text"]
+
+    async def searchable(phrase: str) -> bool:
+        for _ in range(20):
+            result = (await world.client.get("/api/v1/catalog/search", params={"q": phrase})).json()
+            if doc["id"] in [h["id"] for h in result["hits"]]:
+                return True
+            await asyncio.sleep(0.1)
+        return False
+
+    assert await public_body() == doc["body_text"]  # the live version stays until the review
+    assert await searchable("加装电梯")
+    approve = f"amendments/{amendment['id']}/approve"
+    by_author = await world.act(doc["id"], approve, "101", {"confidentiality_checked": True})
+    assert by_author.status_code == 403 and by_author.json()["code"] == "second_person_required"
+    unchecked = await world.act(doc["id"], approve, "102", {"confidentiality_checked": False})
+    assert unchecked.status_code == 422
+    returned = await world.act(
+        doc["id"], f"amendments/{amendment['id']}/return", "102", {"reason": "含个人身份信息，请删除"}
+    )
+    assert returned.status_code == 200 and returned.json()["status"] == "returned"
+    assert (await world.act(doc["id"], approve, "102", {"confidentiality_checked": True})).status_code == 409
+    assert await public_body() == doc["body_text"]
+    versions = (await world.client.get(f"{url}/versions", headers=world.clerk("101"))).json()
+    assert [v["version"] for v in versions] == [1]
+
+    first = await world.act(doc["id"], "amend", "101", {"title": "第一稿修订", "reason": "改标题"})
+    second = await world.act(doc["id"], "amend", "101", {"body_text": "验收合格。", "reason": "改正文"})
+    listed = (await world.client.get(f"{url}/amendments", headers=world.inspector())).json()
+    assert [a["status"] for a in listed] == ["returned", "superseded", "pending"]
+    stale = await world.act(
+        doc["id"], f"amendments/{first.json()['id']}/approve", "102", {"confidentiality_checked": True}
+    )
+    assert stale.status_code == 409
+    live = await world.act(
+        doc["id"], f"amendments/{second.json()['id']}/approve", "102", {"confidentiality_checked": True}
+    )
+    assert live.status_code == 200 and live.json()["version"] == 2
+    assert await public_body() == "验收合格。" and live.json()["title"] == doc["title"]
+    assert await searchable("验收合格")
+
+
+async def test_moving_the_information_date_keeps_the_late_publication_on_record(world: World) -> None:
+    late = await world.publish(information_date="2026-01-05")
+    proposed = await world.act(
+        late["id"],
+        "amend",
+        "101",
+        {"information_date": (date.today() - timedelta(days=1)).isoformat(), "reason": "信息已更新"},
+    )
+    approved = await world.act(
+        late["id"], f"amendments/{proposed.json()['id']}/approve", "102", {"confidentiality_checked": True}
+    )
+    assert approved.status_code == 200 and approved.json()["version"] == 2
+    rows = (await world.client.get("/api/v1/catalog/documents/late", headers=world.clerk("101"))).json()
+    mine = [r for r in rows if r["id"] == late["id"]]
+    assert len(mine) == 1
+    assert mine[0]["information_date"] == "2026-01-05" and mine[0]["due_on"] == "2026-02-02"
+    assert mine[0]["version"] == 1 and mine[0]["working_days_late"] > 0
 
 
 async def test_staff_lists_by_status_within_their_scope_only(world: World) -> None:

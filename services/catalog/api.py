@@ -17,6 +17,8 @@ from services.catalog.schemas import (
     AgencyPublic,
     AgencyUpdate,
     Amendment,
+    AmendmentApproval,
+    AmendmentPublic,
     Approval,
     AttachmentPublic,
     DocumentDraft,
@@ -278,15 +280,63 @@ async def return_document(
 
 @router.post(
     "/documents/{document_id}/amend",
-    response_model=DocumentPublic,
-    summary="修订已发布文件（生成新版本，旧版本保留）",
+    response_model=AmendmentPublic,
+    status_code=201,
+    summary="提出修订（待另一位经办人员审核后生效）",
+    description="修订（标题、正文、日期等）是一个待审核的新版本：在另一位本机关经办人员完成保密审查并通过前，公众看到和检索到的仍是在线版本。同一文件再次提出修订时，尚未审核的上一份修订被取代。",
 )
 async def amend_document(
-    request: Request, session: SessionDep, document_id: IdPath, data: Amendment, actor: ClerkUser
+    session: SessionDep, document_id: IdPath, data: Amendment, actor: ClerkUser
+) -> AmendmentPublic:
+    amendment = await workflow.amend(session=session, document_id=document_id, data=data, actor=actor)
+    return AmendmentPublic.model_validate(amendment)
+
+
+@router.get(
+    "/documents/{document_id}/amendments",
+    response_model=list[AmendmentPublic],
+    summary="修订记录（待审核、已通过、已退回）",
+)
+async def document_amendments(
+    session: SessionDep, document_id: IdPath, principal: InternalReader
+) -> list[AmendmentPublic]:
+    document = await documents.internal_document(session, document_id, principal)
+    return [AmendmentPublic.model_validate(a) for a in await workflow.amendments(session, document)]
+
+
+@router.post(
+    "/documents/{document_id}/amendments/{amendment_id}/approve",
+    response_model=DocumentPublic,
+    summary="审核通过修订（另一位经办人员），新版本替换在线版本",
+    description="须由修订提出人以外的本机关经办人员在完成保密审查后操作；通过后生成新版本（旧版本保留），2 秒内检索到新内容。",
+)
+async def approve_amendment(
+    request: Request,
+    session: SessionDep,
+    document_id: IdPath,
+    amendment_id: IdPath,
+    data: AmendmentApproval,
+    actor: ClerkUser,
 ) -> DocumentPublic:
-    document = await workflow.amend(session=session, document_id=document_id, data=data, actor=actor)
+    document = await workflow.approve_amendment(
+        session=session, document_id=document_id, amendment_id=amendment_id, data=data, actor=actor
+    )
     _index_soon(request)
     return await documents.present(session, document)
+
+
+@router.post(
+    "/documents/{document_id}/amendments/{amendment_id}/return",
+    response_model=AmendmentPublic,
+    summary="退回修订（附理由；在线版本不变）",
+)
+async def return_amendment(
+    session: SessionDep, document_id: IdPath, amendment_id: IdPath, data: Reason, actor: ClerkUser
+) -> AmendmentPublic:
+    amendment = await workflow.return_amendment(
+        session=session, document_id=document_id, amendment_id=amendment_id, reason=data.reason, actor=actor
+    )
+    return AmendmentPublic.model_validate(amendment)
 
 
 @router.post(

@@ -158,51 +158,94 @@ async def history(session: AsyncSession, document: Document) -> list[Event]:
     return list(rows.all())
 
 
+def _publications(document: Document, rows: list[DocumentVersion]) -> list[tuple[int, date, date]]:
+    """(version, information date, publication day) of each publication of new information: the
+    first one, and each approved amendment that changed the information date. Earlier ones stay
+    on record when a later version moves the date (the late publication happened all the same)."""
+    out: list[tuple[int, date, date]] = []
+    previous: str | None = None
+    for row in rows:
+        information_date = row.content.get("information_date")
+        if information_date is None or information_date == previous:
+            continue
+        first = not out and document.published_at is not None
+        published = document.published_at if first else row.created_at
+        assert published is not None
+        out.append((row.version, date.fromisoformat(information_date), local_date(published)))
+        previous = information_date
+    return out
+
+
 async def late_documents(
     *, session: AsyncSession, principal: Principal, calendar: WorkingCalendar, today: date | None = None
 ) -> list[LateDocument]:
-    """Documents published later than 20 working days after their information date, or still
-    unpublished past that limit (DOMAIN.md, 主动公开)."""
+    """Publications later than 20 working days after their information date (each version that
+    brought new information), and documents still unpublished past that limit (DOMAIN.md, 主动公开)."""
     today = today or local_date(utcnow())
     scope = internal_scope_filter(principal)
     if scope is None:
         raise Forbidden("仅限经办人员或监察人员", code="agency_scope")
-    # 20 working days are at least 20 calendar days: a cheap bound before the exact count.
+    bound = today - timedelta(days=PUBLICATION_LIMIT_WORKING_DAYS)
+    # 20 working days are at least 20 calendar days: a cheap bound before the exact count. An
+    # amended document is looked at whatever its current date: an earlier version may be late.
+    candidates = (
+        scope,
+        col(Document.status) != DocumentStatus.REVOKED,
+        (col(Document.information_date) <= bound)
+        | ((col(Document.status) == DocumentStatus.PUBLISHED) & (col(Document.version) > 1)),
+    )
     rows = (
         await session.exec(
             select(Document)
             .join(Agency, col(Agency.id) == col(Document.agency_id))
-            .where(
-                scope,
-                col(Document.information_date) <= today - timedelta(days=PUBLICATION_LIMIT_WORKING_DAYS),
-                col(Document.status) != DocumentStatus.REVOKED,
-            )
-            .order_by(col(Document.information_date))
+            .where(*candidates)
+            .order_by(col(Document.information_date), col(Document.id))
         )
     ).all()
+    published_versions: dict[int, list[DocumentVersion]] = {}
+    for version_row in (
+        await session.exec(
+            select(DocumentVersion)
+            .join(Document, col(Document.id) == col(DocumentVersion.document_id))
+            .join(Agency, col(Agency.id) == col(Document.agency_id))
+            .where(*candidates, col(Document.status) == DocumentStatus.PUBLISHED)
+            .order_by(col(DocumentVersion.document_id), col(DocumentVersion.version))
+        )
+    ).all():
+        published_versions.setdefault(version_row.document_id, []).append(version_row)
     late = []
     for document in rows:
-        due = calendar.add_working_days(document.information_date, PUBLICATION_LIMIT_WORKING_DAYS)
-        published_on = local_date(document.published_at) if document.published_at else None
-        reference = published_on or today
-        if reference <= due.day:
-            continue
-        overrun = calendar.working_days_between(due.day, reference)
-        if overrun.days == 0:
-            continue
-        late.append(
-            LateDocument(
-                id=document.id or 0,
-                title=document.title,
-                agency_id=document.agency_id,
-                information_date=document.information_date,
-                due_on=due.day,
-                published_on=published_on,
-                working_days_late=overrun.days,
-                provisional=due.provisional or overrun.provisional,
-                status=DocumentStatus(document.status),
+        found = published_versions.get(document.id or 0)
+        if document.status == DocumentStatus.PUBLISHED and found:
+            cases: list[tuple[int | None, date, date | None]] = list(_publications(document, found))
+        else:
+            published_on = local_date(document.published_at) if document.published_at else None
+            cases = [(None, document.information_date, published_on)]
+        for version, information_date, published_on in cases:
+            if information_date > bound:
+                continue
+            due = calendar.add_working_days(information_date, PUBLICATION_LIMIT_WORKING_DAYS)
+            reference = published_on or today
+            if reference <= due.day:
+                continue
+            overrun = calendar.working_days_between(due.day, reference)
+            if overrun.days == 0:
+                continue
+            late.append(
+                LateDocument(
+                    id=document.id or 0,
+                    title=document.title,
+                    agency_id=document.agency_id,
+                    information_date=information_date,
+                    version=version,
+                    due_on=due.day,
+                    published_on=published_on,
+                    working_days_late=overrun.days,
+                    provisional=due.provisional or overrun.provisional,
+                    status=DocumentStatus(document.status),
+                )
             )
-        )
+    late.sort(key=lambda row: (row.information_date, row.id))
     return late
 
 

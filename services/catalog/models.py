@@ -177,6 +177,40 @@ class DocumentVersion(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
 
 
+class AmendmentStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    RETURNED = "returned"
+    SUPERSEDED = "superseded"
+
+
+AMENDMENT_STATUS_LABELS = {
+    AmendmentStatus.PENDING: "待审核",
+    AmendmentStatus.APPROVED: "已通过",
+    AmendmentStatus.RETURNED: "已退回",
+    AmendmentStatus.SUPERSEDED: "已被新修订取代",
+}
+
+
+class DocumentAmendment(SQLModel, table=True):
+    """A proposed new version of a published document: it replaces the live version only once a
+    second person has reviewed it (保密审查); until then the public keeps reading the live one."""
+
+    __tablename__ = "document_amendments"
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="documents.id", index=True)
+    based_on_version: int
+    changes: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    status: str = Field(default=AmendmentStatus.PENDING, max_length=20, index=True)
+    created_by: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+    decided_by: str | None = Field(default=None, max_length=64)
+    decided_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    decision_note: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+
+
 class IndexCounter(SQLModel, table=True):
     """Next index-number sequence per agency and year (索引号: code/year-00001)."""
 

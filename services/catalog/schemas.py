@@ -7,7 +7,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, computed_field, field_validator
 
-from services.catalog.models import AGENCY_LEVEL_LABELS, AgencyLevel, DocumentStatus, Scope, Validity
+from services.catalog.models import (
+    AGENCY_LEVEL_LABELS,
+    AgencyLevel,
+    AmendmentStatus,
+    DocumentStatus,
+    Scope,
+    Validity,
+)
 from shared.schemas import MAX_ID, OfficialDate, RequestModel
 
 AGENCY_CODE = r"^[0-9A-Za-z-]{2,32}$"
@@ -124,6 +131,31 @@ class Approval(RequestModel):
     note: str | None = Field(default=None, max_length=1000)
 
 
+class AmendmentApproval(RequestModel):
+    confidentiality_checked: StrictBool = Field(description="已完成保密审查（必须为 true）")
+    note: str | None = Field(default=None, max_length=1000, description="审核意见（记入历史）")
+
+
+class AmendmentPublic(BaseModel):
+    """A proposed new version: it replaces the live version only when another clerk approves it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    document_id: int
+    based_on_version: int = Field(description="提出修订时在线的版本号")
+    changes: dict[str, Any] = Field(description="拟修改的字段及新值")
+    reason: str
+    status: AmendmentStatus = Field(
+        description="pending 待审核、approved 已通过、returned 已退回、superseded 已被新修订取代"
+    )
+    created_by: str
+    created_at: datetime
+    decided_by: str | None
+    decided_at: datetime | None
+    decision_note: str | None
+
+
 class Reason(RequestModel):
     reason: str = Field(min_length=2, max_length=1000, description="理由（记入历史）")
 
@@ -201,6 +233,9 @@ class LateDocument(BaseModel):
     title: str
     agency_id: int
     information_date: date
+    version: int | None = Field(
+        default=None, description="逾期发布的版本（首次发布或变更信息形成日期的修订）；未发布时为空"
+    )
     due_on: date = Field(description="应公开日期（信息形成后第 20 个工作日）")
     published_on: date | None
     working_days_late: int

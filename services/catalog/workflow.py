@@ -3,7 +3,12 @@ write, and one event per change in the same transaction (DOMAIN.md, 主动公开
 
 draft ⇄ (edit) → in_review → approved: published | scheduled → published
                             ↘ returned → (edit) → in_review
-published → amended (new version) | validity changed | revoked
+published → amendment proposed → approved by a second person: amended (new version) | returned
+published → validity changed | revoked
+
+An amendment never changes the live document by itself: it waits, as a `DocumentAmendment`, for
+the same 保密审查 by someone other than its author as a first publication; the public and search
+keep the live version until then.
 """
 
 from __future__ import annotations
@@ -22,13 +27,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.catalog.models import (
     DOCUMENT_STATUS_LABELS,
     Agency,
+    AmendmentStatus,
     Document,
+    DocumentAmendment,
     DocumentStatus,
     DocumentVersion,
     IndexCounter,
 )
 from services.catalog.schemas import (
     Amendment,
+    AmendmentApproval,
     Approval,
     DocumentDraft,
     DocumentEdit,
@@ -53,7 +61,7 @@ TRANSITIONS: dict[str, tuple[frozenset[DocumentStatus], DocumentStatus | None]] 
     "return": (frozenset({S.IN_REVIEW}), S.RETURNED),
     "approve": (frozenset({S.IN_REVIEW}), None),  # published, or scheduled with publish_at
     "publish_scheduled": (frozenset({S.SCHEDULED}), S.PUBLISHED),
-    "amend": (frozenset({S.PUBLISHED}), S.PUBLISHED),
+    "amend": (frozenset({S.PUBLISHED}), S.PUBLISHED),  # proposing, approving or returning one
     "change_validity": (frozenset({S.PUBLISHED}), S.PUBLISHED),
     "revoke": (frozenset({S.PUBLISHED, S.SCHEDULED}), S.REVOKED),
 }
@@ -337,40 +345,175 @@ async def publish_due(*, session: AsyncSession, now: datetime | None = None) -> 
     return len(due)
 
 
-async def amend(*, session: AsyncSession, document_id: int, data: Amendment, actor: Principal) -> Document:
+class AmendmentNotPending(Conflict):
+    code = "amendment_not_pending"
+
+
+DATE_FIELDS = ("written_on", "information_date")
+
+
+async def amend(
+    *, session: AsyncSession, document_id: int, data: Amendment, actor: Principal
+) -> DocumentAmendment:
+    """Proposes a new version; a pending proposal of the same document is superseded by it."""
     document = await get_document(session, document_id)
     ensure_clerk_of(actor, document.agency_id)
     check_transition(document, "amend")
-    changes = data.model_dump(exclude_unset=True, exclude={"reason"})
+    changes = data.model_dump(mode="json", exclude_unset=True, exclude={"reason"})
     if not changes:
         raise InvalidField("body", "修订至少要改动一项内容", code="empty_amendment")
+    await ensure_known_terms(session, category=changes.get("category"), doc_type=changes.get("doc_type"))
+    for earlier in await pending_amendments(session, document_id):
+        earlier.status, earlier.decided_by, earlier.decided_at = (
+            AmendmentStatus.SUPERSEDED,
+            actor.subject,
+            utcnow(),
+        )
+        session.add(earlier)
+    amendment = DocumentAmendment(
+        document_id=document_id,
+        based_on_version=document.version,
+        changes=changes,
+        reason=data.reason,
+        created_by=actor.subject,
+    )
+    session.add(amendment)
+    await session.flush()
+    record_event(
+        session,
+        aggregate_type="document",
+        aggregate_id=document.id,
+        action="amendment_proposed",
+        actor=actor,
+        reason=data.reason,
+        before=_content(document),
+        after={"amendment_id": amendment.id, "changes": changes},
+    )
+    await session.commit()
+    return amendment
+
+
+async def pending_amendments(session: AsyncSession, document_id: int) -> list[DocumentAmendment]:
+    rows = await session.exec(
+        select(DocumentAmendment).where(
+            DocumentAmendment.document_id == document_id,
+            DocumentAmendment.status == AmendmentStatus.PENDING,
+        )
+    )
+    return list(rows.all())
+
+
+async def amendments(session: AsyncSession, document: Document) -> list[DocumentAmendment]:
+    rows = await session.exec(
+        select(DocumentAmendment)
+        .where(DocumentAmendment.document_id == document.id)
+        .order_by(col(DocumentAmendment.id))
+    )
+    return list(rows.all())
+
+
+async def _pending_amendment(
+    session: AsyncSession, document: Document, amendment_id: int
+) -> DocumentAmendment:
+    amendment = await session.get(DocumentAmendment, amendment_id)
+    if amendment is None or amendment.document_id != document.id:
+        raise NotFound(f"修订 {amendment_id} 不存在", code="amendment_not_found")
+    if amendment.status != AmendmentStatus.PENDING:
+        raise AmendmentNotPending("该修订已处理，不能再审核", code="amendment_not_pending")
+    return amendment
+
+
+def _ensure_amendment_reviewer(document: Document, amendment: DocumentAmendment, actor: Principal) -> None:
+    """保密审查 of an amendment is done by a clerk of the agency other than its author."""
+    ensure_clerk_of(actor, document.agency_id)
+    if actor.subject == amendment.created_by:
+        raise Forbidden("修订须由提出人以外的本机关经办人员审核", code="second_person_required")
+
+
+async def approve_amendment(
+    *,
+    session: AsyncSession,
+    document_id: int,
+    amendment_id: int,
+    data: AmendmentApproval,
+    actor: Principal,
+) -> Document:
+    """The amendment becomes the live version: a new version row, an event and an outbox row for
+    search, in one transaction."""
+    document = await get_document(session, document_id)
+    amendment = await _pending_amendment(session, document, amendment_id)
+    _ensure_amendment_reviewer(document, amendment, actor)
+    check_transition(document, "amend")
+    if not data.confidentiality_checked:
+        raise InvalidField(
+            "confidentiality_checked", "发布前须完成保密审查", code="confidentiality_check_required"
+        )
+    changes = {
+        name: date.fromisoformat(value) if name in DATE_FIELDS and value is not None else value
+        for name, value in amendment.changes.items()
+    }
     await ensure_known_terms(session, category=changes.get("category"), doc_type=changes.get("doc_type"))
     before = _content(document)
     _apply(document, changes)
     document.version += 1
+    document.reviewed_by = actor.subject
     session.add(
         DocumentVersion(
             document_id=document.id,
             version=document.version,
             content=_content(document),
-            reason=data.reason,
-            created_by=actor.subject,
+            reason=amendment.reason,
+            created_by=amendment.created_by,
         )
     )
     session.add(document)
+    amendment.status, amendment.decided_by, amendment.decided_at = (
+        AmendmentStatus.APPROVED,
+        actor.subject,
+        utcnow(),
+    )
+    amendment.decision_note = data.note
+    session.add(amendment)
     record_event(
         session,
         aggregate_type="document",
         aggregate_id=document.id,
         action="amended",
         actor=actor,
-        reason=data.reason,
+        reason=amendment.reason,
         before=before,
-        after=_content(document),
+        after={**_content(document), "amendment_id": amendment.id, "proposed_by": amendment.created_by},
         topic=SEARCH_TOPIC,
     )
     await session.commit()
     return document
+
+
+async def return_amendment(
+    *, session: AsyncSession, document_id: int, amendment_id: int, reason: str, actor: Principal
+) -> DocumentAmendment:
+    """The reviewer sends the amendment back; the live version stays as it is."""
+    document = await get_document(session, document_id)
+    amendment = await _pending_amendment(session, document, amendment_id)
+    _ensure_amendment_reviewer(document, amendment, actor)
+    amendment.status, amendment.decided_by, amendment.decided_at = (
+        AmendmentStatus.RETURNED,
+        actor.subject,
+        utcnow(),
+    )
+    amendment.decision_note = reason
+    session.add(amendment)
+    record_event(
+        session,
+        aggregate_type="document",
+        aggregate_id=document.id,
+        action="amendment_returned",
+        actor=actor,
+        reason=reason,
+        after={"amendment_id": amendment.id},
+    )
+    await session.commit()
+    return amendment
 
 
 async def change_validity(
