@@ -6,12 +6,14 @@ paths for the tree and agency names for the notices (`app.state.agency_info`), a
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlmodel import select
 
 from services.requests.fees import compute_fee
 from shared.calendar import WorkingCalendar
@@ -273,11 +275,11 @@ async def test_a_partial_disclosure_lists_what_was_withheld_and_why(world: Notic
     await world.ok(app_id, "decision", data, world.clerk())
     notice = await world.notice(app_id, world.citizen())
     assert notice["withheld"] == withheld and notice["disclosed"] == "各乡镇发放总额与户数"
-    assert notice["applicant_name"] == "张**" and notice["tracking_no"].startswith("YSQ2026-")
+    assert notice["applicant_name"] == "张三丰" and notice["tracking_no"].startswith("YSQ2026-")
     assert notice["received_on"] == "2026-11-24" and notice["issued_on"] == "2026-11-24"
     decision = notice["decision"]
     assert decision["outcome"] == "partially_disclosed" and decision["report_row"] == "（二）"
-    assert decision["label"].startswith("部分公开") and decision["legal_basis"] == "条例第三十七条"
+    assert decision["label"] == "部分公开" and decision["legal_basis"] == "条例第三十七条"
     assert any("第三十七条" in b for b in decision["default_basis"])
     assert notice["delivery"] == {
         "form": "electronic",
@@ -534,3 +536,60 @@ async def test_a_refusal_states_reconsideration_only_and_a_disclosure_both_route
     both = (await world.notice(given))["remedies"]
     assert "60 日内向青山市人民政府申请行政复议" in both and "6 个月内向人民法院提起行政诉讼" in both
     assert "应当先申请行政复议" not in both
+
+
+# --- wording: addressed to the applicant, no report notes, no doubled punctuation ---------------
+
+DOUBLED = re.compile(r"[。，；：、,.;:]{2}")
+
+
+def page_text(page: str) -> str:
+    return re.sub(r"<[^>]+>", "", page.split("</style>", 1)[-1])
+
+
+async def test_the_notice_is_addressed_to_the_applicants_real_name_for_the_applicant_and_clerks(
+    world: NoticeWorld,
+) -> None:
+    from shared.audit import PersonalDataRead
+
+    app_id = (await world.apply())["id"]
+    await world.ok(app_id, "decision", DISCLOSED, world.clerk())
+    for reader in (world.citizen(), world.clerk()):
+        assert (await world.notice(app_id, reader))["applicant_name"] == "张三丰"
+        page = (await world.get(app_id, reader, "/notice.html")).text
+        assert '<p class="to">张三丰：</p>' in page and "张**" not in page
+    assert (await world.notice(app_id, world.inspector()))["applicant_name"] == "张**"
+    listed = (await world.client.get(URL, headers=world.clerk())).json()["items"][0]
+    assert listed["applicant_name"] == "张**", "lists stay masked"
+    async with world.client.app.state.sessionmaker() as session:  # type: ignore[attr-defined]
+        reads = (await session.exec(select(PersonalDataRead))).all()
+    assert [(r.actor_id, r.field, r.record_id) for r in reads] == [("101", "applicant_name", str(app_id))] * 2
+
+
+async def test_the_notice_never_prints_the_reports_counting_note_nor_doubled_punctuation(
+    world: NoticeWorld,
+) -> None:
+    app_id = (await world.apply(description="2025年东湖县最低生活保障资金发放情况。"))["id"]
+    data = {
+        "outcome": "partially_disclosed",
+        "reason": "部分内容涉及个人隐私。",
+        "legal_basis": "条例第三十七条。",
+        "disclosed": "各乡镇发放总额与户数。",
+        "withheld": [{"item": "领取人姓名", "reason": "个人隐私"}],
+    }
+    await world.ok(app_id, "decision", data, world.clerk())
+    notice = await world.notice(app_id)
+    assert notice["decision"]["label"] == "部分公开"
+    page = (await world.get(app_id, world.citizen(), "/notice.html")).text
+    assert "区分处理的" not in page and "只计这一情形" not in page
+    text = page_text(page)
+    assert "答复如下：部分公开。部分内容涉及个人隐私。" in text
+    assert "申请公开：2025年东湖县最低生活保障资金发放情况。" in text
+    assert "依据：条例第三十七条；《中华人民共和国政府信息公开条例》第三十六条第（二）项" in text
+    assert not DOUBLED.findall(text), DOUBLED.findall(text)
+    for outcome in ("disclosed", "not_processed.confirm_or_reissue", "withheld.state_secret"):
+        other = (await world.apply(description="文件；"))["id"]
+        decision = {"outcome": outcome, "reason": "理由，", "legal_basis": "依据："}
+        await world.ok(other, "decision", decision, world.clerk())
+        text = page_text((await world.get(other, world.clerk(), "/notice.html")).text)
+        assert not DOUBLED.findall(text), (outcome, DOUBLED.findall(text))

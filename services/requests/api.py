@@ -614,11 +614,14 @@ async def abandon(
     response_model=NoticePublic,
     summary="答复告知书",
     description="作出答复（或告知获取途径、掌握机关）时出具，按机关、年度编号，出具后不再改变。"
-    "申请人本人、受理机关经办人员、辖区监察人员可见；尚未答复时 404（notice_not_found）。",
+    "申请人本人、受理机关经办人员、辖区监察人员可见；尚未答复时 404（notice_not_found）。"
+    "申请人本人和经办人员看到申请人的全名（经办人员查阅记入个人信息查阅日志），监察人员看到脱敏后的姓名。",
 )
-async def get_notice(session: SessionDep, application_id: IdPath, actor: Reader) -> JSONResponse:
+async def get_notice(
+    request: Request, session: SessionDep, application_id: IdPath, actor: Reader
+) -> JSONResponse:
     application = await service.load(session, application_id, actor)
-    found = await notices.get(session, application)
+    found = await notices.get(session, application, actor, cipher=request.app.state.cipher)
     return JSONResponse(found.model_dump(mode="json"), headers={"Cache-Control": "no-store"})
 
 
@@ -629,9 +632,11 @@ async def get_notice(session: SessionDep, application_id: IdPath, actor: Reader)
     description="与 …/notice 相同的内容，HTML（已转义），带打印样式。",
     responses={200: {"content": {"text/html": {"schema": {"type": "string"}}}}},
 )
-async def get_notice_html(session: SessionDep, application_id: IdPath, actor: Reader) -> Response:
+async def get_notice_html(
+    request: Request, session: SessionDep, application_id: IdPath, actor: Reader
+) -> Response:
     application = await service.load(session, application_id, actor)
-    found = await notices.get(session, application)
+    found = await notices.get(session, application, actor, cipher=request.app.state.cipher)
     return Response(
         notices.to_html(found),
         media_type="text/html; charset=utf-8",

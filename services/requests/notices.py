@@ -1,7 +1,9 @@
 """The decision notice (告知书, 条例第三十六条): issued with the decision or referral, in the same
 transaction, numbered per agency and year (`notice_counters`), and never changed afterwards.
 
-It states the applicant (masked), the application, the decision (outcome and its report-row label,
+It is addressed to the applicant by name: the stored notice keeps the name masked, and a reading by
+the applicant or the agency's clerks fills in the real one (a clerk's read is audited); inspectors,
+like every list, see it masked. It states the application, the decision (outcome and its report-row label,
 the reason, the clerk's legal basis and the Regulation's basis for that kind of outcome), what is
 disclosed and — for a partial disclosure (第三十七条) — what was withheld and why, the form and way
 of delivery, and the remedies of that kind of outcome: 行政复议 within 60 days or 行政诉讼 within 6
@@ -12,6 +14,7 @@ months; for information not disclosed (refusals, partial disclosure) 行政复�
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
@@ -43,6 +46,8 @@ from services.requests.schemas import (
     NoticePublic,
     NoticeWithheld,
 )
+from shared.audit import record_read
+from shared.auth import Principal, Role
 from shared.errors import NotFound, ServiceUnavailable
 from shared.http import ServiceClient
 from shared.personal_data import PersonalDataCipher
@@ -165,6 +170,14 @@ def remedies(body: str, remedy: Remedy = Remedy.EITHER) -> str:
     )
 
 
+# The annual report's row name carries a note for the report's compilers; a notice names the outcome.
+COUNTING_NOTE = "（区分处理的，只计这一情形，不计其他情形）"
+
+
+def notice_label(outcome: Outcome) -> str:
+    return OUTCOME_REPORT_ROWS[outcome][1].removesuffix(COUNTING_NOTE)
+
+
 def notice_number(agency_name: str, year: int, seq: int) -> str:
     return f"{agency_name}公开告〔{year}〕第 {seq} 号"
 
@@ -232,7 +245,7 @@ async def issue(
 ) -> DecisionNotice:
     seq = await next_seq(session, application.agency_id, issued_on.year)
     number = notice_number(agency_name, issued_on.year, seq)
-    row, label = OUTCOME_REPORT_ROWS[outcome]
+    row = OUTCOME_REPORT_ROWS[outcome][0]
     content = NoticeContent(
         number=number,
         title=f"{agency_name}政府信息公开申请答复告知书",
@@ -245,7 +258,7 @@ async def issue(
         decision=NoticeDecision(
             outcome=outcome,
             report_row=row,
-            label=label,
+            label=notice_label(outcome),
             reason=reason,
             legal_basis=legal_basis,
             default_basis=default_basis(outcome, (referral or {}).get("referral")),
@@ -282,13 +295,32 @@ def masked_name(application: Application, cipher: PersonalDataCipher) -> str:
     return applicant_of(application, cipher, masked=True).name
 
 
-async def get(session: AsyncSession, application: Application) -> NoticePublic:
+async def get(
+    session: AsyncSession, application: Application, reader: Principal, *, cipher: PersonalDataCipher
+) -> NoticePublic:
+    """The notice as issued, addressed to the applicant's real name for those entitled to it (the
+    applicant and the agency's clerks, whose read is audited); inspectors see the stored masked name."""
+    from services.requests.service import RECORD_TYPE, applicant_of  # the service imports this module
+
     notice = (
         await session.exec(select(DecisionNotice).where(DecisionNotice.application_id == application.id))
     ).first()
     if notice is None:
         raise NotFound("该申请尚未作出答复，没有告知书", code="notice_not_found")
     content = NoticeContent.model_validate_json(notice.content)
+    content.decision.label = notice_label(content.decision.outcome)  # also for notices issued before
+    if reader.role in (Role.PUBLIC, Role.CLERK):  # `load` has checked it is the owner or the agency's
+        content.applicant_name = applicant_of(application, cipher, masked=False).name
+    if reader.role == Role.CLERK:
+        record_read(
+            session,
+            actor=reader,
+            record_type=RECORD_TYPE,
+            record_id=application.id,
+            fields=["applicant_name"],
+            purpose="查阅答复告知书",
+        )
+        await session.commit()
     return NoticePublic(id=notice.id, application_id=notice.application_id, **content.model_dump())  # type: ignore[arg-type]
 
 
@@ -307,9 +339,24 @@ th, td { border: 1px solid #000; padding: 2pt 4pt; text-align: left; vertical-al
 """
 
 
+# Punctuation that ends a clause; text typed by clerks may already end with one.
+TRAILING = re.compile(r"[\s。．.，,；;：:、！!？?]+$")
+
+
+def clause(text: str) -> str:
+    """The text without its closing punctuation, so the notice adds exactly one."""
+    return TRAILING.sub("", text.strip())
+
+
 def to_html(notice: NoticePublic) -> str:
-    """A printable A4 page; every value is escaped."""
+    """A printable A4 page; every value is escaped, and every sentence ends with one full stop."""
     e = html.escape
+
+    def s(text: str) -> str:
+        """A sentence from typed text: escaped, with exactly one full stop (nothing when empty)."""
+        body = clause(text)
+        return f"{e(body)}。" if body else ""
+
     d = notice.decision
     parts = [
         "<!DOCTYPE html>",
@@ -320,17 +367,17 @@ def to_html(notice: NoticePublic) -> str:
         f'<p class="number">{e(notice.number)}</p>',
         f'<p class="to">{e(notice.applicant_name)}：</p>',
         f"<p>本机关于 {e(notice.received_on.isoformat())} 收到您（申请编号 {e(notice.tracking_no)}）"
-        f"提出的政府信息公开申请，申请公开：{e(notice.description)}。</p>",
-        f"<p>经审查，答复如下：{e(d.label)}。{e(d.reason)}</p>",
+        f"提出的政府信息公开申请，申请公开：{s(notice.description)}</p>",
+        f"<p>经审查，答复如下：{s(d.label)}{s(d.reason)}</p>",
     ]
     if notice.disclosed:
-        parts.append(f"<p>公开的内容：{e(notice.disclosed)}</p>")
+        parts.append(f"<p>公开的内容：{s(notice.disclosed)}</p>")
     if notice.withheld:
         parts.append("<p>下列内容不予公开：</p><table><tr><th>不予公开的部分</th><th>理由</th></tr>")
         parts += [f"<tr><td>{e(w.item)}</td><td>{e(w.reason)}</td></tr>" for w in notice.withheld]
         parts.append("</table>")
     if notice.referral and notice.referral.get("agency_name"):
-        parts.append(f"<p>该信息由 {e(str(notice.referral['agency_name']))} 负责公开。</p>")
+        parts.append(f"<p>该信息由 {e(clause(str(notice.referral['agency_name'])))} 负责公开。</p>")
     document = (notice.referral or {}).get("document")
     if isinstance(document, dict):
         where = f"《{e(str(document.get('title', '')))}》"
@@ -340,12 +387,13 @@ def to_html(notice: NoticePublic) -> str:
             lead = f"该信息属于应当主动公开的政府信息，本机关已于 {e(str(document.get('published_on', '')))} 主动公开"
         else:
             lead = "该信息已经主动公开"
-        parts.append(f"<p>{lead}，见政府信息公开目录：{where}，网址 {e(str(document.get('url', '')))}。</p>")
-    basis = "；".join(dict.fromkeys([d.legal_basis, *d.default_basis]))
+        url = str(document.get("url") or "").strip()
+        parts.append(f"<p>{lead}，见政府信息公开目录：{where}{f'，网址 {e(url)}' if url else ''}。</p>")
+    basis = "；".join(dict.fromkeys(b for b in map(clause, [d.legal_basis, *d.default_basis]) if b))
     parts += [
-        f"<p>依据：{e(basis)}。</p>",
+        f"<p>依据：{html.escape(basis)}。</p>",
         f"<p>获取信息的形式：{e(notice.delivery.form_label)}；获取方式：{e(notice.delivery.delivery_label)}。</p>",
-        f"<p>{e(notice.remedies)}</p>",
+        f"<p>{s(notice.remedies)}</p>",
         f'<p class="sign">{e(notice.agency.name)}<br>{e(notice.issued_on.isoformat())}</p>',
         "</body></html>",
     ]

@@ -339,7 +339,9 @@ class NoticeContent(BaseModel):
     title: str
     agency: NoticeAgency
     issued_on: date
-    applicant_name: str = Field(description="申请人（已脱敏）")
+    applicant_name: str = Field(
+        description="申请人姓名或名称：申请人本人和受理机关经办人员看到全名，监察人员看到脱敏后的姓名"
+    )
     tracking_no: str
     received_on: date
     description: str = Field(description="申请公开的政府信息")
