@@ -157,6 +157,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/api/v1/catalog/documents/late"): staff_readers(200),
     ("GET", "/api/v1/catalog/documents/{document_id}/versions"): staff_readers(200),
     ("GET", "/api/v1/catalog/documents/{document_id}/amendments"): staff_readers(200),
+    ("GET", "/api/v1/catalog/documents/{document_id}/personal-data"): staff_readers(200),
     ("GET", "/api/v1/catalog/documents/{document_id}/history"): staff_readers(200),
     ("GET", "/api/v1/feedback/vocabulary"): everyone(200),
     ("GET", "/api/v1/requests/outcomes"): everyone(200),
@@ -1083,6 +1084,9 @@ REQUESTS: dict[tuple[str, str], Builder] = {
     ),
     ("GET", "/api/v1/catalog/documents/{document_id}/amendments"): _on_document(
         Env.shared_published, "/amendments"
+    ),
+    ("GET", "/api/v1/catalog/documents/{document_id}/personal-data"): _on_document(
+        Env.shared_published, "/personal-data"
     ),
     ("POST", "/api/v1/catalog/documents/{document_id}/validity"): _on_document(
         Env.published, "/validity", {"validity": "expired", "reason": "矩阵测试：已失效"}

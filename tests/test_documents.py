@@ -166,6 +166,84 @@ async def test_an_amendment_goes_live_only_after_a_second_persons_review(world: 
     assert await searchable("验收合格")
 
 
+LEAKED_ID = "11010519491231002X"  # check character right
+LEAKED = f"低保对象王小明，身份证号{LEAKED_ID}，电话13800138000，银行卡6222021234567890128。"
+
+
+async def test_personal_data_is_refused_at_publication_unless_masked_or_excepted_with_reasons(
+    world: World,
+) -> None:
+    doc = await world.draft(body_text=f"2026年第四季度低保名单公示。{LEAKED}")
+    await world.act(doc["id"], "submit", "101")
+    refused = await world.act(doc["id"], "approve", "102", {"confidentiality_checked": True})
+    assert refused.status_code == 422, refused.text
+    problem = refused.json()
+    assert problem["code"] == "personal_data_found"
+    assert [(e["field"], e["type"]) for e in problem["errors"]] == [
+        ("body_text", "personal_data.id_number"),
+        ("body_text", "personal_data.mobile"),
+        ("body_text", "personal_data.bank_card"),
+    ]
+    assert problem["errors"][0]["message"] == "第 29–46 个字符：身份证号 110105********002X"
+    assert LEAKED_ID not in refused.text
+    assert (await world.client.get(f"/api/v1/catalog/documents/{doc['id']}")).status_code == 404
+
+    url = f"/api/v1/catalog/documents/{doc['id']}/personal-data"
+    report = (await world.client.get(url, headers=world.clerk("101"))).json()
+    assert [f["kind"] for f in report["findings"]] == ["id_number", "mobile", "bank_card"]
+    masked = report["masked"]["body_text"]
+    assert "身份证号110105********002X，电话138****8000，银行卡（不公开）。" in masked
+    assert (await world.client.get(url)).status_code == 401
+
+    await world.act(doc["id"], "return", "102", {"reason": "请遮蔽个人信息"})
+    fixed = await world.client.patch(
+        f"/api/v1/catalog/documents/{doc['id']}", headers=world.clerk("101"), json={"body_text": masked}
+    )
+    assert fixed.status_code == 200
+    await world.act(doc["id"], "submit", "101")
+    published = await world.act(doc["id"], "approve", "102", {"confidentiality_checked": True})
+    assert published.status_code == 200 and published.json()["body_text"] == masked
+
+    excepted = await world.draft(title="见义勇为人员奖励公示", body_text="联系电话13800138000。")
+    await world.act(excepted["id"], "submit", "101")
+    reason = "经本人书面同意公开联系电话，便于群众联系"
+    approved = await world.act(
+        excepted["id"], "approve", "102", {"confidentiality_checked": True, "personal_data_override": reason}
+    )
+    assert approved.status_code == 200 and approved.json()["status"] == "published"
+    history = (
+        await world.client.get(
+            f"/api/v1/catalog/documents/{excepted['id']}/history", headers=world.inspector()
+        )
+    ).json()
+    assert history[-1]["after"]["personal_data_override"] == reason
+    assert history[-1]["after"]["personal_data"][0]["masked"] == "138****8000"
+
+
+async def test_an_amendment_with_personal_data_is_refused_until_masked_or_excepted(world: World) -> None:
+    doc = await world.publish()
+    proposed = await world.act(doc["id"], "amend", "101", {"body_text": LEAKED, "reason": "补充联系人"})
+    approve = f"amendments/{proposed.json()['id']}/approve"
+    refused = await world.act(doc["id"], approve, "102", {"confidentiality_checked": True})
+    assert refused.status_code == 422 and refused.json()["code"] == "personal_data_found"
+    assert len(refused.json()["errors"]) == 3
+    report = (
+        await world.client.get(
+            f"/api/v1/catalog/documents/{doc['id']}/personal-data", headers=world.clerk("101")
+        )
+    ).json()
+    assert report["amendment_id"] == proposed.json()["id"] and len(report["findings"]) == 3
+    assert (await world.client.get(f"/api/v1/catalog/documents/{doc['id']}")).json()["version"] == 1
+    masked = await world.act(
+        doc["id"], "amend", "101", {"body_text": report["masked"]["body_text"], "reason": "遮蔽个人信息"}
+    )
+    live = await world.act(
+        doc["id"], f"amendments/{masked.json()['id']}/approve", "102", {"confidentiality_checked": True}
+    )
+    assert live.status_code == 200 and LEAKED_ID not in live.json()["body_text"]
+    assert "110105********002X" in live.json()["body_text"]
+
+
 async def test_moving_the_information_date_keeps_the_late_publication_on_record(world: World) -> None:
     late = await world.publish(information_date="2026-01-05")
     proposed = await world.act(

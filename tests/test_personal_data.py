@@ -25,9 +25,12 @@ from shared.personal_data import (
     DecryptionError,
     PersonalDataCipher,
     PersonalDataError,
+    find_personal_data,
     from_settings,
+    luhn_valid,
     mask_address,
     mask_bank_account,
+    mask_findings,
     mask_id_number,
     mask_name,
     mask_phone,
@@ -389,6 +392,29 @@ def test_personal_numbers_in_free_text_are_masked() -> None:
         assert secret not in masked
     assert mask_text(masked) == masked
     assert mask_text("没有号码的文字") == "没有号码的文字"
+
+
+def test_id_numbers_mobiles_and_bank_cards_are_found_by_their_check_digits_before_publication() -> None:
+    resident = make_id("110105", date(1949, 12, 31), "002")
+    card = "6222021234567890128"  # Luhn-valid
+    assert luhn_valid(card) and luhn_valid("4111 1111 1111 1111".replace(" ", ""))
+    assert not luhn_valid("6222021234567890123") and not luhn_valid("62220212345678x")
+    text = (
+        f"联系人王小明，身份证号{resident}，电话13800138000，银行卡{card}。"
+        f"校验位错的号码{wrong_check(resident)}、统计编号6222021234567890123、"
+        "已遮蔽的110105********1234和138****0000、办公电话0571-88881234都不算。"
+    )
+    found = find_personal_data(text)
+    assert [(f.kind, text[f.start : f.end]) for f in found] == [
+        ("id_number", resident),
+        ("mobile", "13800138000"),
+        ("bank_card", card),
+    ]
+    assert [f.masked for f in found] == [f"110105********{resident[-4:]}", "138****8000", "（不公开）"]
+    masked = mask_findings(text, found)
+    assert f"身份证号110105********{resident[-4:]}，电话138****8000，银行卡（不公开）。" in masked
+    assert find_personal_data(masked) == []
+    assert find_personal_data("没有号码的文字") == []
 
 
 # --- audit log of reads -----------------------------------------------------------------------------

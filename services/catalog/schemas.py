@@ -129,11 +129,41 @@ class Approval(RequestModel):
         default=None, description="定时发布时间（须带时区，如 2026-12-01T09:00:00+08:00）；缺省为立即发布"
     )
     note: str | None = Field(default=None, max_length=1000)
+    personal_data_override: str | None = Field(
+        default=None,
+        min_length=10,
+        max_length=1000,
+        description="例外发布个人信息的理由（审核人填写，记入历史）：仅当内容含未遮蔽的身份证号、手机号码或银行卡号且确需公开时填写，否则发布被拒绝（422）",
+    )
 
 
 class AmendmentApproval(RequestModel):
     confidentiality_checked: StrictBool = Field(description="已完成保密审查（必须为 true）")
     note: str | None = Field(default=None, max_length=1000, description="审核意见（记入历史）")
+    personal_data_override: str | None = Field(
+        default=None,
+        min_length=10,
+        max_length=1000,
+        description="例外发布个人信息的理由（审核人填写，记入历史）：仅当内容含未遮蔽的身份证号、手机号码或银行卡号且确需公开时填写，否则发布被拒绝（422）",
+    )
+
+
+class PersonalDataFinding(BaseModel):
+    field: str = Field(description="所在字段：title、body_text 或 body_html")
+    kind: Literal["id_number", "mobile", "bank_card"] = Field(
+        description="id_number 身份证号、mobile 手机号码、bank_card 银行卡号"
+    )
+    start: int = Field(description="在该字段中的起始位置（从 0 起的字符序号）")
+    end: int = Field(description="结束位置（不含）")
+    masked: str = Field(description="遮蔽后的写法，如 110105********1234、138****0000、（不公开）")
+
+
+class PersonalDataReport(BaseModel):
+    """What a publication would check: the findings and the same text with each of them masked."""
+
+    amendment_id: int | None = Field(description="检查的是待审核修订（有待审核修订时）还是文件本身（为空）")
+    findings: list[PersonalDataFinding]
+    masked: dict[str, str | None] = Field(description="遮蔽后的 title、body_text、body_html，可直接用于修改")
 
 
 class AmendmentPublic(BaseModel):

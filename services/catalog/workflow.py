@@ -41,6 +41,8 @@ from services.catalog.schemas import (
     DocumentDraft,
     DocumentEdit,
     ImportBatch,
+    PersonalDataFinding,
+    PersonalDataReport,
     ValidityChange,
 )
 from services.catalog.scope import ensure_clerk_of
@@ -48,8 +50,9 @@ from services.catalog.vocabulary import ensure_known_terms
 from shared.auth import Principal
 from shared.calendar import local_date, start_of_local_day
 from shared.db import utcnow
-from shared.errors import Conflict, Forbidden, InvalidField, NotFound
+from shared.errors import Conflict, DomainError, Forbidden, InvalidField, NotFound
 from shared.events import record_event
+from shared.personal_data import Finding, find_personal_data, mask_findings
 
 S = DocumentStatus
 SEARCH_TOPIC = "catalog.document"
@@ -92,6 +95,60 @@ CONTENT_FIELDS = (
 
 class InvalidTransition(Conflict):
     code = "invalid_transition"
+
+
+class PersonalDataFound(DomainError):
+    """Publication refused: unmasked personal data and no reasoned exception by the reviewer."""
+
+    status, code, title = 422, "personal_data_found", "待发布内容含未遮蔽的个人信息"
+
+
+# What is published as text and checked for personal data before it goes live.
+CHECKED_FIELDS = ("title", "body_text", "body_html")
+
+
+def personal_data_in(content: dict[str, Any]) -> list[tuple[str, Finding]]:
+    """Each ID number, mobile or bank card number in the published text, with the field it is in."""
+    return [
+        (name, finding)
+        for name in CHECKED_FIELDS
+        if isinstance(content.get(name), str)
+        for finding in find_personal_data(content[name])
+    ]
+
+
+def masked_content(content: dict[str, Any]) -> dict[str, str | None]:
+    """The published text with every finding masked (张**-style masks from shared.personal_data)."""
+    out: dict[str, str | None] = {}
+    for name in CHECKED_FIELDS:
+        value = content.get(name)
+        out[name] = mask_findings(value, find_personal_data(value)) if isinstance(value, str) else value
+    return out
+
+
+def _check_personal_data(content: dict[str, Any], override: str | None) -> dict[str, Any]:
+    """DOMAIN.md, Publication and personal data: nothing goes live with ID numbers, mobiles or bank
+    cards unmasked unless the reviewer records a reasoned exception (kept in the event)."""
+    findings = personal_data_in(content)
+    if not findings:
+        return {}
+    summary = [
+        {"field": name, "kind": f.kind, "start": f.start, "end": f.end, "masked": f.masked}
+        for name, f in findings
+    ]
+    if override is None:
+        raise PersonalDataFound(
+            f"发现 {len(findings)} 处未遮蔽的个人信息，请遮蔽后再发布，或由审核人说明理由后例外发布",
+            errors=[
+                {
+                    "field": name,
+                    "message": f"第 {f.start + 1}–{f.end} 个字符：{f.label} {f.masked}",
+                    "type": f"personal_data.{f.kind}",
+                }
+                for name, f in findings
+            ],
+        )
+    return {"personal_data_override": override, "personal_data": summary}
 
 
 def check_transition(document: Document, action: str) -> None:
@@ -141,6 +198,7 @@ def _record(
     reason: str | None = None,
     before: dict[str, Any] | None = None,
     index: bool = False,
+    extra: dict[str, Any] | None = None,
 ) -> None:
     record_event(
         session,
@@ -150,7 +208,7 @@ def _record(
         actor=actor,
         reason=reason,
         before=before,
-        after=_state(document),
+        after={**_state(document), **(extra or {})},
         topic=SEARCH_TOPIC if index else None,
     )
 
@@ -313,17 +371,27 @@ async def approve(*, session: AsyncSession, document_id: int, data: Approval, ac
         raise InvalidField(
             "confidentiality_checked", "发布前须完成保密审查", code="confidentiality_check_required"
         )
+    exception = _check_personal_data(_content(document), data.personal_data_override)
     before = _state(document)
     document.reviewed_by, document.status_reason = actor.subject, data.note
     document.updated_at = utcnow()
     if data.publish_at is not None and data.publish_at > utcnow():
         document.status, document.publish_at = S.SCHEDULED, data.publish_at
         session.add(document)
-        _record(session, document, "scheduled", actor, reason=data.note, before=before)
+        _record(session, document, "scheduled", actor, reason=data.note, before=before, extra=exception)
     else:
         await _publish(session, document, actor, data.note)
         session.add(document)
-        _record(session, document, "published", actor, reason=data.note, before=before, index=True)
+        _record(
+            session,
+            document,
+            "published",
+            actor,
+            reason=data.note,
+            before=before,
+            index=True,
+            extra=exception,
+        )
     await session.commit()
     return document
 
@@ -412,6 +480,23 @@ async def amendments(session: AsyncSession, document: Document) -> list[Document
     return list(rows.all())
 
 
+async def personal_data_report(session: AsyncSession, document: Document) -> PersonalDataReport:
+    """The check publication will run, on what would go live next (the pending amendment if there
+    is one), with the masked text a clerk can put in its place."""
+    content, amendment_id = _content(document), None
+    pending = await pending_amendments(session, document.id or 0)
+    if pending:
+        content, amendment_id = {**content, **pending[-1].changes}, pending[-1].id
+    return PersonalDataReport(
+        amendment_id=amendment_id,
+        findings=[
+            PersonalDataFinding(field=name, kind=f.kind, start=f.start, end=f.end, masked=f.masked)  # type: ignore[arg-type]
+            for name, f in personal_data_in(content)
+        ],
+        masked=masked_content(content),
+    )
+
+
 async def _pending_amendment(
     session: AsyncSession, document: Document, amendment_id: int
 ) -> DocumentAmendment:
@@ -448,6 +533,7 @@ async def approve_amendment(
         raise InvalidField(
             "confidentiality_checked", "发布前须完成保密审查", code="confidentiality_check_required"
         )
+    exception = _check_personal_data({**_content(document), **amendment.changes}, data.personal_data_override)
     changes = {
         name: date.fromisoformat(value) if name in DATE_FIELDS and value is not None else value
         for name, value in amendment.changes.items()
@@ -482,7 +568,12 @@ async def approve_amendment(
         actor=actor,
         reason=amendment.reason,
         before=before,
-        after={**_content(document), "amendment_id": amendment.id, "proposed_by": amendment.created_by},
+        after={
+            **_content(document),
+            "amendment_id": amendment.id,
+            "proposed_by": amendment.created_by,
+            **exception,
+        },
         topic=SEARCH_TOPIC,
     )
     await session.commit()
