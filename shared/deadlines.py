@@ -17,6 +17,9 @@ Clock semantics (one function per rule below, each citing its article):
   application arrives (条例第三十条); while the applicant is correcting, no answer is due;
 - a pause (third-party consultation 第三十二条, another agency's opinion 第三十四条, a fee notice
   第四十二条) is not counted: the days between its start and end are added to the limit;
+- a third-party consultation pauses no longer than the third party's 15 working days (第三十二条):
+  it ends at the reply or on the last day of that period, whichever comes first, and the clock
+  runs again by itself from the day after (`third_party_reply_due`);
 - an extension adds its days, at most the rule set's maximum in total, and only if granted on
   or before the current due date (条例第三十三条: notified "before the limit passes");
 - decided / withdrawn / abandoned stop the clock; the due date in force at that moment is kept,
@@ -265,8 +268,10 @@ class ClockEventKind(StrEnum):
     ACCEPTED = "accepted"  # 受理 (only rule sets with an acceptance stage: 信访)
     CORRECTION_REQUESTED = "correction_requested"  # 告知补正; `days`: the period given, if any
     CORRECTED = "corrected"  # 补正材料到达
-    PAUSE_STARTED = "pause_started"  # 征求第三方/其他机关意见, 收费通知
+    PAUSE_STARTED = "pause_started"  # 征求其他机关意见 (第三十四条), 收费通知: ended by an event
     PAUSE_ENDED = "pause_ended"
+    CONSULTATION_STARTED = "consultation_started"  # 征求第三方意见 (第三十二条): a bounded pause
+    CONSULTATION_ENDED = "consultation_ended"  # 第三方答复 (after its period: changes nothing)
     EXTENDED = "extended"  # 延期; `days` required
     DECIDED = "decided"  # 作出答复 / 办结
     WITHDRAWN = "withdrawn"  # 申请人撤回
@@ -324,7 +329,8 @@ class Deadline:
     """Where an item's clock stands on `today`.
 
     - `due`: the last day to answer (or, in the acceptance stage, to decide on acceptance);
-      None while a correction is pending. While paused: the due date if the pause ended today.
+      None while a correction is pending. While paused: the due date if the pause ended today
+      (or, while a third-party consultation is open, on the last day of its period).
       Once stopped: the due date in force when the clock stopped.
     - `working_days_left`: working days after today up to the due date (0 on the due day itself,
       negative when overdue); while paused, frozen at the pause's start.
@@ -347,6 +353,10 @@ class Deadline:
     extension_allowed_days: int
     stage: Stage
     paused_since: date | None = None  # while paused: the day the (outermost) pause began
+    # While paused by a third-party consultation alone: the last day of the third party's period
+    # (条例第三十二条); the clock runs again by itself after it. `due` is then the due date if the
+    # third party takes the whole period (an earlier reply brings it forward).
+    paused_until: date | None = None
 
 
 class _Clock:
@@ -362,6 +372,8 @@ class _Clock:
         self.provisional = False  # from counting the finished pauses
         self.pause_depth = 0  # pauses may overlap (a consultation during a fee notice)
         self.paused_since: date | None = None
+        self.consultations = 0  # third-party consultations started (条例第三十二条)
+        self.consultation_until: date | None = None  # while one is open: the last day of its period
         self.corrections = 0
         self.correction_requested_on: date | None = None
         self.correction_days: int | None = None
@@ -375,12 +387,15 @@ class _Clock:
             return self.rules.acceptance_days
         return self.rules.answer_days
 
+    def open_pauses(self) -> int:
+        return self.pause_depth + (self.consultation_until is not None)
+
     def due_as_of(self, on: date) -> DayCount:
         """The due date with any open pause counted up to `on`."""
         assert self.base is not None
         extra = self.not_counted + self.extended
         provisional = self.provisional
-        if self.pause_depth:
+        if self.open_pauses():
             assert self.paused_since is not None
             running = days_between(self.paused_since, max(on, self.paused_since), self.rules, self.calendar)
             extra += running.days
@@ -402,12 +417,15 @@ class _Clock:
             return
         if self.received is None:
             raise InvalidClockHistory(f"事件 {kind}（{event.on}）早于收到日期")
+        self.expire(event.on)
         handler = {
             ClockEventKind.ACCEPTED: self._accepted,
             ClockEventKind.CORRECTION_REQUESTED: self._correction_requested,
             ClockEventKind.CORRECTED: self._corrected,
             ClockEventKind.PAUSE_STARTED: self._pause_started,
             ClockEventKind.PAUSE_ENDED: self._pause_ended,
+            ClockEventKind.CONSULTATION_STARTED: self._consultation_started,
+            ClockEventKind.CONSULTATION_ENDED: self._consultation_ended,
             ClockEventKind.EXTENDED: self._extended,
         }.get(kind, self._stopped)
         handler(event)
@@ -418,7 +436,7 @@ class _Clock:
         self.provisional = False
 
     def _require_no_pause(self, event: ClockEvent) -> None:
-        if self.pause_depth:
+        if self.open_pauses():
             raise InvalidClockHistory(f"计时中止期间（自 {self.paused_since}）不能发生事件 {event.kind}")
 
     def _accepted(self, event: ClockEvent) -> None:
@@ -451,24 +469,58 @@ class _Clock:
             raise InvalidClockHistory("没有待补正的通知，不能记录补正")
         self._restart(event.on, Stage.ANSWER)  # 条例第三十条: the limit restarts on arrival
 
-    def _pause_started(self, event: ClockEvent) -> None:
+    def _begin_pause(self, event: ClockEvent) -> None:
         if self.stage not in (Stage.ANSWER, Stage.ACCEPTANCE):
             raise InvalidClockHistory("待补正期间计时已停止，不能再中止计时")
-        self.pause_depth += 1
-        if self.pause_depth == 1:
+        if not self.open_pauses():
             self.paused_since = event.on
+
+    def _end_pause(self, on: date) -> None:
+        """After one pause has ended on `on`: when none is left open, its days are not counted."""
+        if self.open_pauses():
+            return
+        assert self.paused_since is not None
+        # 条例第三十二条、第三十四条、第四十二条: the time is not counted
+        paused = days_between(self.paused_since, on, self.rules, self.calendar)
+        self.not_counted += paused.days
+        self.provisional |= paused.provisional
+        self.paused_since = None
+
+    def _pause_started(self, event: ClockEvent) -> None:
+        self._begin_pause(event)
+        self.pause_depth += 1
 
     def _pause_ended(self, event: ClockEvent) -> None:
         if not self.pause_depth:
             raise InvalidClockHistory(f"{event.on} 结束计时中止，但此前没有开始中止")
         self.pause_depth -= 1
-        if self.pause_depth == 0:
-            assert self.paused_since is not None
-            # 条例第三十二条、第三十四条、第四十二条: the time is not counted
-            paused = days_between(self.paused_since, event.on, self.rules, self.calendar)
-            self.not_counted += paused.days
-            self.provisional |= paused.provisional
-            self.paused_since = None
+        self._end_pause(event.on)
+
+    def _consultation_started(self, event: ClockEvent) -> None:
+        limit = third_party_reply_due(event.on, self.rules, self.calendar)
+        if limit is None:
+            raise InvalidClockHistory(f"期限规则 {self.rules.key} 没有征求第三方意见环节")
+        if self.consultation_until is not None:
+            raise InvalidClockHistory(f"征求第三方意见尚未结束（至 {self.consultation_until}），不能再次开始")
+        self._begin_pause(event)
+        self.consultations += 1
+        self.consultation_until = limit.day
+        self.provisional |= limit.provisional
+
+    def _consultation_ended(self, event: ClockEvent) -> None:
+        if not self.consultations:
+            raise InvalidClockHistory(f"{event.on} 收到第三方意见，但此前没有征求第三方意见")
+        if self.consultation_until is None:
+            return  # 条例第三十二条: a reply after the period; the clock already runs again
+        self.consultation_until = None
+        self._end_pause(event.on)
+
+    def expire(self, on: date) -> None:
+        """条例第三十二条: a consultation whose period ended before `on` ended on its last day."""
+        if self.consultation_until is not None and self.consultation_until < on:
+            last = self.consultation_until
+            self.consultation_until = None
+            self._end_pause(last)
 
     def _extended(self, event: ClockEvent) -> None:
         assert event.days is not None
@@ -534,6 +586,8 @@ def compute_deadline(
         clock.apply(event)
     if clock.received is None:
         raise InvalidClockHistory("没有收到日期，无法计算期限")
+    if clock.stopped_on is None:
+        clock.expire(today)
 
     if clock.stopped_on is not None:
         due = None if clock.stage is Stage.AWAITING_CORRECTION else clock.due_as_of(clock.stopped_on)
@@ -568,11 +622,13 @@ def compute_deadline(
             stage=Stage.AWAITING_CORRECTION,
         )
 
-    paused = clock.pause_depth > 0
+    paused = clock.open_pauses() > 0
     # While paused the clock is judged as it stood when the pause began.
     as_of = min(today, clock.paused_since) if clock.paused_since is not None else today
     standing = clock.due_as_of(as_of)
-    due = clock.due_as_of(today) if paused else standing
+    # A consultation lasts at least until the third party's reply or the end of its period.
+    horizon = max(today, clock.consultation_until) if clock.consultation_until else today
+    due = clock.due_as_of(horizon) if paused else standing
     left = _signed_working_days(as_of, standing.day, calendar)
     if as_of > standing.day:
         flag = Flag.RED
@@ -598,6 +654,7 @@ def compute_deadline(
         extension_allowed_days=allowed,
         stage=clock.stage or Stage.ANSWER,
         paused_since=clock.paused_since if paused else None,
+        paused_until=clock.consultation_until if paused and not clock.pause_depth else None,
     )
 
 

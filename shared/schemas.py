@@ -62,6 +62,11 @@ class DeadlinePublic(BaseModel):
     stage: str | None = None
     working_days_left: int | None = None
     correction_due: date | None = Field(default=None, description="补正告知期限，或申请人补正的期限")
+    paused_until: date | None = Field(
+        default=None,
+        description="征求第三方意见期间：第三方答复期限（15 个工作日）的最后一天，逾期未答复的，次日起自动恢复计时"
+        "（条例第三十二条）；此时 due 为第三方用满该期限时的答复期限",
+    )
     extension_allowed_days: int = 0
     problem: str | None = None
 
@@ -77,4 +82,5 @@ class DeadlinePublic(BaseModel):
             working_days_left=found.working_days_left,
             correction_due=found.correction_due,
             extension_allowed_days=found.extension_allowed_days,
+            paused_until=found.paused_until,
         )

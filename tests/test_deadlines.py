@@ -43,6 +43,7 @@ from shared.deadlines import (
     correction_settled,
     get_rule_set,
     order_events,
+    third_party_reply_due,
 )
 from shared.errors import DomainError
 
@@ -196,6 +197,80 @@ def test_overlapping_pauses_count_their_union_once() -> None:
     assert both == one
     # 2/24 + 20 = 3/24; + 13: 3/25–28(1–4) 3/31–4/3(5–8) [Qingming 4/4 off] 4/7–11(9–13)
     assert one.due == D(2025, 4, 11)
+
+
+# Third-party consultation (条例第三十二条): the third party has 15 working days; the pause ends at
+# its reply or at the end of that period, whichever comes first, and the clock runs again by itself.
+# Spring Festival 2024: asked Fri 2/9, the day before 2/10–2/17 off. Period: Sun 2/18(1) 2/19–23(2–6)
+# 2/26–3/1(7–11) 3/4–7(12–15) → 3/7; without a pause, received Mon 2/5 is due 3/8 (2/6–9(1–4)
+# Sun 2/18(5) 2/19–23(6–10) 2/26–3/1(11–15) 3/4–8(16–20)).
+# Dragon Boat 2025: asked Fri 5/30, the day before 5/31–6/2 off. Period: 6/3–6(1–4) 6/9–13(5–9)
+# 6/16–20(10–14) 6/23(15) → 6/23; received Mon 5/26 is due 6/24 (5/27–30(1–4) 6/3–6(5–8) 6/9–13(9–13)
+# 6/16–20(14–18) 6/23–24(19–20)).
+CONSULTATIONS = {  # received, asked, the last day of the third party's period
+    "spring-2024": (D(2024, 2, 5), D(2024, 2, 9), D(2024, 3, 7)),
+    "dragon-boat-2025": (D(2025, 5, 26), D(2025, 5, 30), D(2025, 6, 23)),
+}
+
+
+@pytest.mark.parametrize(
+    ("case", "reply", "today", "due", "paused", "paused_until", "flag", "left"),
+    [
+        # While waiting: due as if the third party takes its whole period (3/8 + 15: 3/11–15(1–5)
+        # 3/18–22(6–10) 3/25–29(11–15)); the last day of the period is shown; no flag.
+        ("spring-2024", None, D(2024, 2, 20), D(2024, 3, 29), True, D(2024, 3, 7), Flag.NONE, 16),
+        ("spring-2024", None, D(2024, 3, 7), D(2024, 3, 29), True, D(2024, 3, 7), Flag.NONE, 16),
+        # No reply: the clock runs again on the 16th working day, by itself.
+        ("spring-2024", None, D(2024, 3, 8), D(2024, 3, 29), False, None, Flag.NONE, 15),
+        ("spring-2024", None, D(2024, 3, 26), D(2024, 3, 29), False, None, Flag.YELLOW, 3),
+        ("spring-2024", None, D(2024, 4, 1), D(2024, 3, 29), False, None, Flag.RED, -1),
+        # Reply on day 3 (Tue 2/20): 2/18, 2/19, 2/20 are not counted: 3/8 + 3 = 3/13.
+        ("spring-2024", D(2024, 2, 20), D(2024, 2, 21), D(2024, 3, 13), False, None, Flag.NONE, 15),
+        # A reply after the period changes nothing.
+        ("spring-2024", D(2024, 3, 12), D(2024, 3, 12), D(2024, 3, 29), False, None, Flag.NONE, 13),
+        # 6/24 + 15: 6/25–27(1–3) 6/30–7/4(4–8) 7/7–11(9–13) 7/14–15(14–15).
+        ("dragon-boat-2025", None, D(2025, 6, 3), D(2025, 7, 15), True, D(2025, 6, 23), Flag.NONE, 16),
+        ("dragon-boat-2025", None, D(2025, 6, 24), D(2025, 7, 15), False, None, Flag.NONE, 15),
+        # Reply on day 3 (Thu 6/5): 6/3, 6/4, 6/5 not counted: 6/24 + 3 = 6/27.
+        ("dragon-boat-2025", D(2025, 6, 5), D(2025, 6, 5), D(2025, 6, 27), False, None, Flag.NONE, 16),
+    ],
+)
+def test_a_third_party_consultation_pauses_the_clock_at_most_fifteen_working_days(
+    case, reply, today, due, paused, paused_until, flag, left
+) -> None:
+    received_on, asked, period_end = CONSULTATIONS[case]
+    assert third_party_reply_due(asked, NATIONAL_2019, CAL).day == period_end
+    events = [received(received_on), ClockEvent(K.CONSULTATION_STARTED, asked)]
+    if reply is not None:
+        events.append(ClockEvent(K.CONSULTATION_ENDED, reply))
+    result = deadline(*events, today=today)
+    assert (result.due, result.paused, result.paused_until) == (due, paused, paused_until)
+    assert (result.flag, result.working_days_left) == (flag, left)
+
+
+def test_a_fee_notice_open_past_the_consultation_period_keeps_the_clock_paused() -> None:
+    # Consultation from Fri 5/30 (ends by itself 6/23) and a fee notice 6/16 → 6/30: their union
+    # 5/30 → 6/30 is not counted, as one open pause over the same days would be.
+    events = [
+        received(D(2025, 5, 26)),
+        ClockEvent(K.CONSULTATION_STARTED, D(2025, 5, 30)),
+        ClockEvent(K.PAUSE_STARTED, D(2025, 6, 16)),
+    ]
+    waiting = deadline(*events, today=D(2025, 6, 27))
+    assert waiting.paused and waiting.paused_since == D(2025, 5, 30) and waiting.paused_until is None
+    paid = deadline(*events, ClockEvent(K.PAUSE_ENDED, D(2025, 6, 30)), today=D(2025, 6, 30))
+    one = deadline(
+        received(D(2025, 5, 26)),
+        ClockEvent(K.PAUSE_STARTED, D(2025, 5, 30)),
+        ClockEvent(K.PAUSE_ENDED, D(2025, 6, 30)),
+        today=D(2025, 6, 30),
+    )
+    assert paid == one and not paid.paused
+
+
+def test_a_reply_without_a_consultation_is_refused() -> None:
+    with pytest.raises(InvalidClockHistory):
+        deadline(received(D(2025, 5, 26)), ClockEvent(K.CONSULTATION_ENDED, D(2025, 6, 5)))
 
 
 def test_adding_a_pause_never_makes_the_due_date_earlier() -> None:

@@ -237,6 +237,50 @@ async def test_a_correction_restarts_the_clock_and_extensions_are_limited(world:
     assert resumed.json()["deadline"]["due"] > "2027-01-26"  # the consultation was not counted
 
 
+async def test_a_third_party_that_does_not_answer_pauses_the_clock_fifteen_working_days_only(
+    world: World,
+) -> None:
+    # 条例第三十二条. Received Mon 10/12/2026, due 11/9 (10/13–16(1–4) 10/19–23(5–9) 10/26–30(10–14)
+    # 11/2–6(15–19) 11/9(20)). Third party asked Fri 10/16; its 15 working days end 11/6
+    # (10/19–23(1–5) 10/26–30(6–10) 11/2–6(11–15)); no reply: the clock runs again on 11/9, the 16th
+    # working day, and the answer is due 11/9 + 15 = 11/30 (11/10–13 11/16–20 11/23–27 11/30).
+    world.clock.today = date(2026, 10, 12)
+    app_id = (await world.apply())["id"]
+    world.clock.today = date(2026, 10, 16)
+    start = {"kind": "third_party", "party": "某公司", "reason": "涉及商业秘密"}
+    assert (await world.act(app_id, "consultation", start, world.clerk())).status_code == 200
+    world.clock.today = date(2026, 10, 20)
+    waiting = (await world.get(app_id, world.clerk())).json()["deadline"]
+    assert waiting["paused"] is True and waiting["paused_until"] == "2026-11-06"
+    assert waiting["due"] == "2026-11-30" and waiting["flag"] == "none"
+    world.clock.today = date(2026, 11, 9)
+    resumed = (await world.get(app_id, world.clerk())).json()
+    assert resumed["state"] == "consultation"  # the clerk has not recorded the end yet
+    assert resumed["deadline"]["paused"] is False and resumed["deadline"]["paused_until"] is None
+    assert resumed["deadline"]["due"] == "2026-11-30" and resumed["deadline"]["working_days_left"] == 15
+    world.clock.today = date(2026, 12, 1)
+    late = (await world.get(app_id, world.clerk())).json()["deadline"]
+    assert late["flag"] == "red" and late["due"] == "2026-11-30"
+    # A reply recorded after the period changes nothing on the clock.
+    ended = await world.act(app_id, "consultation/end", {"opinion": "逾期未答复"}, world.clerk())
+    assert ended.status_code == 200, ended.text
+    assert ended.json()["state"] == "in_progress" and ended.json()["deadline"]["due"] == "2026-11-30"
+
+
+async def test_a_third_party_reply_within_its_period_ends_the_pause_on_that_day(world: World) -> None:
+    # Same dates; the reply comes on day 3 of the period (Wed 10/21): 10/19–21 are not counted.
+    world.clock.today = date(2026, 10, 12)
+    app_id = (await world.apply())["id"]
+    world.clock.today = date(2026, 10, 16)
+    start = {"kind": "third_party", "party": "某公司", "reason": "涉及商业秘密"}
+    assert (await world.act(app_id, "consultation", start, world.clerk())).status_code == 200
+    world.clock.today = date(2026, 10, 21)
+    ended = await world.act(app_id, "consultation/end", {"opinion": "不同意公开"}, world.clerk())
+    assert ended.status_code == 200, ended.text
+    assert ended.json()["deadline"]["due"] == "2026-11-12"  # 11/9 + 3: 11/10, 11/11, 11/12
+    assert ended.json()["deadline"]["paused"] is False
+
+
 async def test_late_correction_notice_refused_and_abandonment_after_the_period(world: World) -> None:
     app_id = (await world.apply())["id"]
     world.clock.today = date(2026, 12, 10)

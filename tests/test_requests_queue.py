@@ -16,7 +16,7 @@ from sqlmodel import select
 from services.requests.lifecycle import INVALID_STAGE, stored_deadline
 from services.requests.models import Application
 from shared.calendar import WorkingCalendar
-from shared.deadlines import ClockEvent, ClockEventKind
+from shared.deadlines import NATIONAL_2019, ClockEvent, ClockEventKind, compute_deadline
 from tests import test_requests_lifecycle
 from tests.conftest import create_database
 from tests.test_requests_lifecycle import URL, World, body
@@ -137,6 +137,33 @@ async def test_a_clock_paused_while_overdue_stays_red_in_the_queue_and_its_filte
     await assert_queue_agrees_with_the_events(world, [late, on_time])
 
 
+async def test_an_unanswered_third_party_consultation_turns_yellow_then_red_in_the_queue(
+    world: World,
+) -> None:
+    # 条例第三十二条: received 10/12/2026, third party asked 10/16; no reply by 11/6, so the clock runs
+    # again from 11/9 and the answer is due 11/30. Another agency's opinion (第三十四条) has no limit.
+    clerk = world.clerk()
+    world.clock.today = date(2026, 10, 12)
+    silent = (await world.apply())["id"]
+    agency = (await world.apply())["id"]
+    world.clock.today = date(2026, 10, 16)
+    third_party = {"kind": "third_party", "party": "某公司", "reason": "商业秘密"}
+    other_agency = {"kind": "other_agency", "party": "青山市民政局", "reason": "征求意见"}
+    assert (await world.act(silent, "consultation", third_party, clerk)).status_code == 200
+    assert (await world.act(agency, "consultation", other_agency, clerk)).status_code == 200
+    await assert_queue_agrees_with_the_events(world, [silent, agency])
+    world.clock.today = date(2026, 11, 26)  # 11/27, 11/30 left: yellow
+    assert (await listed(world))[silent]["flag"] == "yellow"
+    assert set(await listed(world, flag="yellow")) == {silent}
+    await assert_queue_agrees_with_the_events(world, [silent, agency])
+    world.clock.today = date(2026, 12, 1)
+    items = await listed(world)
+    assert (items[silent]["flag"], items[silent]["due"]) == ("red", "2026-11-30")
+    assert items[agency]["flag"] == "none"
+    assert set(await listed(world, flag="red")) == {silent}
+    await assert_queue_agrees_with_the_events(world, [silent, agency])
+
+
 async def test_a_calendar_change_rewrites_the_stored_due_dates(world: World) -> None:
     clerk, admin = world.clerk(), world.tokens.header("admin", sub="1")
     open_id = (await world.apply())["id"]
@@ -182,6 +209,14 @@ def test_the_stored_deadline_is_the_engine_s_answer_without_today() -> None:
         "paused_since": date(2026, 12, 1),
         "deadline_stage": "answer",
     }
+    # A third-party consultation from 11/24 ends by itself on 12/15 at the latest (条例第三十二条): the
+    # due date kept is the one the clock has when it runs again (12/22 + 15 working days).
+    consulting = [received, ClockEvent(K.CONSULTATION_STARTED, date(2026, 11, 24))]
+    assert stored_deadline("national-2019", consulting, calendar)["paused_since"] == date(2026, 11, 24)
+    assert (
+        stored_deadline("national-2019", consulting, calendar)["due_on"]
+        == compute_deadline(consulting, NATIONAL_2019, calendar, date(2026, 12, 16)).due
+    )
     waiting = [received, ClockEvent(K.CORRECTION_REQUESTED, date(2026, 11, 25), 10)]
     assert stored_deadline("national-2019", waiting, calendar)["deadline_stage"] == "awaiting_correction"
     assert stored_deadline("national-2019", waiting, calendar)["due_on"] is None

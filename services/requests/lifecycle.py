@@ -4,6 +4,8 @@ transaction, and the clock fact is checked with `compute_deadline` before anythi
 
 registered ─ request_correction → correction_requested ─ submit_correction → in_progress
 registered / in_progress / extended ─ start_consultation → consultation ─ end_consultation → back
+  (a third party's silence ends the pause by itself after 15 working days, 条例第三十二条: the state
+  stays `consultation` until the clerk records the end, but the clock already runs)
 registered / in_progress / extended ─ extend → extended
 registered / in_progress / extended ─ decide → decided │ refer → referred
 registered / in_progress / extended ─ fee_notice → fee_notified ─ fee_paid → back (the pause ends)
@@ -98,6 +100,33 @@ CLOCK_KINDS = {
 }
 
 
+# 条例第三十二条: a third-party consultation is a pause the engine ends by itself after the third
+# party's period; another agency's opinion (第三十四条) is an open pause, ended by the clerk.
+THIRD_PARTY = "third_party"
+_CONSULTATION_KINDS = {
+    ClockEventKind.PAUSE_STARTED: ClockEventKind.CONSULTATION_STARTED,
+    ClockEventKind.PAUSE_ENDED: ClockEventKind.CONSULTATION_ENDED,
+}
+
+
+def _consulting_third_party(history: list[Event]) -> bool:
+    """Whether the latest consultation in the history asked a third party."""
+    for event in reversed(history):
+        if event.action == "start_consultation":
+            return (event.after or {}).get("consultation") == THIRD_PARTY
+    return False
+
+
+def clock_kind(step: Step, history: list[Event]) -> ClockEventKind:
+    """The clock fact an action writes; a consultation's depends on whom it asks."""
+    kind = CLOCK_KINDS[step.action]
+    if step.action == "start_consultation":
+        third_party = step.details.get("consultation") == THIRD_PARTY
+    else:
+        third_party = step.action == "end_consultation" and _consulting_third_party(history)
+    return _CONSULTATION_KINDS[kind] if third_party else kind
+
+
 class InvalidTransition(Conflict):
     code = "invalid_transition"
 
@@ -118,10 +147,17 @@ def clock_fact(kind: ClockEventKind, on: date, days: int | None = None) -> dict[
 
 def clock_events(events: list[Event]) -> list[ClockEvent]:
     out = []
+    third_party = False
     for event in events:
+        if event.action == "start_consultation":
+            third_party = (event.after or {}).get("consultation") == THIRD_PARTY
         fact = (event.after or {}).get("clock")
         if fact:
-            out.append(ClockEvent(fact["kind"], date.fromisoformat(fact["on"]), fact.get("days")))
+            kind = ClockEventKind(fact["kind"])
+            if third_party and event.action in ("start_consultation", "end_consultation"):
+                # Written as an open pause before 条例第三十二条's limit was applied: read it as bounded.
+                kind = _CONSULTATION_KINDS.get(kind, kind)
+            out.append(ClockEvent(kind, date.fromisoformat(fact["on"]), fact.get("days")))
     return out
 
 
@@ -164,7 +200,11 @@ def stored_deadline(rule_set: str, clock: list[ClockEvent], calendar: WorkingCal
     pause began, and the stage. Rewritten with every event and every calendar change.
 
     A pure function of its arguments, so it is remembered by (rule set, clock, calendar
-    fingerprint): every application received on one day starts with the same clock."""
+    fingerprint): every application received on one day starts with the same clock.
+
+    A third-party consultation (条例第三十二条) keeps the due date the clock will have when it runs
+    again by itself at the end of the third party's period; like every paused row, the queue judges
+    it from its events, which know whether that day has passed."""
     key = (rule_set, tuple(clock), calendar.fingerprint())
     found = _STORED_MEMO.get(key)
     if found is None:
@@ -311,7 +351,7 @@ async def perform(
         check(application, before)
     if step.outcome == Outcome.STILL_UNCLEAR:
         _check_still_unclear(application, history, calendar, max(today, step.on))
-    kind = CLOCK_KINDS[step.action]
+    kind = clock_kind(step, history)
     new = ClockEvent(kind, step.on, step.days)
     clock = [*clock_events(history), new]
     # Raises a DeadlineRuleViolation (422) naming the broken rule before anything is written.

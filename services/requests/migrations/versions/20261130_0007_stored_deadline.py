@@ -52,6 +52,7 @@ def _fill() -> None:
         sa.column("id", sa.Integer),
         sa.column("aggregate_type", sa.String),
         sa.column("aggregate_id", sa.String),
+        sa.column("action", sa.String),
         sa.column("after", sa.JSON),
     )
     calendar = WorkingCalendar({row.day: row.working for row in bind.execute(sa.select(days))})
@@ -64,7 +65,7 @@ def _fill() -> None:
             return
         histories: dict[str, list] = {str(row.id): [] for row in chunk}
         for event in bind.execute(
-            sa.select(events.c.aggregate_id, events.c.after)
+            sa.select(events.c.aggregate_id, events.c.action, events.c.after)
             .where(events.c.aggregate_type == "application")
             .where(events.c.aggregate_id.in_(list(histories)))
             .order_by(events.c.id)
