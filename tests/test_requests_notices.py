@@ -593,3 +593,22 @@ async def test_the_notice_never_prints_the_reports_counting_note_nor_doubled_pun
         await world.ok(other, "decision", decision, world.clerk())
         text = page_text((await world.get(other, world.clerk(), "/notice.html")).text)
         assert not DOUBLED.findall(text), (outcome, DOUBLED.findall(text))
+
+
+async def test_an_overdue_application_tells_the_applicant_reconsideration_comes_first(
+    world: NoticeWorld,
+) -> None:
+    receipt = await world.apply()
+    app_id = receipt["id"]
+    track = f"{URL}/track/{receipt['tracking_no']}"
+    world.clock.today = date(2026, 12, 22)  # the last day of the 20 working days
+    assert (await world.get(app_id, world.citizen())).json()["remedies"] is None
+    assert (await world.client.get(track, params={"code": receipt["query_code"]})).json()["remedies"] is None
+    world.clock.today = date(2026, 12, 23)  # no answer: 行政复议法第二十三条第一款第（三）项
+    own = (await world.get(app_id, world.citizen())).json()
+    assert own["deadline"]["flag"] == "red"
+    assert "第二十三条第一款第（三）项" in own["remedies"] and "应当先申请行政复议" in own["remedies"]
+    tracked = (await world.client.get(track, params={"code": receipt["query_code"]})).json()
+    assert tracked["remedies"] == own["remedies"]
+    await world.ok(app_id, "decision", DISCLOSED, world.clerk())
+    assert (await world.get(app_id, world.citizen())).json()["remedies"] is None

@@ -152,6 +152,20 @@ def default_basis(outcome: Outcome, referral: str | None = None) -> list[str]:
 REVIEW_LAW = "《中华人民共和国行政复议法》"
 LITIGATION_LAW = "《中华人民共和国行政诉讼法》"
 
+# No answer by the due date: the agency has not performed its duty (行政复议法第二十三条第一款第（三）项),
+# and, as for a refusal, reconsideration comes first. Shown to the applicant while the item is red.
+UNANSWERED = Remedy.RECONSIDERATION_FIRST
+UNANSWERED_REMEDIES = (
+    "受理机关未在答复期限内作出答复的，申请人可以向有管辖权的行政复议机关申请行政复议。"
+    f"依照{REVIEW_LAW}第二十三条第一款第（三）项，应当先申请行政复议；"
+    "对行政复议决定不服的，可以再依法向人民法院提起行政诉讼。"
+)
+
+
+def unanswered_remedies(flag: str | None) -> str | None:
+    """The remedies an applicant has once the answer is overdue (flag red), else none."""
+    return UNANSWERED_REMEDIES if flag == "red" else None
+
 
 def remedies(body: str, remedy: Remedy = Remedy.EITHER) -> str:
     """The remedies sentence of a notice: the reconsideration body and the time limits."""

@@ -115,6 +115,11 @@ class ApplicationPublic(BaseModel):
     created_at: datetime
     updated_at: datetime
     deadline: DeadlinePublic
+    remedies: str | None = Field(
+        default=None,
+        description="逾期未答复时申请人的救济途径（行政复议法第二十三条第一款第（三）项：先申请行政复议）；"
+        "未逾期或已答复时为空",
+    )
     labels: dict[str, str] = Field(description="枚举值的中文名称")
 
 
@@ -158,6 +163,11 @@ class TrackingStatus(BaseModel):
     due: date | None
     outcome: Outcome | None
     outcome_label: str | None
+    remedies: str | None = Field(
+        default=None,
+        description="逾期未答复时申请人的救济途径（行政复议法第二十三条第一款第（三）项：先申请行政复议）；"
+        "未逾期或已答复时为空",
+    )
 
 
 # --- action bodies ------------------------------------------------------------------------------

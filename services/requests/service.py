@@ -10,7 +10,7 @@ from sqlalchemy import and_, insert, or_
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.requests import lifecycle
+from services.requests import lifecycle, notices
 from services.requests.models import (
     APPLICANT_TYPE_LABELS,
     CHANNEL_LABELS,
@@ -432,6 +432,7 @@ async def view(
 ) -> ApplicationPublic:
     """The applicant sees their own data; staff see it masked (the unmasked read is audited)."""
     events = (await lifecycle.events_of(session, [application.id]))[application.id]  # type: ignore[list-item]
+    deadline = _deadline(application, events, calendar, today)
     return ApplicationPublic(
         id=application.id,  # type: ignore[arg-type]
         tracking_no=application.tracking_no,
@@ -449,7 +450,8 @@ async def view(
         assigned_to=application.assigned_to if principal.role != Role.PUBLIC else None,
         created_at=application.created_at,
         updated_at=application.updated_at,
-        deadline=_deadline(application, events, calendar, today),
+        deadline=deadline,
+        remedies=notices.unanswered_remedies(deadline.flag),
         labels=_labels(application),
     )
 
@@ -699,6 +701,7 @@ async def track(
         due=found.due,
         outcome=Outcome(application.outcome) if application.outcome else None,
         outcome_label=outcome_label(application.outcome),
+        remedies=notices.unanswered_remedies(found.flag),
     )
 
 
