@@ -394,7 +394,7 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
-PERSONAL_DATA_KINDS = {"id_number": "身份证号", "mobile": "手机号码", "bank_card": "银行卡号"}
+PERSONAL_DATA_KINDS = {"id_number": "身份证号", "mobile": "手机号码", "bank_card": "银行卡号", "name": "姓名"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -413,14 +413,15 @@ class Finding:
 
 def find_personal_data(text: str, *, today: date | None = None) -> list[Finding]:
     """18-digit resident ID numbers that pass their check (GB 11643), mobile numbers and bank card
-    numbers that pass the Luhn check, anywhere in `text` (DOMAIN.md, Publication and personal data).
+    numbers that pass the Luhn check, anywhere in `text`, and names in the name column of 公示
+    lists (`find_names_in_lists`) (DOMAIN.md, Publication and personal data).
 
     Already masked values (`110105********1234`, `138****0000`) are not found again. An 18-digit
     number that fails the ID check but passes Luhn is a bank card; a run of 16-19 digits that
     fails Luhn is left alone (statistics, serial numbers). 15-digit first-generation ID numbers
     carry no check digit and are not looked for.
     """
-    found: list[Finding] = []
+    found: list[Finding] = find_names_in_lists(text)
     for m in _IN_TEXT.finditer(text):
         value = m[0]
         digits = "".join(ch for ch in value if ch.isdigit())
@@ -430,7 +431,87 @@ def find_personal_data(text: str, *, today: date | None = None) -> list[Finding]
             found.append(Finding("bank_card", m.start(), m.end(), mask_bank_account(value)))
         elif m["mobile"]:
             found.append(Finding("mobile", m.start(), m.end(), mask_phone(value)))
-    return found
+    return sorted(found, key=lambda f: f.start)
+
+
+# 公示 lists name people in a column headed 姓名 (or 户主, 申请人…), in an HTML table or in text
+# lines split by tabs, bars or runs of spaces; or as "姓名：张三".
+_NAME_HEADER = re.compile(
+    r"^(?:户主|申请人|救助对象|补助对象|受助人|获奖人|拟录用人员|拟聘人员)?(?:姓名|名字)$|^(?:户主|申请人)$"
+)
+_PERSON_NAME = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff·•]{1,5}")
+_LABELLED_NAME = re.compile(
+    r"(?:户主|申请人)?姓\s*名\s*[:：]\s*(?P<name>[\u4e00-\u9fff][\u4e00-\u9fff·•]{1,5})"
+)
+# Commas are not column separators: prose under a header line would be read as a list.
+_CELL_SPLIT = re.compile(r"\s*(?:\t|\||｜)\s*| {2,}|\u3000+")
+_NOT_NAMES = frozenset("合计 小计 总计 备注 以下空白 空白 无".split())
+_HTML_ROW = re.compile(r"<tr\b[^>]*>(?P<row>.*?)</tr\s*>", re.IGNORECASE | re.DOTALL)
+_HTML_CELL = re.compile(r"<t[dh]\b[^>]*>(?P<cell>.*?)</t[dh]\s*>", re.IGNORECASE | re.DOTALL)
+_HTML_TABLE = re.compile(r"<table\b.*?</table\s*>", re.IGNORECASE | re.DOTALL)
+_TAGS = re.compile(r"<[^>]*>")
+
+
+def _name_finding(text: str, start: int, end: int) -> Finding | None:
+    """A finding when text[start:end] (trimmed) is an unmasked personal name."""
+    cell = text[start:end]
+    stripped = cell.strip()
+    if not stripped or stripped in _NOT_NAMES or not _PERSON_NAME.fullmatch(stripped):
+        return None
+    offset = start + cell.index(stripped)
+    return Finding("name", offset, offset + len(stripped), mask_name(stripped))
+
+
+def _cells(line: str) -> list[tuple[int, int]]:
+    """(start, end) of each cell of a text line split by the list separators."""
+    out, last = [], 0
+    for m in _CELL_SPLIT.finditer(line):
+        out.append((last, m.start()))
+        last = m.end()
+    out.append((last, len(line)))
+    return [(a, b) for a, b in out if line[a:b].strip()]
+
+
+def find_names_in_lists(text: str) -> list[Finding]:
+    """Unmasked names in the name column of 公示 lists (HTML tables and text lines with a header
+    cell 姓名 / 户主 / 申请人…) and after a "姓名：" label. Free prose is not searched for names:
+    they cannot be told from other words reliably."""
+    found: dict[int, Finding] = {}
+    for m in _LABELLED_NAME.finditer(text):
+        if hit := _name_finding(text, m.start("name"), m.end("name")):
+            found[hit.start] = hit
+    # Text lines: a header line, then the rows below it until a blank line or a line with one cell.
+    column: int | None = None
+    position = 0
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        cells = _cells(body)
+        if len(cells) < 2:
+            column = None
+        else:
+            headers = [i for i, (a, b) in enumerate(cells) if _NAME_HEADER.match(body[a:b].strip())]
+            if headers:
+                column = headers[0]
+            elif column is not None and column < len(cells):
+                a, b = cells[column]
+                if hit := _name_finding(text, position + a, position + b):
+                    found[hit.start] = hit
+        position += len(line)
+    # HTML tables: the column whose header cell names people.
+    for table in _HTML_TABLE.finditer(text):
+        column = None
+        for row in _HTML_ROW.finditer(text, table.start(), table.end()):
+            cells = list(_HTML_CELL.finditer(text, row.start("row"), row.end("row")))
+            labels = [_TAGS.sub("", c["cell"]).strip() for c in cells]
+            headers = [i for i, label in enumerate(labels) if _NAME_HEADER.match(label)]
+            if headers:
+                column = headers[0]
+            elif column is not None and column < len(cells):
+                cell = cells[column]
+                if not _TAGS.search(cell["cell"]):
+                    if hit := _name_finding(text, cell.start("cell"), cell.end("cell")):
+                        found[hit.start] = hit
+    return sorted(found.values(), key=lambda f: f.start)
 
 
 def mask_findings(text: str, findings: Sequence[Finding]) -> str:

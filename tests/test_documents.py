@@ -220,6 +220,32 @@ async def test_personal_data_is_refused_at_publication_unless_masked_or_excepted
     assert history[-1]["after"]["personal_data"][0]["masked"] == "138****8000"
 
 
+async def test_names_in_a_publicity_list_are_refused_until_masked(world: World) -> None:
+    table = (
+        "<table><tr><th>序号</th><th>户主姓名</th><th>保障金额（元）</th></tr>"
+        "<tr><td>1</td><td>张三丰</td><td>2940</td></tr><tr><td>2</td><td>李**</td><td>980</td></tr></table>"
+    )
+    doc = await world.draft(
+        title="城关镇2026年第四季度低保名单公示",
+        body_text="序号  户主姓名  保障金额（元）\n1  张三丰  2940\n2  李**  980",
+        body_html=table,
+    )
+    await world.act(doc["id"], "submit", "101")
+    refused = await world.act(doc["id"], "approve", "102", {"confidentiality_checked": True})
+    assert refused.status_code == 422
+    assert [(e["field"], e["type"], e["message"]) for e in refused.json()["errors"]] == [
+        ("body_text", "personal_data.name", "第 22–24 个字符：姓名 张**"),
+        ("body_html", "personal_data.name", "第 82–84 个字符：姓名 张**"),
+    ]
+    report = (
+        await world.client.get(
+            f"/api/v1/catalog/documents/{doc['id']}/personal-data", headers=world.clerk("102")
+        )
+    ).json()
+    assert report["masked"]["body_text"].splitlines()[1] == "1  张**  2940"
+    assert "<td>张**</td>" in report["masked"]["body_html"]
+
+
 async def test_an_amendment_with_personal_data_is_refused_until_masked_or_excepted(world: World) -> None:
     doc = await world.publish()
     proposed = await world.act(doc["id"], "amend", "101", {"body_text": LEAKED, "reason": "补充联系人"})

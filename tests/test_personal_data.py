@@ -25,6 +25,7 @@ from shared.personal_data import (
     DecryptionError,
     PersonalDataCipher,
     PersonalDataError,
+    find_names_in_lists,
     find_personal_data,
     from_settings,
     luhn_valid,
@@ -415,6 +416,34 @@ def test_id_numbers_mobiles_and_bank_cards_are_found_by_their_check_digits_befor
     assert f"身份证号110105********{resident[-4:]}，电话138****8000，银行卡（不公开）。" in masked
     assert find_personal_data(masked) == []
     assert find_personal_data("没有号码的文字") == []
+
+
+def test_names_are_found_in_the_name_column_of_publicity_lists_and_after_a_name_label() -> None:
+    text = (
+        "2026年第四季度城乡低保名单公示\n"
+        "序号  户主姓名  家庭人口  保障金额（元）\n"
+        "1  张三丰  3  2940\n"
+        "2\t欧阳娜娜\t1\t980\n"
+        "3  李**  2  1960\n"
+        "   合计  6  5880\n"
+        "\n"
+        "经审核，上述家庭符合条件，姓名：王小明，联系电话0571-88881234。\n"
+        "城关镇  民政办  负责审核\n"
+    )
+    found = find_names_in_lists(text)
+    assert [(text[f.start : f.end], f.masked) for f in found] == [
+        ("张三丰", "张**"),
+        ("欧阳娜娜", "欧阳**"),
+        ("王小明", "王**"),
+    ]
+    assert "1  张**  3  2940\n2\t欧阳**\t1\t980\n" in mask_findings(text, found)
+    table = (
+        "<p>拟录用人员名单</p><table><tr><th>序号</th><th>姓名</th><th>职位</th></tr>"
+        "<tr><td>1</td><td> 赵六 </td><td>科员</td></tr><tr><td>2</td><td>钱**</td><td>科员</td></tr></table>"
+    )
+    hits = find_personal_data(table)
+    assert [(h.kind, table[h.start : h.end], h.masked) for h in hits] == [("name", "赵六", "赵*")]
+    assert find_names_in_lists("各乡镇人民政府，县政府各部门：经研究决定，提高保障标准。") == []
 
 
 # --- audit log of reads -----------------------------------------------------------------------------

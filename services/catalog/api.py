@@ -259,7 +259,7 @@ async def submit_document(session: SessionDep, document_id: IdPath, actor: Clerk
     "/documents/{document_id}/approve",
     response_model=DocumentPublic,
     summary="审核通过并发布（另一位经办人员）",
-    description="须由起草人以外的本机关经办人员在完成保密审查后操作；可指定定时发布时间。发布后 2 秒内可被检索到。内容含未遮蔽的身份证号、手机号码或银行卡号时拒绝发布（422，逐处列出位置），除非审核人在 `personal_data_override` 中写明例外理由。",
+    description="须由起草人以外的本机关经办人员在完成保密审查后操作；可指定定时发布时间。发布后 2 秒内可被检索到。内容含未遮蔽的身份证号、手机号码、银行卡号或公示名单中的姓名时拒绝发布（422，逐处列出位置），除非审核人在 `personal_data_override` 中写明例外理由。",
 )
 async def approve_document(
     request: Request, session: SessionDep, document_id: IdPath, data: Approval, actor: ClerkUser
@@ -309,7 +309,7 @@ async def document_amendments(
     "/documents/{document_id}/personal-data",
     response_model=PersonalDataReport,
     summary="发布前个人信息检查（含遮蔽后的文本）",
-    description="列出待发布内容（有待审核修订时为修订后的内容）中未遮蔽的身份证号（校验位正确）、手机号码和银行卡号（Luhn 校验）及其位置，并给出遮蔽后的标题和正文（张**、110105********1234、138****0000，银行卡号不公开），供经办人员修改后提交。",
+    description="列出待发布内容（有待审核修订时为修订后的内容）中未遮蔽的身份证号（校验位正确）、手机号码、银行卡号（Luhn 校验）和公示名单（表格或分列的文字行）姓名列中的姓名及其位置，并给出遮蔽后的标题和正文（张**、110105********1234、138****0000，银行卡号不公开），供经办人员修改后提交。",
 )
 async def document_personal_data(
     session: SessionDep, document_id: IdPath, principal: InternalReader

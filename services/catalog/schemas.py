@@ -150,8 +150,8 @@ class AmendmentApproval(RequestModel):
 
 class PersonalDataFinding(BaseModel):
     field: str = Field(description="所在字段：title、body_text 或 body_html")
-    kind: Literal["id_number", "mobile", "bank_card"] = Field(
-        description="id_number 身份证号、mobile 手机号码、bank_card 银行卡号"
+    kind: Literal["id_number", "mobile", "bank_card", "name"] = Field(
+        description="id_number 身份证号、mobile 手机号码、bank_card 银行卡号、name 公示名单中的姓名"
     )
     start: int = Field(description="在该字段中的起始位置（从 0 起的字符序号）")
     end: int = Field(description="结束位置（不含）")

@@ -108,7 +108,8 @@ CHECKED_FIELDS = ("title", "body_text", "body_html")
 
 
 def personal_data_in(content: dict[str, Any]) -> list[tuple[str, Finding]]:
-    """Each ID number, mobile or bank card number in the published text, with the field it is in."""
+    """Each ID number, mobile or bank card number, and each name in a 公示 list, in the published
+    text, with the field it is in."""
     return [
         (name, finding)
         for name in CHECKED_FIELDS
@@ -127,8 +128,9 @@ def masked_content(content: dict[str, Any]) -> dict[str, str | None]:
 
 
 def _check_personal_data(content: dict[str, Any], override: str | None) -> dict[str, Any]:
-    """DOMAIN.md, Publication and personal data: nothing goes live with ID numbers, mobiles or bank
-    cards unmasked unless the reviewer records a reasoned exception (kept in the event)."""
+    """DOMAIN.md, Publication and personal data: nothing goes live with ID numbers, mobiles, bank
+    cards or names in 公示 lists unmasked unless the reviewer records a reasoned exception (kept in
+    the event)."""
     findings = personal_data_in(content)
     if not findings:
         return {}
