@@ -1,8 +1,8 @@
 """The holiday calendar admins enter (`/api/v1/admin/calendar`, served by the requests service).
 
 Deadlines are derived on read from the events and the calendar, so entering a year's calendar moves
-every open deadline in that year at its next read; a year nobody knows counts Monday–Friday, marked
-provisional, and never fails.
+every open deadline in that year at its next read; a year nobody knows counts Monday–Friday less its
+statutory holidays, marked provisional until an admin confirms the whole year, and never fails.
 """
 
 from __future__ import annotations
@@ -22,8 +22,10 @@ from tests.test_requests_lifecycle import PATHS, URL, Clock, World
 CALENDAR = "/api/v1/admin/calendar"
 NEW_YEAR_2027 = [
     {"day": "2027-01-01", "working": False, "name": "元旦"},
+    {"day": "2027-01-04", "working": False, "name": "元旦"},  # an extra day off, as a notice may give
     {"day": "2027-02-20", "working": True, "name": "春节调休"},  # a Saturday
 ]
+CONFIRMED_2027 = {"days": NEW_YEAR_2027, "confirmed": True}
 
 
 @pytest.fixture
@@ -55,37 +57,79 @@ async def test_entering_a_year_moves_the_open_deadlines_that_counted_it_provisio
     receipt = await world.apply()
     assert receipt["received_on"] == "2026-12-20"
     before = (await world.get(receipt["id"], world.clerk())).json()["deadline"]
-    # 2027 is unknown to chinese_calendar: Monday–Friday, marked provisional.
-    assert before["due"] == "2027-01-15" and before["provisional"] is True
+    # 2027 is unknown to chinese_calendar: Monday–Friday less its statutory holidays (元旦 1/1 is
+    # off, not counted as before), marked provisional.
+    # 12/21–25(1–5) 12/28–31(6–9) [1/1] 1/4–8(10–14) 1/11–15(15–19) 1/18(20)
+    assert before["due"] == "2027-01-18" and before["provisional"] is True
     shown = await world.client.get(CALENDAR, params={"year": 2027}, headers=world.clerk())
     assert shown.status_code == 200, shown.text
-    assert shown.json() | {"days": []} == {
+    assert shown.json() | {"days": [], "statutory": []} == {
         "year": 2027,
         "known_to_library": False,
         "entered": False,
+        "confirmed": False,
+        "confirmed_by": None,
+        "confirmed_at": None,
         "provisional": True,
+        "statutory": [],
         "days": [],
     }
+    statutory = {(d["day"], d["name"]) for d in shown.json()["statutory"]}
+    assert {("2027-01-01", "元旦"), ("2027-02-05", "春节"), ("2027-02-08", "春节")} <= statutory
+    assert {("2027-04-05", "清明节"), ("2027-06-09", "端午节"), ("2027-09-15", "中秋节")} <= statutory
 
+    # Dates entered, the year not confirmed: they count, and the year stays provisional.
     put = await world.client.put(f"{CALENDAR}/2027", json={"days": NEW_YEAR_2027}, headers=admin(world))
     assert put.status_code == 200, put.text
-    assert put.json()["entered"] is True and put.json()["provisional"] is False
+    assert (put.json()["entered"], put.json()["confirmed"], put.json()["provisional"]) == (True, False, True)
     assert [(d["day"], d["working"], d["name"]) for d in put.json()["days"]] == [
         ("2027-01-01", False, "元旦"),
+        ("2027-01-04", False, "元旦"),
         ("2027-02-20", True, "春节调休"),
     ]
+    entered = (await world.get(receipt["id"], world.clerk())).json()["deadline"]
+    assert entered["due"] == "2027-01-19" and entered["provisional"] is True  # 1/4 off now too
+
+    put = await world.client.put(f"{CALENDAR}/2027", json=CONFIRMED_2027, headers=admin(world))
+    assert put.status_code == 200, put.text
+    assert (put.json()["confirmed"], put.json()["provisional"], put.json()["confirmed_by"]) == (
+        True,
+        False,
+        "1",
+    )
     after = (await world.get(receipt["id"], world.clerk())).json()["deadline"]
-    assert after["due"] == "2027-01-18" and after["provisional"] is False  # 元旦 no longer counted
+    assert after["due"] == "2027-01-19" and after["provisional"] is False
     listed = (await world.client.get(URL, headers=world.clerk())).json()["items"]
-    assert [i["due"] for i in listed if i["id"] == receipt["id"]] == ["2027-01-18"]
+    assert [(i["due"], i["provisional"]) for i in listed if i["id"] == receipt["id"]] == [
+        ("2027-01-19", False)
+    ]
 
     read = await world.client.get(CALENDAR, params={"year": 2027}, headers=world.inspector())
-    assert read.status_code == 200 and len(read.json()["days"]) == 2
+    assert read.status_code == 200 and len(read.json()["days"]) == 3 and read.json()["confirmed"] is True
 
     deleted = await world.client.delete(f"{CALENDAR}/2027", headers=admin(world))
     assert deleted.status_code == 200 and deleted.json()["days"] == []
+    assert deleted.json()["confirmed"] is False and deleted.json()["provisional"] is True
     again = (await world.get(receipt["id"], world.clerk())).json()["deadline"]
-    assert again["due"] == "2027-01-15" and again["provisional"] is True
+    assert again["due"] == "2027-01-18" and again["provisional"] is True
+
+
+async def test_entering_one_date_does_not_confirm_the_year(world: World) -> None:
+    """The old answer: any date entered made the whole year known, so its deadlines lost the mark."""
+    world.clock.today = date(2026, 12, 20)
+    receipt = await world.apply()
+    one = [{"day": "2027-02-20", "working": True, "name": "春节调休"}]
+    put = await world.client.put(f"{CALENDAR}/2027", json={"days": one}, headers=admin(world))
+    assert put.status_code == 200, put.text
+    assert put.json()["entered"] is True and put.json()["provisional"] is True
+    deadline = (await world.get(receipt["id"], world.clerk())).json()["deadline"]
+    assert (deadline["due"], deadline["provisional"]) == ("2027-01-18", True)
+    listed = (await world.client.get(URL, headers=world.clerk())).json()["items"]
+    assert [i["provisional"] for i in listed if i["id"] == receipt["id"]] == [True]
+    # Replacing the year without `confirmed` withdraws an earlier confirmation.
+    await world.client.put(f"{CALENDAR}/2027", json={"days": one, "confirmed": True}, headers=admin(world))
+    again = await world.client.put(f"{CALENDAR}/2027", json={"days": one}, headers=admin(world))
+    assert again.json()["confirmed"] is False and again.json()["provisional"] is True
 
 
 async def test_a_worker_that_counted_with_the_old_calendar_rewrites_its_due_dates_at_its_next_read(
@@ -110,22 +154,22 @@ async def test_a_worker_that_counted_with_the_old_calendar_rewrites_its_due_date
         second = World(second_client, tokens, world.clock)
         warm = await second.client.get(URL, headers=second.clerk())  # the second now holds the calendar
         assert warm.status_code == 200
-        put = await world.client.put(f"{CALENDAR}/2027", json={"days": NEW_YEAR_2027}, headers=admin(world))
+        put = await world.client.put(f"{CALENDAR}/2027", json=CONFIRMED_2027, headers=admin(world))
         assert put.status_code == 200, put.text
 
         receipt = await second.apply()
-        assert receipt["due"] == "2027-01-15", "counted with the calendar the second worker still holds"
+        assert receipt["due"] == "2027-01-18", "counted with the calendar the second worker still holds"
         stored = (await world.client.get(URL, headers=world.clerk())).json()["items"]
-        assert [i["due"] for i in stored if i["id"] == receipt["id"]] == ["2027-01-15"]
+        assert [i["due"] for i in stored if i["id"] == receipt["id"]] == ["2027-01-18"]
 
         loaded_at, calendar, read_at = second_app.state.calendar_cache
         second_app.state.calendar_cache = (loaded_at - CACHE_TTL - 1, calendar, read_at)
         listed = (await second.client.get(URL, headers=second.clerk())).json()["items"]
         assert [(i["due"], i["provisional"]) for i in listed if i["id"] == receipt["id"]] == [
-            ("2027-01-18", False)
+            ("2027-01-19", False)
         ]
         seen_by_first = (await world.client.get(URL, headers=world.clerk())).json()["items"]
-        assert [i["due"] for i in seen_by_first if i["id"] == receipt["id"]] == ["2027-01-18"]
+        assert [i["due"] for i in seen_by_first if i["id"] == receipt["id"]] == ["2027-01-19"]
 
 
 async def test_a_known_year_needs_no_entry_and_is_not_provisional(world: World) -> None:
@@ -148,10 +192,10 @@ async def test_a_day_outside_the_year_is_named(world: World) -> None:
     days = [*NEW_YEAR_2027, {"day": "2028-01-01", "working": False, "name": "元旦"}]
     response = await world.client.put(f"{CALENDAR}/2027", json={"days": days}, headers=admin(world))
     assert response.status_code == 422
-    assert response.json()["errors"][0]["field"] == "days.2.day"
+    assert response.json()["errors"][0]["field"] == "days.3.day"
     twice = [*NEW_YEAR_2027, NEW_YEAR_2027[0]]
     response = await world.client.put(f"{CALENDAR}/2027", json={"days": twice}, headers=admin(world))
-    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "days.2.day"
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "days.3.day"
     shown = await world.client.get(CALENDAR, params={"year": 2027}, headers=admin(world))
     assert shown.json()["days"] == [], "a refused write changes nothing"
 
@@ -174,5 +218,6 @@ def test_an_admin_enters_a_year_through_the_gateway(cluster: Cluster) -> None:
         got = client.get(CALENDAR, params={"year": 2031}, headers=clerk)
         assert got.status_code == 200, got.text
         assert got.json()["entered"] is True and got.json()["days"][0]["day"] == "2031-01-01"
+        assert got.json()["provisional"] is True, "one date entered, the year not confirmed"
         assert client.put(f"{CALENDAR}/2031", json={"days": []}, headers=clerk).status_code == 403
         assert client.get("/api/v1/admin/users", headers=admin_h).status_code == 200  # still the gateway's

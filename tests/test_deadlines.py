@@ -8,7 +8,9 @@ Holidays used below (chinese_calendar.get_holidays / get_workdays):
 - 2025 National Day + Mid-Autumn 10/1–10/8 off; Sun 9/28, Sat 10/11 worked.
 - 2026 Spring Festival 2/15–2/23 off; Sat 2/14, Sat 2/28 worked.
 - 2026 Mid-Autumn Fri 9/25 off; National Day 10/1–10/7 off; Sun 9/20, Sat 10/10 worked.
-- 2027 is unknown to chinese_calendar: Monday–Friday, provisional (1 January 2027 is a Friday).
+- 2027 is unknown to chinese_calendar: Monday–Friday less the statutory holidays of
+  《全国年节及纪念日放假办法》 (元旦 Fri 1/1; 春节 除夕 Fri 2/5 – 初三 Mon 2/8), provisional until confirmed.
+- 2028 likewise: 春节 除夕 Tue 1/25 – 初三 Fri 1/28.
 """
 
 from __future__ import annotations
@@ -525,19 +527,42 @@ def test_malformed_events_are_refused_when_built() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Unknown years: Monday–Friday, provisional, until the admin enters the calendar
+# Unknown years: Monday–Friday less the statutory holidays, provisional, until the admin confirms
+# the year's calendar
 
 
 def test_an_application_received_in_december_2026_is_due_provisionally_in_january_2027() -> None:
-    # 12/11(1) 12/14–18(2–6) 12/21–25(7–11) 12/28–31(12–15) Fri 1/1(16, counted) 1/4–7(17–20)
+    # 12/11(1) 12/14–18(2–6) 12/21–25(7–11) 12/28–31(12–15) [Fri 1/1 元旦, statutory] 1/4–8(16–20)
     result = deadline(received(D(2026, 12, 10)))
-    assert result.due == D(2027, 1, 7) and result.provisional
+    assert result.due == D(2027, 1, 8) and result.provisional
 
 
-def test_entering_the_2027_calendar_moves_the_due_date_and_removes_the_provisional_mark() -> None:
-    entered = WorkingCalendar({D(2027, 1, 1): False})  # New Year's Day off
-    result = deadline(received(D(2026, 12, 10)), cal=entered)
-    assert result.due == D(2027, 1, 8) and not result.provisional
+def test_entering_the_2027_calendar_moves_the_due_date_and_confirming_it_removes_the_provisional_mark() -> (
+    None
+):
+    days = {D(2027, 1, 1): False, D(2027, 1, 4): False}  # 元旦 and an extra day off a notice may give
+    entered = deadline(received(D(2026, 12, 10)), cal=WorkingCalendar(days))
+    assert entered.due == D(2027, 1, 11) and entered.provisional  # dates entered, year not confirmed
+    confirmed = deadline(received(D(2026, 12, 10)), cal=WorkingCalendar(days, confirmed_years={2027}))
+    assert confirmed.due == D(2027, 1, 11) and not confirmed.provisional
+
+
+@pytest.mark.parametrize(
+    ("received_on", "due", "counted_as_working_before"),
+    [
+        # 1/26–29(1–4) 2/1–4(5–8) [除夕 Fri 2/5, weekend, 初三 Mon 2/8] 2/9–12(9–12) 2/15–19(13–17) 2/22–24(18–20)
+        (D(2027, 1, 25), D(2027, 2, 24), D(2027, 2, 22)),
+        # 1/17–21(1–5) 1/24(6) [除夕 Tue 1/25 – 初三 Fri 1/28] 1/31–2/4(7–11) 2/7–11(12–16) 2/14–17(17–20)
+        (D(2028, 1, 14), D(2028, 2, 17), D(2028, 2, 11)),
+    ],
+)
+def test_a_deadline_across_an_unannounced_spring_festival_skips_its_statutory_days(
+    received_on, due, counted_as_working_before
+) -> None:
+    # 条例第三十三条: 20 working days; 《全国年节及纪念日放假办法》第二条: 春节 除夕–初三 whatever the notice
+    result = deadline(received(received_on))
+    assert result.due == due and result.provisional
+    assert result.due != counted_as_working_before  # the old Monday–Friday answer
 
 
 def test_an_application_due_within_2026_is_not_provisional_even_near_the_year_end() -> None:
@@ -558,7 +583,7 @@ def test_a_year_nobody_knows_never_fails() -> None:
 
 
 def test_a_pause_counted_in_an_unknown_year_makes_the_result_provisional() -> None:
-    entered_2027 = WorkingCalendar({D(2027, 1, 1): False})
+    entered_2027 = WorkingCalendar({D(2027, 1, 1): False}, confirmed_years={2027})
     # 12/2–4(1–3) 12/7–11(4–8) 12/14–18(9–13) 12/21–25(14–18) 12/28–29(19–20): due within 2026
     assert deadline(received(D(2026, 12, 1))).due == D(2026, 12, 29)
     assert not deadline(received(D(2026, 12, 1))).provisional

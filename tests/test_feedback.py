@@ -45,9 +45,10 @@ class LibraryCalendar:
 
     def __init__(self) -> None:
         self.overrides: dict[date, bool] = {}
+        self.confirmed: set[int] = set()
 
     async def current(self, today: date) -> WorkingCalendar:
-        return WorkingCalendar(self.overrides)
+        return WorkingCalendar(self.overrides, self.confirmed)
 
 
 def message(**extra: Any) -> dict[str, Any]:
@@ -548,7 +549,10 @@ async def test_entering_next_years_calendar_moves_the_stored_due_dates(world: Wo
     assert receipt["due"] == "2027-01-04"
     listed = (await world.client.get(f"{URL}/messages", headers=world.clerk())).json()["items"][0]
     assert (listed["due"], listed["provisional"]) == ("2027-01-04", True)
-    world.calendar.overrides = {date(2027, 1, 1): False, date(2027, 1, 4): False}  # the year is entered
+    world.calendar.overrides = {date(2027, 1, 1): False, date(2027, 1, 4): False}  # dates entered ...
+    listed = (await world.client.get(f"{URL}/messages", headers=world.clerk())).json()["items"][0]
+    assert (listed["due"], listed["provisional"]) == ("2027-01-05", True)  # ... the year not confirmed
+    world.calendar.confirmed = {2027}  # the admin confirms the whole year
     listed = (await world.client.get(f"{URL}/messages", headers=world.clerk())).json()["items"][0]
     assert (listed["due"], listed["provisional"]) == ("2027-01-05", False)
     case = (await world.get(receipt["id"], world.clerk())).json()
@@ -558,7 +562,7 @@ async def test_entering_next_years_calendar_moves_the_stored_due_dates(world: Wo
         from services.feedback import service
 
         again = await service.follow_calendar(
-            session, WorkingCalendar(world.calendar.overrides), date(2026, 12, 28)
+            session, WorkingCalendar(world.calendar.overrides, {2027}), date(2026, 12, 28)
         )
     assert again is None  # recomputed once, not at every request
 
@@ -586,13 +590,14 @@ async def test_a_replica_that_counted_with_the_old_calendar_rewrites_what_it_sto
     async for client in _serve(second_app, "http://feedback-2"):
         second = World(client, tokens, world.clock)
         assert (await second.client.get(f"{URL}/messages", headers=second.clerk())).status_code == 200
-        world.calendar.overrides = entered  # the first replica reads the entered year
+        world.calendar.overrides, world.calendar.confirmed = entered, {2027}  # the first reads the year
         assert (await world.client.get(f"{URL}/messages", headers=world.clerk())).status_code == 200
 
         receipt = await second.send(headers=second.citizen())
         assert receipt["due"] == "2027-01-04", "counted with the calendar the second replica still holds"
 
         second_calendar.overrides = entered  # its cache expired: it reads the entered year too
+        second_calendar.confirmed = {2027}
         listed = (await second.client.get(f"{URL}/messages", headers=second.clerk())).json()["items"]
         assert [(i["due"], i["provisional"]) for i in listed if i["id"] == receipt["id"]] == [
             ("2027-01-05", False)

@@ -221,7 +221,7 @@ async def test_a_correction_restarts_the_clock_and_extensions_are_limited(world:
     assert too_long.status_code == 422 and too_long.json()["code"] == "extension_too_long"
     extended = await world.act(app_id, "extension", {"days": 20, "reason": "需要汇总"}, world.clerk())
     assert extended.status_code == 200 and extended.json()["state"] == "extended"
-    assert extended.json()["deadline"]["due"] == "2027-01-26"  # 1 January is a holiday
+    assert extended.json()["deadline"]["due"] == "2027-01-27"  # 1 January (元旦) is a holiday
     more = await world.act(app_id, "extension", {"days": 1, "reason": "再延"}, world.clerk())
     assert more.status_code == 422
     paused = await world.act(

@@ -1,4 +1,6 @@
-"""The holiday calendar the deadlines count with: admin-entered overrides over `chinese_calendar`.
+"""The holiday calendar the deadlines count with: admin-entered overrides over `chinese_calendar`,
+over the statutory holidays for a year neither covers; a year stays provisional until an admin
+confirms it as wholly entered.
 
 Deadlines are derived from the events and the calendar; entering a year's calendar rewrites, in the
 same transaction, the deadline columns the application rows keep for lists, and the next read of
@@ -19,10 +21,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.requests import lifecycle
-from services.requests.models import CLOSED_STATES, Application, CalendarDay
-from services.requests.schemas import CalendarDayPublic, CalendarYearIn, CalendarYearPublic
+from services.requests.models import CLOSED_STATES, Application, CalendarDay, CalendarYear
+from services.requests.schemas import CalendarDayPublic, CalendarYearIn, CalendarYearPublic, StatutoryHoliday
 from shared.auth import Principal
-from shared.calendar import WorkingCalendar, start_of_local_day
+from shared.calendar import WorkingCalendar, start_of_local_day, statutory_holidays
 from shared.db import utcnow
 from shared.errors import InvalidField
 from shared.events import record_event
@@ -40,7 +42,8 @@ def known_to_library(year: int) -> bool:
 
 async def load(session: AsyncSession) -> WorkingCalendar:
     rows = (await session.exec(select(CalendarDay))).all()
-    return WorkingCalendar({row.day: row.working for row in rows})
+    confirmed = (await session.exec(select(CalendarYear.year))).all()
+    return WorkingCalendar({row.day: row.working for row in rows}, confirmed)
 
 
 async def current(state: Any) -> WorkingCalendar:
@@ -87,11 +90,16 @@ async def year_days(session: AsyncSession, year: int) -> list[CalendarDay]:
 async def get_year(session: AsyncSession, year: int) -> CalendarYearPublic:
     rows = await year_days(session, year)
     known = known_to_library(year)
+    confirmed = await session.get(CalendarYear, year)
     return CalendarYearPublic(
         year=year,
         known_to_library=known,
         entered=bool(rows),
-        provisional=not known and not rows,
+        confirmed=confirmed is not None,
+        confirmed_by=confirmed.confirmed_by if confirmed else None,
+        confirmed_at=confirmed.confirmed_at if confirmed else None,
+        provisional=not known and confirmed is None,
+        statutory=[StatutoryHoliday(day=d, name=n) for d, n in statutory_holidays(year).items()],
         days=[_public(row) for row in rows],
     )
 
@@ -103,7 +111,8 @@ def _snapshot(rows: list[CalendarDay]) -> list[dict[str, Any]]:
 async def replace_year(
     session: AsyncSession, year: int, data: CalendarYearIn | None, actor: Principal
 ) -> CalendarYearPublic:
-    """Replaces (or, with no data, deletes) the year's overrides, with its event, in one transaction."""
+    """Replaces (or, with no data, deletes) the year's overrides and its confirmation, with its event,
+    in one transaction: a year is confirmed only when the admin says the whole year is entered."""
     days = data.days if data is not None else []
     seen: set[date] = set()
     for i, item in enumerate(days):
@@ -114,14 +123,23 @@ async def replace_year(
         seen.add(item.day)
     before = await year_days(session, year)
     before_snapshot = _snapshot(before)
+    was_confirmed = await session.get(CalendarYear, year)
+    confirm = data is not None and data.confirmed
     for old in before:
         await session.delete(old)
+    if was_confirmed is not None and not confirm:
+        await session.delete(was_confirmed)
     await session.flush()
     rows = [
         CalendarDay(day=item.day, working=item.working, name=item.name, updated_by=actor.subject)
         for item in sorted(days, key=lambda d: d.day)
     ]
     session.add_all(rows)
+    if confirm:
+        if was_confirmed is None:
+            session.add(CalendarYear(year=year, confirmed_by=actor.subject))
+        else:
+            was_confirmed.confirmed_by, was_confirmed.confirmed_at = actor.subject, utcnow()
     await session.flush()
     # The stored deadlines counted with the old calendar: rewrite, in this transaction, every
     # application whose clock may have counted a day of this year (received by its end, and open,
@@ -146,8 +164,8 @@ async def replace_year(
         aggregate_id=year,
         action="replace" if data is not None else "delete",
         actor=actor,
-        before={"days": before_snapshot},
-        after={"days": _snapshot(rows)},
+        before={"days": before_snapshot, "confirmed": was_confirmed is not None},
+        after={"days": _snapshot(rows), "confirmed": confirm},
     )
     await session.commit()
     return await get_year(session, year)

@@ -373,3 +373,14 @@ class CalendarDay(SQLModel, table=True):
     name: str | None = Field(default=None, max_length=40)
     updated_by: str | None = Field(default=None, max_length=64)
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class CalendarYear(SQLModel, table=True):
+    """A year an admin confirmed as wholly entered from the State Council's notice: its deadlines stop
+    being provisional. Entering dates alone never confirms a year."""
+
+    __tablename__ = "calendar_years"
+
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    confirmed_by: str | None = Field(default=None, max_length=64)
+    confirmed_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))

@@ -496,15 +496,31 @@ class CalendarYearIn(RequestModel):
             "examples": [
                 {
                     "days": [
-                        {"day": "2027-01-01", "working": False, "name": "元旦"},
-                        {"day": "2027-02-06", "working": True, "name": "春节调休"},
-                    ]
+                        {"day": "2027-02-04", "working": False, "name": "春节"},
+                        {"day": "2027-02-09", "working": False, "name": "春节"},
+                        {"day": "2027-02-20", "working": True, "name": "春节调休"},
+                    ],
+                    "confirmed": True,
                 }
             ]
         }
     )
 
-    days: list[CalendarDayIn] = Field(max_length=366, description="该年全部例外日期（整体替换）")
+    days: list[CalendarDayIn] = Field(
+        max_length=366,
+        description="该年全部例外日期（整体替换）。法定节假日（元旦、春节、清明、劳动节、端午、中秋、国庆）"
+        "无须录入，录入国务院通知的调休放假日与调休上班日即可",
+    )
+    confirmed: bool = Field(
+        default=False,
+        description="true：已按国务院当年放假安排通知录入全年，该年期限不再为暂定；"
+        "false（默认）：仅录入部分日期，该年仍为暂定",
+    )
+
+
+class StatutoryHoliday(BaseModel):
+    day: date
+    name: str = Field(description="节日名称，如 春节、清明节")
 
 
 class CalendarDayPublic(BaseModel):
@@ -518,6 +534,14 @@ class CalendarDayPublic(BaseModel):
 class CalendarYearPublic(BaseModel):
     year: int
     known_to_library: bool = Field(description="chinese_calendar 是否已收录该年的法定节假日安排")
-    entered: bool = Field(description="管理员是否已录入该年的日历")
-    provisional: bool = Field(description="两者皆无时按周一至周五计算，期限为暂定")
+    entered: bool = Field(description="管理员是否已录入该年的任一日期")
+    confirmed: bool = Field(description="管理员是否已确认该年日历录入完整")
+    confirmed_by: str | None = Field(default=None, description="确认的管理员")
+    confirmed_at: datetime | None = Field(default=None, description="确认时间")
+    provisional: bool = Field(
+        description="既未收录也未确认的年份为暂定：法定节假日照常休息，调休未知，按周一至周五计算其余日期"
+    )
+    statutory: list[StatutoryHoliday] = Field(
+        description="《全国年节及纪念日放假办法》规定的该年法定节假日（未经录入也按休息日计算）"
+    )
     days: list[CalendarDayPublic]
