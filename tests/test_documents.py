@@ -4,6 +4,8 @@ versions and history; the 20-working-day rule; guides and catalogs; search follo
 from __future__ import annotations
 
 import asyncio
+import io
+import zipfile
 from datetime import UTC, date, datetime, timedelta
 
 from tests.conftest import World
@@ -244,6 +246,58 @@ async def test_names_in_a_publicity_list_are_refused_until_masked(world: World) 
     ).json()
     assert report["masked"]["body_text"].splitlines()[1] == "1  张**  2940"
     assert "<td>张**</td>" in report["masked"]["body_html"]
+
+
+def docx(*paragraphs: str, rows: tuple[tuple[str, ...], ...] = ()) -> bytes:
+    """A minimal Word document: paragraphs, then a table."""
+
+    def para(text: str) -> str:
+        return f"<w:p><w:r><w:t>{text}</w:t></w:r></w:p>"
+
+    table = "".join(
+        "<w:tr>" + "".join(f"<w:tc>{para(cell)}</w:tc>" for cell in row) + "</w:tr>" for row in rows
+    )
+    body = "".join(para(p) for p in paragraphs) + (f"<w:tbl>{table}</w:tbl>" if rows else "")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", '<?xml version="1.0"?><Types/>')
+        archive.writestr(
+            "word/document.xml",
+            '<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
+            f'wordprocessingml/2006/main"><w:body>{body}</w:body></w:document>',
+        )
+    return buffer.getvalue()
+
+
+async def test_personal_data_in_a_word_attachment_is_refused_at_publication(world: World) -> None:
+    doc = await world.draft(title="城关镇2026年第四季度低保名单公示", body_text="名单见附件。")
+    data = docx(
+        f"联系人身份证号{LEAKED_ID}",
+        rows=(("序号", "户主姓名", "保障金额（元）"), ("1", "张三丰", "2940"), ("2", "李**", "980")),
+    )
+    upload = await world.client.post(
+        f"/api/v1/catalog/documents/{doc['id']}/attachments",
+        headers=world.clerk("101"),
+        files={"file": ("名单.docx", data, "application/octet-stream")},
+    )
+    assert upload.status_code == 201, upload.text
+    field = f"attachments.{upload.json()['id']}"
+    await world.act(doc["id"], "submit", "101")
+    refused = await world.act(doc["id"], "approve", "102", {"confidentiality_checked": True})
+    assert refused.status_code == 422, refused.text
+    assert [(e["field"], e["type"]) for e in refused.json()["errors"]] == [
+        (field, "personal_data.id_number"),
+        (field, "personal_data.name"),
+    ]
+    report = (
+        await world.client.get(
+            f"/api/v1/catalog/documents/{doc['id']}/personal-data", headers=world.clerk("101")
+        )
+    ).json()
+    assert [(f["field"], f["masked"]) for f in report["findings"]] == [
+        (field, "110105********002X"),
+        (field, "张**"),
+    ]
 
 
 async def test_an_amendment_with_personal_data_is_refused_until_masked_or_excepted(world: World) -> None:

@@ -264,7 +264,9 @@ async def submit_document(session: SessionDep, document_id: IdPath, actor: Clerk
 async def approve_document(
     request: Request, session: SessionDep, document_id: IdPath, data: Approval, actor: ClerkUser
 ) -> DocumentPublic:
-    document = await workflow.approve(session=session, document_id=document_id, data=data, actor=actor)
+    document = await workflow.approve(
+        session=session, document_id=document_id, data=data, actor=actor, storage=request.app.state.storage
+    )
     _index_soon(request)
     return await documents.present(session, document)
 
@@ -309,13 +311,13 @@ async def document_amendments(
     "/documents/{document_id}/personal-data",
     response_model=PersonalDataReport,
     summary="发布前个人信息检查（含遮蔽后的文本）",
-    description="列出待发布内容（有待审核修订时为修订后的内容）中未遮蔽的身份证号（校验位正确）、手机号码、银行卡号（Luhn 校验）和公示名单（表格或分列的文字行）姓名列中的姓名及其位置，并给出遮蔽后的标题和正文（张**、110105********1234、138****0000，银行卡号不公开），供经办人员修改后提交。",
+    description="列出待发布内容（有待审核修订时为修订后的内容）及 Word、Excel、PowerPoint 附件文字中未遮蔽的身份证号（校验位正确）、手机号码、银行卡号（Luhn 校验）和公示名单（表格或分列的文字行）姓名列中的姓名及其位置，并给出遮蔽后的标题和正文（张**、110105********1234、138****0000，银行卡号不公开），供经办人员修改后提交。",
 )
 async def document_personal_data(
-    session: SessionDep, document_id: IdPath, principal: InternalReader
+    request: Request, session: SessionDep, document_id: IdPath, principal: InternalReader
 ) -> PersonalDataReport:
     document = await documents.internal_document(session, document_id, principal)
-    return await workflow.personal_data_report(session, document)
+    return await workflow.personal_data_report(session, document, request.app.state.storage)
 
 
 @router.post(

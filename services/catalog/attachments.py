@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import html
+import io
 import os
 import re
 import uuid
+import zipfile
 from pathlib import Path
 from typing import Any
 
 from fastapi import Response
 from fastapi.responses import FileResponse
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.catalog.models import Attachment, Document, DocumentStatus
@@ -44,6 +48,9 @@ class LocalStorage:
 
     def response(self, key: str, media_type: str, headers: dict[str, str]) -> Response:
         return FileResponse(self.path(key), media_type=media_type, headers=headers)
+
+    async def get(self, key: str) -> bytes:
+        return await asyncio.to_thread(self.path(key).read_bytes)
 
 
 class S3Storage:
@@ -148,3 +155,55 @@ async def add_attachment(
     )
     await session.commit()
     return attachment
+
+
+# Text of Office Open XML attachments (Word, Excel, PowerPoint), for the personal-data check before
+# publication. PDF, OFD and images are not read: their text needs a parser or OCR.
+_TEXT_PARTS = {
+    ".docx": re.compile(r"word/(?:document|header\d*|footer\d*|footnotes)\.xml"),
+    ".xlsx": re.compile(r"xl/(?:sharedStrings|worksheets/sheet\d+)\.xml"),
+    ".pptx": re.compile(r"ppt/slides/slide\d+\.xml"),
+}
+MAX_TEXT_PART_BYTES = 20 * 1024 * 1024  # an unpacked part larger than this is not read (zip bombs)
+
+
+def _xml_text(xml: str) -> str:
+    """Paragraphs and table rows as lines, table cells split by tabs (as 公示 lists are read)."""
+    xml = re.sub(r"</w:p>\s*</w:tc>", "</w:tc>", xml)
+    xml = re.sub(r"</w:tc>|</a:tc>|</c>|<w:tab/>", "\t", xml)
+    xml = re.sub(r"</w:p>|</w:tr>|</a:p>|</a:tr>|</row>|</si>", "\n", xml)
+    return html.unescape(re.sub(r"<[^>]+>", "", xml))
+
+
+def extract_text(filename: str, data: bytes) -> str | None:
+    """The text of a .docx, .xlsx or .pptx attachment; None when it cannot be read."""
+    pattern = _TEXT_PARTS.get(os.path.splitext(filename)[1].lower())
+    if pattern is None:
+        return None
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = [
+                _xml_text(archive.read(info).decode("utf-8", "replace"))
+                for info in archive.infolist()
+                if pattern.fullmatch(info.filename) and info.file_size <= MAX_TEXT_PART_BYTES
+            ]
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, RuntimeError):
+        return None
+    return "\n".join(parts)
+
+
+async def attachment_texts(session: AsyncSession, storage: Storage, document_id: int) -> dict[str, str]:
+    """`attachments.<id>` → extracted text, for each attachment of the document whose text is readable."""
+    rows = (
+        await session.exec(
+            select(Attachment).where(Attachment.document_id == document_id).order_by(col(Attachment.id))
+        )
+    ).all()
+    out = {}
+    for attachment in rows:
+        if os.path.splitext(attachment.filename)[1].lower() not in _TEXT_PARTS:
+            continue
+        text = extract_text(attachment.filename, await storage.get(attachment.storage_key))
+        if text:
+            out[f"attachments.{attachment.id}"] = text
+    return out

@@ -149,7 +149,9 @@ class AmendmentApproval(RequestModel):
 
 
 class PersonalDataFinding(BaseModel):
-    field: str = Field(description="所在字段：title、body_text 或 body_html")
+    field: str = Field(
+        description="所在字段：title、body_text、body_html，或附件 `attachments.<附件ID>`（Word、Excel、PowerPoint 附件的文字）"
+    )
     kind: Literal["id_number", "mobile", "bank_card", "name"] = Field(
         description="id_number 身份证号、mobile 手机号码、bank_card 银行卡号、name 公示名单中的姓名"
     )

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.catalog.attachments import Storage, attachment_texts
 from services.catalog.models import (
     DOCUMENT_STATUS_LABELS,
     Agency,
@@ -107,7 +108,9 @@ class PersonalDataFound(DomainError):
 CHECKED_FIELDS = ("title", "body_text", "body_html")
 
 
-def personal_data_in(content: dict[str, Any]) -> list[tuple[str, Finding]]:
+def personal_data_in(
+    content: dict[str, Any], attachments: dict[str, str] | None = None
+) -> list[tuple[str, Finding]]:
     """Each ID number, mobile or bank card number, and each name in a 公示 list, in the published
     text, with the field it is in."""
     return [
@@ -115,6 +118,8 @@ def personal_data_in(content: dict[str, Any]) -> list[tuple[str, Finding]]:
         for name in CHECKED_FIELDS
         if isinstance(content.get(name), str)
         for finding in find_personal_data(content[name])
+    ] + [
+        (name, finding) for name, text in (attachments or {}).items() for finding in find_personal_data(text)
     ]
 
 
@@ -127,11 +132,13 @@ def masked_content(content: dict[str, Any]) -> dict[str, str | None]:
     return out
 
 
-def _check_personal_data(content: dict[str, Any], override: str | None) -> dict[str, Any]:
+def _check_personal_data(
+    content: dict[str, Any], override: str | None, attachments: dict[str, str] | None = None
+) -> dict[str, Any]:
     """DOMAIN.md, Publication and personal data: nothing goes live with ID numbers, mobiles, bank
     cards or names in 公示 lists unmasked unless the reviewer records a reasoned exception (kept in
     the event)."""
-    findings = personal_data_in(content)
+    findings = personal_data_in(content, attachments)
     if not findings:
         return {}
     summary = [
@@ -365,7 +372,14 @@ async def _publish(
     )
 
 
-async def approve(*, session: AsyncSession, document_id: int, data: Approval, actor: Principal) -> Document:
+async def approve(
+    *,
+    session: AsyncSession,
+    document_id: int,
+    data: Approval,
+    actor: Principal,
+    storage: Storage | None = None,
+) -> Document:
     document = await get_document(session, document_id)
     _ensure_second_person(document, actor)
     check_transition(document, "approve")
@@ -373,7 +387,8 @@ async def approve(*, session: AsyncSession, document_id: int, data: Approval, ac
         raise InvalidField(
             "confidentiality_checked", "发布前须完成保密审查", code="confidentiality_check_required"
         )
-    exception = _check_personal_data(_content(document), data.personal_data_override)
+    texts = await attachment_texts(session, storage, document_id) if storage is not None else {}
+    exception = _check_personal_data(_content(document), data.personal_data_override, texts)
     before = _state(document)
     document.reviewed_by, document.status_reason = actor.subject, data.note
     document.updated_at = utcnow()
@@ -482,7 +497,9 @@ async def amendments(session: AsyncSession, document: Document) -> list[Document
     return list(rows.all())
 
 
-async def personal_data_report(session: AsyncSession, document: Document) -> PersonalDataReport:
+async def personal_data_report(
+    session: AsyncSession, document: Document, storage: Storage | None = None
+) -> PersonalDataReport:
     """The check publication will run, on what would go live next (the pending amendment if there
     is one), with the masked text a clerk can put in its place."""
     content, amendment_id = _content(document), None
@@ -493,7 +510,9 @@ async def personal_data_report(session: AsyncSession, document: Document) -> Per
         amendment_id=amendment_id,
         findings=[
             PersonalDataFinding(field=name, kind=f.kind, start=f.start, end=f.end, masked=f.masked)  # type: ignore[arg-type]
-            for name, f in personal_data_in(content)
+            for name, f in personal_data_in(
+                content, await attachment_texts(session, storage, document.id or 0) if storage else None
+            )
         ],
         masked=masked_content(content),
     )
