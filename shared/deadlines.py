@@ -24,6 +24,8 @@ Clock semantics (one function per rule below, each citing its article):
   or before the current due date (条例第三十三条: notified "before the limit passes");
 - decided / withdrawn / abandoned stop the clock; the due date in force at that moment is kept,
   so "answered on time" can be judged afterwards.
+- a hand-over to another agency (信访工作条例第二十四条、第二十五条), under a rule set with an
+  acceptance stage, starts the clock again there: 15 days to accept from the hand-over.
 
 Nothing here raises for a year the calendar does not know: such days count Monday–Friday and
 the result is marked `provisional` (see `shared.calendar`).
@@ -266,6 +268,7 @@ def fee_payment_due(notified_on: date, rule_set: RuleSet, calendar: WorkingCalen
 class ClockEventKind(StrEnum):
     RECEIVED = "received"  # 收到申请 (条例第三十一条 received date)
     ACCEPTED = "accepted"  # 受理 (only rule sets with an acceptance stage: 信访)
+    HANDED_OVER = "handed_over"  # 移交另一机关 (信访: received there; see `since_hand_over`)
     CORRECTION_REQUESTED = "correction_requested"  # 告知补正; `days`: the period given, if any
     CORRECTED = "corrected"  # 补正材料到达
     PAUSE_STARTED = "pause_started"  # 征求其他机关意见 (第三十四条), 收费通知: ended by an event
@@ -427,6 +430,7 @@ class _Clock:
             ClockEventKind.CONSULTATION_STARTED: self._consultation_started,
             ClockEventKind.CONSULTATION_ENDED: self._consultation_ended,
             ClockEventKind.EXTENDED: self._extended,
+            ClockEventKind.HANDED_OVER: self._handed_over,
         }.get(kind, self._stopped)
         handler(event)
 
@@ -444,6 +448,11 @@ class _Clock:
             raise InvalidClockHistory(f"期限规则 {self.rules.key} 没有受理环节，或已受理")
         self._require_no_pause(event)
         self._restart(event.on, Stage.ANSWER)  # 信访: 60 days from acceptance
+
+    def _handed_over(self, event: ClockEvent) -> None:
+        """Without an acceptance stage the limit keeps running at the receiving agency; with one,
+        `since_hand_over` has already started the clock again (never reaches here)."""
+        self._require_no_pause(event)
 
     def _correction_requested(self, event: ClockEvent) -> None:
         assert self.received is not None
@@ -569,6 +578,22 @@ def _signed_working_days(today: date, due: date, calendar: WorkingCalendar) -> W
     return WorkingDays(-late.days, late.provisional)
 
 
+def since_hand_over(events: Sequence[ClockEvent], rule_set: RuleSet) -> list[ClockEvent]:
+    """信访工作条例第二十四条、第二十五条: the agency a matter is handed to decides whether to accept
+    it within 15 days of its own receipt. Under a rule set with an acceptance stage the clock
+    starts again at the last hand-over (in the order recorded), as if received that day; what
+    happened at the agency before no longer counts. Other rule sets keep one clock throughout."""
+    if rule_set.acceptance_days is None:
+        return list(events)
+    last = None
+    for i, event in enumerate(events):
+        if event.kind is ClockEventKind.HANDED_OVER:
+            last = i
+    if last is None:
+        return list(events)
+    return [ClockEvent(ClockEventKind.RECEIVED, events[last].on), *events[last + 1 :]]
+
+
 def compute_deadline(
     events: Sequence[ClockEvent], rule_set: RuleSet, calendar: WorkingCalendar, today: date
 ) -> Deadline:
@@ -582,7 +607,7 @@ def compute_deadline(
     if rule_set.levels and rule_set.level is None:
         raise ValueError(f"期限规则 {rule_set.key} 按协调级别计时：请使用 rule_set.for_level(级别)")
     clock = _Clock(rule_set, calendar)
-    for event in order_events(events):
+    for event in order_events(since_hand_over(events, rule_set)):
         clock.apply(event)
     if clock.received is None:
         raise InvalidClockHistory("没有收到日期，无法计算期限")

@@ -346,6 +346,39 @@ async def test_a_letter_follows_the_petition_rule_acceptance_then_sixty_days_and
     assert no_extension.status_code == 422
 
 
+async def test_a_letter_handed_to_another_agency_is_accepted_there_within_fifteen_days_of_the_hand_over(
+    world: World,
+) -> None:
+    # 信访工作条例第二十四条、第二十五条: the receiving agency decides on acceptance, its 15 days from
+    # the hand-over. Before, a take after a hand-over was a 422 invalid_clock_history.
+    recorded = await world.call(channel="letter", duration_seconds=None, contact_number=None)
+    case_id = recorded["case"]["id"]
+    world.clock.set(date(2026, 11, 26))
+    await world.ok(case_id, "take", {}, world.clerk())  # accepted at the east county
+    world.clock.set(date(2026, 11, 30))
+    handed = await world.ok(
+        case_id, "hand-over", {"to_agency_id": WEST, "reason": "属西岭县管辖"}, world.clerk()
+    )
+    assert handed["state"] == "received" and handed["agency_id"] == WEST
+    assert handed["deadline"]["stage"] == "acceptance" and handed["deadline"]["due"] == "2026-12-15"
+    world.clock.set(date(2026, 12, 2))
+    taken = await world.ok(case_id, "take", {}, world.clerk(WEST, "201"))
+    assert taken["deadline"]["stage"] == "answer" and taken["deadline"]["due"] == "2027-02-01"  # Sun 1/31
+    # The same day: handed on and taken there at once.
+    again = await world.ok(
+        case_id, "hand-over", {"to_agency_id": EAST, "reason": "退回"}, world.clerk(WEST, "201")
+    )
+    assert again["deadline"]["due"] == "2026-12-17"
+    assert (await world.act(case_id, "take", {}, world.clerk())).status_code == 200
+    # A mailbox message keeps its one clock when handed over (no acceptance stage).
+    mailbox = await world.send(headers=world.citizen())
+    before = (await world.get(mailbox["id"], world.clerk())).json()["deadline"]["due"]
+    moved = await world.ok(
+        mailbox["id"], "hand-over", {"to_agency_id": WEST, "reason": "属西岭县"}, world.clerk()
+    )
+    assert moved["deadline"]["due"] == before
+
+
 # --- one owner until a recorded hand-over ------------------------------------------------------------
 
 

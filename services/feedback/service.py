@@ -654,6 +654,7 @@ async def hand_over(
             raise InvalidField("to_clerk_id", "已是该事项的承办人")
         await clerk_check(case.agency_id, clerk, "to_clerk_id")
         values: dict[str, Any] = {"owner_id": clerk}
+        clock: list[ClockEvent] = []
         target = CaseState.ASSIGNED
         details = {"to_clerk_id": clerk}
     else:
@@ -676,12 +677,14 @@ async def hand_over(
         }
         target = CaseState.RECEIVED
         details = {"to_agency_id": data.to_agency_id}
+        clock = [ClockEvent(ClockEventKind.HANDED_OVER, today)]  # 信访: received there today
     step = Step(
         "hand_over",
         actor,
         today,
         at=now,
         reason=data.reason,
+        clock=clock,
         target=target,
         values=values,
         details={"from": before, **details},
