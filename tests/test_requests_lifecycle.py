@@ -461,3 +461,28 @@ def test_work_is_assigned_only_to_a_working_clerk_of_the_agency(cluster: Cluster
         )
         assert done.status_code == 200, done.text
         assert done.json()["assigned_to"] == str(names["reviewer1"])
+
+
+async def test_an_application_handed_in_person_is_received_the_day_it_was_handed_in(world: World) -> None:
+    # 条例第三十一条: handed in person → received that day, even when a clerk registers it later.
+    handed = date(2026, 11, 20)  # a Friday; registered on Tuesday 11-24
+    visit = {**body(), "channel": "in_person", "received_on": handed.isoformat()}
+    registered = await world.client.post(f"{URL}/registrations", json=visit, headers=world.clerk())
+    assert registered.status_code == 201, registered.text
+    assert registered.json()["received_on"] == "2026-11-20"
+    assert registered.json()["due"] == "2026-12-18"  # 20 working days from 11-20, not from 11-24
+    future = await world.client.post(
+        f"{URL}/registrations", json={**visit, "received_on": "2026-11-25"}, headers=world.clerk()
+    )
+    assert future.status_code == 422 and future.json()["errors"][0]["field"] == "received_on"
+    letter = {
+        **body(),
+        "channel": "letter_registered",
+        "signed_for_on": "2026-11-20",
+        "received_on": "2026-11-19",
+    }
+    mixed = await world.client.post(f"{URL}/registrations", json=letter, headers=world.clerk())
+    assert mixed.status_code == 422 and mixed.json()["errors"][0]["field"] == "received_on"
+
+
+# --- extension (条例第三十三条第二款) and a longer period for mass applications (第三十五条) ---------

@@ -62,7 +62,8 @@ class ApplicationIn(RequestModel):
 class RegistrationIn(ApplicationIn):
     """An application received by letter, fax or in person, registered by a clerk of the agency
     (`agency_id` must be the clerk's own). 条例第三十一条: in person → that day (today); registered
-    post → the day signed for; ordinary letter or fax → the day the office confirmed with the applicant."""
+    post → the day signed for; ordinary letter or fax → the day the office confirmed with the applicant;
+    in person → the day it was handed in (`received_on`, today when left out), even if registered later."""
 
     channel: Channel = Field(
         description="收到方式：in_person 当面提交；letter_registered 挂号信；letter_ordinary 平信；fax 传真"
@@ -73,6 +74,11 @@ class RegistrationIn(ApplicationIn):
     )
     confirmed_on: OfficialDate | None = Field(
         default=None, description="与申请人确认的日期（letter_ordinary、fax 必填）"
+    )
+    received_on: OfficialDate | None = Field(
+        default=None,
+        description="当面提交的日期（仅 in_person；不填为今天）：条例第三十一条，当面提交的以提交之日为收到申请之日，"
+        "事后登记的也以该日为准",
     )
 
 

@@ -113,9 +113,14 @@ def _received_on(data: RegistrationIn, today: date) -> date:
     if data.channel == Channel.ONLINE:
         raise InvalidField("channel", "网上申请须由申请人本人在网上提交，不能由经办人员登记")
     if data.channel == Channel.IN_PERSON:
-        return today
-    name = "signed_for_on" if data.channel == Channel.LETTER_REGISTERED else "confirmed_on"
-    given = getattr(data, name)
+        name, given = "received_on", data.received_on or today
+    else:
+        if data.received_on is not None:
+            raise InvalidField(
+                "received_on", "只有当面提交的申请填写 received_on；信件和传真填签收或确认的日期"
+            )
+        name = "signed_for_on" if data.channel == Channel.LETTER_REGISTERED else "confirmed_on"
+        given = getattr(data, name)
     if given is None:
         what = "挂号信的签收日期" if name == "signed_for_on" else "与申请人确认的日期"
         raise InvalidField(name, f"{CHANNEL_LABELS[data.channel]}须给出{what}")
@@ -255,7 +260,7 @@ async def register(
         raise Forbidden("只能登记本机关收到的申请", code="agency_scope")
     received_on = _received_on(data, today)
     plain = ApplicationIn.model_validate(
-        data.model_dump(exclude={"channel", "signed_for_on", "confirmed_on"})
+        data.model_dump(exclude={"channel", "signed_for_on", "confirmed_on", "received_on"})
     )
     receipt = await _create(
         session,
