@@ -486,3 +486,52 @@ async def test_an_application_handed_in_person_is_received_the_day_it_was_handed
 
 
 # --- extension (条例第三十三条第二款) and a longer period for mass applications (第三十五条) ---------
+
+
+async def test_a_clerk_records_a_correction_and_a_withdrawal_received_on_paper(world: World) -> None:
+    # 条例第三十条: the clock restarts on the day the correction arrives, recorded by the clerk later.
+    letter = {**body(), "channel": "letter_registered", "signed_for_on": "2026-11-24"}
+    registered = await world.client.post(f"{URL}/registrations", json=letter, headers=world.clerk())
+    app_id = registered.json()["id"]
+    world.clock.today = date(2026, 11, 26)
+    asked = await world.act(
+        app_id, "correction-request", {"items": [{"text": "请写明文件名称"}], "days": 10}, world.clerk()
+    )
+    assert asked.status_code == 200, asked.text
+    world.clock.today = date(2026, 12, 3)
+    uploaded = await world.client.post(
+        f"{URL}/{app_id}/correction/attachments",
+        files={
+            "file": ("补正信.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "application/pdf")
+        },
+        headers=world.clerk(),
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    for wrong in ("2026-12-04", "2026-11-23"):  # in the future; before the application was received
+        refused = await world.act(
+            app_id, "correction", {"text": "低保资金", "received_on": wrong}, world.clerk()
+        )
+        assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "received_on"
+    corrected = await world.act(
+        app_id,
+        "correction",
+        {"text": "东湖县2025年低保资金发放表", "received_on": "2026-12-01"},
+        world.clerk(),
+    )
+    assert corrected.status_code == 200, corrected.text
+    assert corrected.json()["state"] == "in_progress"
+    assert corrected.json()["deadline"]["due"] == "2026-12-29"  # 20 working days from 12-01, not 12-03
+    files = (await world.get(app_id, world.clerk(), "/correction/attachments")).json()
+    assert [f["submitted_at"] is not None for f in files] == [True]
+
+    other = (await world.client.post(f"{URL}/registrations", json=letter, headers=world.clerk())).json()["id"]
+    withdrawn = await world.act(
+        other, "withdrawal", {"reason": "来信撤回", "received_on": "2026-12-02"}, world.clerk()
+    )
+    assert withdrawn.status_code == 200 and withdrawn.json()["state"] == "withdrawn"
+    timeline = (await world.get(other, world.clerk(), "/timeline")).json()
+    assert timeline[-1]["action"] == "withdraw"
+
+    online = (await world.apply())["id"]  # an online applicant acts online
+    refused = await world.act(online, "withdrawal", {"received_on": "2026-12-02"}, world.clerk())
+    assert refused.status_code == 403

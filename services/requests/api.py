@@ -62,6 +62,7 @@ calendar_router = APIRouter(prefix="/api/v1/admin/calendar", tags=["calendar"], 
 
 PublicUser = Annotated[Principal, Depends(require_roles(Role.PUBLIC))]
 ClerkUser = Annotated[Principal, Depends(require_roles(Role.CLERK))]
+ApplicantOrClerk = Annotated[Principal, Depends(require_roles(Role.PUBLIC, Role.CLERK))]
 StaffReader = Annotated[Principal, Depends(require_roles(Role.CLERK, Role.INSPECTOR))]
 Reader = Annotated[Principal, Depends(require_roles(Role.PUBLIC, Role.CLERK, Role.INSPECTOR))]
 CalendarReader = Annotated[
@@ -338,20 +339,24 @@ async def request_correction(
 @router.post(
     "/{application_id}/correction",
     response_model=ApplicationPublic,
-    summary="提交补正（申请人）",
+    summary="提交补正（申请人；线下补正由经办人员登记）",
     description="申请人按补正告知提交补正内容；此前上传（…/correction/attachments）、尚未提交的补正材料随之一并提交。"
-    "答复期限自今天起重新计算。",
+    "答复期限自今天起重新计算。以信件、传真或当面提交的申请，由受理机关经办人员登记收到的补正（先上传补正材料），"
+    "received_on 为收到补正之日，答复期限自该日起重新计算（条例第三十条）。",
 )
 async def submit_correction(
-    request: Request, session: SessionDep, application_id: IdPath, data: CorrectionIn, actor: PublicUser
+    request: Request, session: SessionDep, application_id: IdPath, data: CorrectionIn, actor: ApplicantOrClerk
 ) -> ApplicationPublic:
-    application = await service.load_as_owner(session, application_id, actor)
+    application = await service.load_as_applicant(session, application_id, actor)
+    on = service.applicant_step_on(
+        application, actor, received_on=data.received_on, today=request.app.state.today()
+    )
     lifecycle.check_transition(application, "submit_correction")
     files = await corrections.pending(session, application)
     details: dict[str, Any] = {"text": data.text}
     if files:
         details["attachments"] = corrections.recorded(files)
-    step = lifecycle.Step("submit_correction", actor, request.app.state.today(), reason=None, details=details)
+    step = lifecycle.Step("submit_correction", actor, on, reason=None, details=details)
     write = corrections.submit_writer(files)
     return await _act(request, session, application_id, actor, step, write=write, application=application)
 
@@ -360,15 +365,15 @@ async def submit_correction(
     "/{application_id}/correction/attachments",
     response_model=CorrectionFilePublic,
     status_code=status.HTTP_201_CREATED,
-    summary="上传补正材料（申请人）",
+    summary="上传补正材料（申请人；线下补正由经办人员上传）",
     description="待补正期间，申请人上传补正材料（multipart 字段 file）：PDF、OFD、Word、Excel、PowerPoint、PNG、"
     "JPEG 或 ZIP，按内容识别类型，扩展名须一致；每件申请最多 10 个。提交补正（…/correction）时，"
     "已上传、尚未提交的材料随补正一并提交。",
 )
 async def upload_correction_file(
-    request: Request, session: SessionDep, application_id: IdPath, file: UploadFile, actor: PublicUser
+    request: Request, session: SessionDep, application_id: IdPath, file: UploadFile, actor: ApplicantOrClerk
 ) -> CorrectionFilePublic:
-    application = await service.load_as_owner(session, application_id, actor)
+    application = await service.load_as_applicant(session, application_id, actor)
     limit = request.app.state.settings.max_upload_bytes
     data = await file.read(limit + 1)
     return await corrections.add_file(
@@ -574,14 +579,19 @@ async def refer(
 @router.post(
     "/{application_id}/withdrawal",
     response_model=ApplicationPublic,
-    summary="撤回申请（申请人）",
-    description="作出答复前，申请人可随时撤回。",
+    summary="撤回申请（申请人；线下撤回由经办人员登记）",
+    description="作出答复前，申请人可随时撤回。以信件、传真或当面提交的申请，申请人以信件或当面撤回的，"
+    "由受理机关经办人员登记，received_on 为收到撤回之日。",
 )
 async def withdraw(
-    request: Request, session: SessionDep, application_id: IdPath, data: WithdrawalIn, actor: PublicUser
+    request: Request, session: SessionDep, application_id: IdPath, data: WithdrawalIn, actor: ApplicantOrClerk
 ) -> ApplicationPublic:
-    step = lifecycle.Step("withdraw", actor, request.app.state.today(), reason=data.reason)
-    return await _act(request, session, application_id, actor, step, owner=True)
+    application = await service.load_as_applicant(session, application_id, actor)
+    on = service.applicant_step_on(
+        application, actor, received_on=data.received_on, today=request.app.state.today()
+    )
+    step = lifecycle.Step("withdraw", actor, on, reason=data.reason)
+    return await _act(request, session, application_id, actor, step, application=application)
 
 
 @router.post(

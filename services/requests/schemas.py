@@ -197,6 +197,11 @@ class CorrectionIn(RequestModel):
     """The correction: this text and every file uploaded for it (…/correction/attachments) and not yet sent."""
 
     text: str = Field(min_length=1, max_length=5000, description="补正后的申请内容或说明")
+    received_on: OfficialDate | None = Field(
+        default=None,
+        description="收到补正的日期：仅经办人员登记以信件、传真或当面收到的补正时填写（必填），"
+        "答复期限自该日起重新计算（条例第三十条）；申请人在网上补正时不填",
+    )
 
 
 class CorrectionFilePublic(BaseModel):
@@ -313,6 +318,10 @@ class AssignmentIn(RequestModel):
 
 class WithdrawalIn(RequestModel):
     reason: str | None = Field(default=None, max_length=2000, description="撤回理由（可不填）")
+    received_on: OfficialDate | None = Field(
+        default=None,
+        description="收到撤回申请的日期：仅经办人员登记以信件或当面收到的撤回时填写（必填）；申请人在网上撤回时不填",
+    )
 
 
 class AbandonmentIn(RequestModel):

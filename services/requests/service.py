@@ -426,6 +426,35 @@ async def load_as_owner(session: AsyncSession, application_id: int, principal: P
     return application
 
 
+async def load_as_applicant(session: AsyncSession, application_id: int, principal: Principal) -> Application:
+    """An applicant corrects or withdraws online; for an application received on paper (letter, fax, in
+    person: it has no online owner) the agency's clerk records what the applicant sent."""
+    if principal.role != Role.CLERK:
+        return await load_as_owner(session, application_id, principal)
+    application = await load_as_clerk(session, application_id, principal)
+    if application.applicant_user_id is not None:
+        raise Forbidden("网上提交的申请由申请人本人在网上补正或撤回", code="applicant_acts_online")
+    return application
+
+
+def applicant_step_on(
+    application: Application, principal: Principal, *, received_on: date | None, today: date
+) -> date:
+    """The day the applicant's correction or withdrawal arrived: online, today; on paper, the day the
+    clerk records (条例第三十条: the clock restarts on the day the correction arrives)."""
+    if principal.role != Role.CLERK:
+        if received_on is not None:
+            raise InvalidField("received_on", "只有经办人员登记以信件、传真或当面收到的补正、撤回时填写")
+        return today
+    if received_on is None:
+        raise InvalidField("received_on", "须给出收到补正或撤回申请的日期")
+    if received_on > today:
+        raise InvalidField("received_on", "不能晚于今天")
+    if received_on < application.received_on:
+        raise InvalidField("received_on", f"不能早于收到申请的日期 {application.received_on}")
+    return received_on
+
+
 async def view(
     session: AsyncSession,
     application: Application,
