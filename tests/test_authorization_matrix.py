@@ -77,6 +77,11 @@ def public_only(status: int) -> dict[str, int]:
     return {"anonymous": 401, "public": status, "clerk": 403, "inspector": 403, "admin": 403}
 
 
+def applicant_or_paper_clerk(status: int) -> dict[str, int]:
+    """The applicant's step online, or the agency's clerk recording it for an application on paper."""
+    return {"anonymous": 401, "public": status, "clerk": status, "inspector": 403, "admin": 403}
+
+
 def application_readers(status: int) -> dict[str, int]:
     """An application: its applicant, the agency's clerks, the region's inspectors; not admins."""
     return {"anonymous": 401, "public": status, "clerk": status, "inspector": status, "admin": 403}
@@ -170,7 +175,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("GET", f"{APPLICATION}/timeline"): application_readers(200),
     ("GET", f"{APPLICATION}/personal-data"): clerk_only(200),
     ("POST", f"{APPLICATION}/correction-request"): clerk_only(200),
-    ("POST", f"{APPLICATION}/correction"): public_only(200),
+    ("POST", f"{APPLICATION}/correction"): applicant_or_paper_clerk(200),
     # Files sent with a correction: the applicant uploads them; whoever reads the application downloads.
     ("POST", f"{APPLICATION}/correction/attachments"): public_only(201),
     ("GET", f"{APPLICATION}/correction/attachments"): application_readers(200),
@@ -180,7 +185,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("POST", f"{APPLICATION}/extension"): clerk_only(200),
     ("POST", f"{APPLICATION}/decision"): clerk_only(200),
     ("POST", f"{APPLICATION}/referral"): clerk_only(200),
-    ("POST", f"{APPLICATION}/withdrawal"): public_only(200),
+    ("POST", f"{APPLICATION}/withdrawal"): applicant_or_paper_clerk(200),
     ("POST", f"{APPLICATION}/abandonment"): clerk_only(200),
     # The decision notice (告知书) is read like the application; fees and assignment are the clerks'.
     ("GET", f"{APPLICATION}/notice"): application_readers(200),
@@ -856,6 +861,30 @@ def _on_application(
     return build
 
 
+def _paper_or_online(state: str, suffix: str, body: dict[str, Any]) -> Builder:
+    """The applicant acts on their own online application; a clerk records the step (with the day it
+    arrived) for an application registered on paper."""
+
+    def build(env: Env, role: str) -> dict[str, Any]:
+        if role != "clerk":
+            return _on_application(lambda e: e.application(state), suffix, body)(env, role)
+        clerk = env.auth("clerk")
+        today = shanghai_today().isoformat()
+        letter = {**application_body(env), "channel": "letter_registered", "signed_for_on": today}
+        receipt = env.ok(env.client.post(f"{APPLICATIONS}/registrations", headers=clerk, json=letter), 201)
+        if state == "correction_requested":
+            notice = {"items": [{"text": "矩阵测试：请写明文件名称"}], "days": 10}
+            url = f"{APPLICATIONS}/{receipt['id']}/correction-request"
+            env.ok(env.client.post(url, headers=clerk, json=notice), 200)
+        return {
+            "url": f"{APPLICATIONS}/{receipt['id']}{suffix}",
+            "headers": clerk,
+            "json": {**body, "received_on": today},
+        }
+
+    return build
+
+
 def _track(env: Env, role: str) -> dict[str, Any]:
     receipt = env.once("receipt", lambda: env.applied())
     return {
@@ -1122,8 +1151,8 @@ REQUESTS: dict[tuple[str, str], Builder] = {
     ("POST", f"{APPLICATION}/correction-request"): _on_application(
         Env.application, "/correction-request", {"items": [{"text": "矩阵测试：请写明文件名称"}], "days": 10}
     ),
-    ("POST", f"{APPLICATION}/correction"): _on_application(
-        lambda env: env.application("correction_requested"), "/correction", {"text": "矩阵测试：补正内容"}
+    ("POST", f"{APPLICATION}/correction"): _paper_or_online(
+        "correction_requested", "/correction", {"text": "矩阵测试：补正内容"}
     ),
     ("POST", f"{APPLICATION}/correction/attachments"): _upload_correction_file,
     ("GET", f"{APPLICATION}/correction/attachments"): _on_application(
@@ -1154,7 +1183,7 @@ REQUESTS: dict[tuple[str, str], Builder] = {
         "/referral",
         {"kind": "other_agency", "agency_name": "青山市民政局", "reason": "矩阵测试：不属于本机关"},
     ),
-    ("POST", f"{APPLICATION}/withdrawal"): _on_application(Env.application, "/withdrawal", {}),
+    ("POST", f"{APPLICATION}/withdrawal"): _paper_or_online("registered", "/withdrawal", {}),
     ("POST", f"{APPLICATION}/abandonment"): _on_application(
         Env.abandonable, "/abandonment", {"reason": "矩阵测试：逾期未补正"}
     ),
