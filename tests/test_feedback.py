@@ -472,6 +472,56 @@ async def test_a_report_against_an_agency_goes_to_the_region_above_never_to_that
     assert back.status_code == 422 and back.json()["code"] == "accused_agency"
 
 
+async def test_a_report_by_phone_or_letter_naming_an_agency_is_routed_away_from_it_and_hides_the_caller(
+    world: World,
+) -> None:
+    # Before, contact records had no accused agency: the bureau's own clerk handled the report.
+    complaint = await world.client.post(
+        f"{URL}/contact-records",
+        json={
+            "channel": "hotline",
+            "occurred_at": world.clock.now.isoformat(),
+            "kind": "complaint",
+            "summary": "反映东湖县某局工作人员办事拖延。",
+            "disposition": "case_opened",
+            "contact_name": "李四",
+            "accused_agency_id": BUREAU,
+        },
+        headers=world.clerk(BUREAU, "601"),
+    )
+    assert complaint.status_code == 422 and field_of(complaint) == "accused_agency_id"
+    bureau = world.clerk(BUREAU, "601")
+    recorded = await world.call(bureau, kind="report", accused_agency_id=BUREAU)
+    case_id, record_id = recorded["case"]["id"], recorded["record"]["id"]
+    assert recorded["record"]["accused_agency_id"] == BUREAU and recorded["record"]["contact_name"] is None
+    assert (await world.get(case_id, bureau)).status_code == 404
+    case = (await world.get(case_id, world.clerk())).json()
+    assert case["agency_id"] == EAST and case["intake"] is True and case["accused_agency_id"] == BUREAU
+    record = (await world.client.get(f"{URL}/contact-records/{record_id}", headers=bureau)).json()
+    assert record["contact_name"] is None and record["contact_number"] is None
+    listed = (await world.client.get(f"{URL}/contact-records", headers=bureau)).json()["items"]
+    assert [r["contact_name"] for r in listed] == [None]
+    inspector = (
+        await world.client.get(f"{URL}/contact-records/{record_id}", headers=world.inspector())
+    ).json()
+    assert inspector["contact_name"] == "李*"
+    back = await world.act(
+        case_id, "hand-over", {"to_agency_id": BUREAU, "reason": "请核实"}, world.inspector()
+    )
+    assert back.status_code == 422 and back.json()["code"] == "accused_agency"
+    # Recorded by the east county about its bureau: the case stays there; only its handler sees the caller.
+    letter = await world.call(
+        channel="letter", duration_seconds=None, kind="report", accused_agency_id=BUREAU
+    )
+    kept = (await world.get(letter["case"]["id"], world.clerk())).json()
+    assert kept["agency_id"] == EAST and kept["intake"] is False and kept["rule_set"] == "petition-2022"
+    assert letter["record"]["contact_name"] is None
+    url = f"{URL}/contact-records/{letter['record']['id']}"
+    await world.ok(letter["case"]["id"], "take", {}, world.clerk())
+    assert (await world.client.get(url, headers=world.clerk())).json()["contact_name"] == "李*"
+    assert (await world.client.get(url, headers=world.clerk(sub="102"))).json()["contact_name"] is None
+
+
 # --- the state machine ----------------------------------------------------------------------------
 
 

@@ -26,7 +26,15 @@ from services.feedback.models import (
     FeedbackKind,
 )
 from services.feedback.schemas import ContactRecordIn, ContactRecordPublic, ContactRecordReceipt
-from services.feedback.service import TRACKING_PREFIX, _create_case, _receipt, _set_sender, content_hash
+from services.feedback.service import (
+    TRACKING_PREFIX,
+    _create_case,
+    _receipt,
+    _route,
+    _set_sender,
+    content_hash,
+    sees_sender,
+)
 from shared import idempotency
 from shared.agencies import AgencyLookup
 from shared.auth import Principal, Role, region_marker
@@ -95,7 +103,13 @@ async def _new_contact(
     anonymous = not (data.contact_name or data.contact_number)
     if opens_case and anonymous and data.kind not in ANONYMOUS_ALLOWED:
         raise InvalidField("contact_name", f"{KIND_LABELS[data.kind]}须记录来电人姓名或电话，以便答复")
+    if data.accused_agency_id is not None and not (opens_case and data.kind == FeedbackKind.REPORT):
+        raise InvalidField("accused_agency_id", "只有转为办理事项的举报可以指明被举报的机关")
     path = await lookup(agency_id)
+    # A report naming an agency is routed exactly as a mailbox report (service._route).
+    case_agency, case_path, intake, accused_path = await _route(
+        lookup, agency_id, None, data.accused_agency_id
+    )
     record = ContactRecord(
         channel=str(data.channel),
         agency_id=agency_id,
@@ -106,6 +120,7 @@ async def _new_contact(
         summary=data.summary,
         disposition=str(data.disposition),
         transferred_to=data.transferred_to,
+        accused_agency_id=data.accused_agency_id,
         recorded_by=actor.subject,
         created_at=now,
     )
@@ -125,11 +140,14 @@ async def _new_contact(
             query_code_hash="",
             kind=str(data.kind),
             channel=str(data.channel),
-            agency_id=agency_id,
-            agency_path=path,
+            agency_id=case_agency,
+            agency_path=case_path,
+            intake=intake,
+            accused_agency_id=data.accused_agency_id,
+            accused_agency_path=accused_path,
             subject=(data.subject or data.summary[:50]).strip(),
             content=data.summary,
-            content_hash=content_hash(str(data.kind), agency_id, data.summary),
+            content_hash=content_hash(str(data.kind), case_agency, data.summary),
             anonymous=anonymous,
             consent_to_publish=data.consent_to_publish,
             rule_set=RULE_SET_BY_CHANNEL[data.channel],
@@ -161,15 +179,28 @@ async def _new_contact(
         actor=actor,
         after={"channel": record.channel, "disposition": record.disposition, "case_id": record.case_id},
     )
-    return ContactRecordReceipt(record=contact_public(record, cipher), case=receipt)
+    shown = contact_public(record, cipher, reporter_shown=record.accused_agency_id is None)
+    return ContactRecordReceipt(record=shown, case=receipt)
 
 
-def contact_public(record: ContactRecord, cipher: PersonalDataCipher) -> ContactRecordPublic:
+async def _reporter_shown(session: AsyncSession, record: ContactRecord, principal: Principal) -> bool:
+    """A report naming an agency protects its reporter on the record as on its case: only the
+    case's handler and inspectors see who called (DOMAIN.md, Feedback)."""
+    if record.accused_agency_id is None:
+        return True
+    case = await session.get(FeedbackCase, record.case_id) if record.case_id is not None else None
+    return case is not None and sees_sender(principal, case)
+
+
+def contact_public(
+    record: ContactRecord, cipher: PersonalDataCipher, *, reporter_shown: bool = True
+) -> ContactRecordPublic:
     context = f"feedback.contact:{record.id}"
-    number = (
-        cipher.decrypt(record.contact_number, context=context + ":number") if record.contact_number else None
-    )
-    name = cipher.decrypt(record.contact_name, context=context + ":name") if record.contact_name else None
+    number = name = None
+    if reporter_shown and record.contact_number:
+        number = cipher.decrypt(record.contact_number, context=context + ":number")
+    if reporter_shown and record.contact_name:
+        name = cipher.decrypt(record.contact_name, context=context + ":name")
     return ContactRecordPublic(
         id=record.id,  # type: ignore[arg-type]
         channel=Channel(record.channel),
@@ -179,6 +210,7 @@ def contact_public(record: ContactRecord, cipher: PersonalDataCipher) -> Contact
         contact_number=mask_phone(number) if number else None,
         contact_name=mask_name(name) if name else None,
         kind=FeedbackKind(record.kind),
+        accused_agency_id=record.accused_agency_id,
         summary=record.summary,
         disposition=Disposition(record.disposition),
         transferred_to=record.transferred_to,
@@ -218,7 +250,9 @@ async def list_contacts(
             .limit(page.page_size)
         )
     ).all()
-    return [contact_public(r, cipher) for r in rows], total
+    return [
+        contact_public(r, cipher, reporter_shown=await _reporter_shown(session, r, principal)) for r in rows
+    ], total
 
 
 async def get_contact(
@@ -231,4 +265,4 @@ async def get_contact(
     if not visible:
         raise NotFound(f"记录 {record_id} 不存在", code="contact_record_not_found")
     assert record is not None
-    return contact_public(record, cipher)
+    return contact_public(record, cipher, reporter_shown=await _reporter_shown(session, record, principal))

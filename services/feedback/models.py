@@ -185,6 +185,7 @@ class ContactRecord(SQLModel, table=True):
     disposition: str = Field(max_length=20)
     transferred_to: str | None = Field(default=None, max_length=200)
     case_id: int | None = Field(default=None, index=True)
+    accused_agency_id: int | None = Field(default=None, index=True)  # a report naming an agency
     recorded_by: str = Field(max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
 

@@ -79,6 +79,9 @@ class ContactRecordIn(RequestModel):
     )
     contact_address: str | None = Field(default=None, max_length=300, description="通信地址")
     kind: FeedbackKind = Field(description=KIND_DESCRIPTION)
+    accused_agency_id: int | None = id_field(
+        "举报涉及的机关 ID（只限转为办理事项的举报）：与意见箱举报一样，由其上一级地区受理，被举报机关不能办理"
+    )
     summary: str = Field(min_length=2, max_length=5000, description="内容摘要")
     disposition: Disposition = Field(
         description="处理方式：answered 当场答复；case_opened 转为办理事项；transferred 转其他单位"
@@ -256,9 +259,10 @@ class ContactRecordPublic(BaseModel):
     agency_id: int
     occurred_at: datetime
     duration_seconds: int | None
-    contact_number: str | None = Field(description="已脱敏")
-    contact_name: str | None = Field(description="已脱敏")
+    contact_number: str | None = Field(description="已脱敏；指明被举报机关的举报只向承办人和监察人员显示")
+    contact_name: str | None = Field(description="已脱敏；指明被举报机关的举报只向承办人和监察人员显示")
     kind: FeedbackKind
+    accused_agency_id: int | None
     summary: str
     disposition: Disposition
     transferred_to: str | None
