@@ -22,6 +22,10 @@ Clock semantics (one function per rule below, each citing its article):
   runs again by itself from the day after (`third_party_reply_due`);
 - an extension adds its days, at most the rule set's maximum in total, and only if granted on
   or before the current due date (条例第三十三条: notified "before the limit passes");
+- a longer period for many or repeated applications (条例第三十五条) runs to the day the agency
+  sets, also granted on or before the current due date, not counted in 第三十三条's maximum; the
+  day must be after the due date in force and at most `MASS_LONGER_PERIOD_MAX_DAYS` working
+  days after it (a bound of ours: the article says only "reasonable");
 - decided / withdrawn / abandoned stop the clock; the due date in force at that moment is kept,
   so "answered on time" can be judged afterwards.
 - a hand-over to another agency (信访工作条例第二十四条、第二十五条), under a rule set with an
@@ -58,6 +62,15 @@ class ExtensionTooLong(DeadlineRuleViolation):
 
 class ExtensionTooLate(DeadlineRuleViolation):
     code, title = "extension_too_late", "延长期限须在答复期限届满前告知"
+
+
+class LongerPeriodOutOfBounds(DeadlineRuleViolation):
+    code, title = "longer_period_out_of_bounds", "第三十五条确定的答复期限不合理"
+
+
+# 条例第三十五条 says only "a reasonable longer period". Our bound: the day the agency sets is at
+# most 60 working days (three times 第三十三条's 20) after the due date in force.
+MASS_LONGER_PERIOD_MAX_DAYS: Final = 60
 
 
 class CorrectionWindowClosed(DeadlineRuleViolation):
@@ -275,7 +288,8 @@ class ClockEventKind(StrEnum):
     PAUSE_ENDED = "pause_ended"
     CONSULTATION_STARTED = "consultation_started"  # 征求第三方意见 (第三十二条): a bounded pause
     CONSULTATION_ENDED = "consultation_ended"  # 第三方答复 (after its period: changes nothing)
-    EXTENDED = "extended"  # 延期; `days` required
+    EXTENDED = "extended"  # 延期 (第三十三条); `days` required
+    EXTENDED_UNTIL = "extended_until"  # 第三十五条 longer period; `until` (the day set) required
     DECIDED = "decided"  # 作出答复 / 办结
     WITHDRAWN = "withdrawn"  # 申请人撤回
     ABANDONED = "abandoned"  # 视为放弃 (no correction, fee unpaid)
@@ -291,6 +305,7 @@ class ClockEvent:
     kind: ClockEventKind
     on: date
     days: int | None = None
+    until: date | None = None  # EXTENDED_UNTIL only
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", ClockEventKind(self.kind))
@@ -301,11 +316,16 @@ class ClockEvent:
         if self.kind is ClockEventKind.EXTENDED:
             if self.days is None or self.days < 1:
                 raise InvalidClockHistory("延期事件须给出延长的天数（至少 1 天）")
+        elif self.kind is ClockEventKind.EXTENDED_UNTIL:
+            if self.days is not None or not isinstance(self.until, date) or isinstance(self.until, datetime):
+                raise InvalidClockHistory("第三十五条的延长须给出答复期限的日期（date），不带天数")
         elif self.kind is ClockEventKind.CORRECTION_REQUESTED:
             if self.days is not None and self.days < 1:
                 raise InvalidClockHistory("补正期限至少 1 天")
         elif self.days is not None:
             raise InvalidClockHistory(f"事件 {self.kind} 不带天数")
+        if self.until is not None and self.kind is not ClockEventKind.EXTENDED_UNTIL:
+            raise InvalidClockHistory(f"事件 {self.kind} 不带期限日期")
 
 
 def order_events(events: Iterable[ClockEvent]) -> list[ClockEvent]:
@@ -372,6 +392,7 @@ class _Clock:
         self.base: date | None = None  # the day the running limit counts from
         self.not_counted = 0  # days of finished pauses since `base`
         self.extended = 0
+        self.longer = 0  # 第三十五条: working days added to reach the day the agency set
         self.provisional = False  # from counting the finished pauses
         self.pause_depth = 0  # pauses may overlap (a consultation during a fee notice)
         self.paused_since: date | None = None
@@ -396,7 +417,7 @@ class _Clock:
     def due_as_of(self, on: date) -> DayCount:
         """The due date with any open pause counted up to `on`."""
         assert self.base is not None
-        extra = self.not_counted + self.extended
+        extra = self.not_counted + self.extended + self.longer
         provisional = self.provisional
         if self.open_pauses():
             assert self.paused_since is not None
@@ -430,13 +451,14 @@ class _Clock:
             ClockEventKind.CONSULTATION_STARTED: self._consultation_started,
             ClockEventKind.CONSULTATION_ENDED: self._consultation_ended,
             ClockEventKind.EXTENDED: self._extended,
+            ClockEventKind.EXTENDED_UNTIL: self._extended_until,
             ClockEventKind.HANDED_OVER: self._handed_over,
         }.get(kind, self._stopped)
         handler(event)
 
     def _restart(self, on: date, stage: Stage) -> None:
         self.base, self.stage = on, stage
-        self.not_counted = self.extended = 0
+        self.not_counted = self.extended = self.longer = 0
         self.provisional = False
 
     def _require_no_pause(self, event: ClockEvent) -> None:
@@ -546,6 +568,29 @@ class _Clock:
                 f"条例第三十三条：延期须在期限届满（{due.day}）前告知申请人，{event.on} 已超过"
             )
         self.extended = total
+
+    def _extended_until(self, event: ClockEvent) -> None:
+        """条例第三十五条: the agency sets a reasonable longer period — to a day it names."""
+        assert event.until is not None
+        if self.stage is not Stage.ANSWER:
+            raise InvalidClockHistory("只有办理期限可以延长")
+        due = self.due_as_of(event.on)
+        if event.on > due.day:
+            raise ExtensionTooLate(
+                f"条例第三十五条：确定的期限须在答复期限届满（{due.day}）前告知申请人，{event.on} 已超过"
+            )
+        added = self.calendar.working_days_between(due.day, event.until)
+        if event.until <= due.day or added.days < 1:
+            raise LongerPeriodOutOfBounds(
+                f"条例第三十五条：确定的答复期限（{event.until}）须晚于现行答复期限（{due.day}），且至少多出一个工作日"
+            )
+        if added.days > MASS_LONGER_PERIOD_MAX_DAYS:
+            raise LongerPeriodOutOfBounds(
+                f"条例第三十五条：确定的答复期限（{event.until}）超出现行答复期限（{due.day}）"
+                f"{added.days} 个工作日，不得超过 {MASS_LONGER_PERIOD_MAX_DAYS} 个工作日"
+            )
+        self.longer += added.days
+        self.provisional |= added.provisional
 
     def _stopped(self, event: ClockEvent) -> None:
         assert event.kind in _STOPS

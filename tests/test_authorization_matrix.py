@@ -190,6 +190,8 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     # The decision notice (告知书) is read like the application; fees and assignment are the clerks'.
     ("GET", f"{APPLICATION}/notice"): application_readers(200),
     ("GET", f"{APPLICATION}/notice.html"): application_readers(200),
+    ("GET", f"{APPLICATION}/extension-notices"): application_readers(200),
+    ("GET", f"{APPLICATION}/extension-notices/{{notice_id}}.html"): application_readers(200),
     ("POST", f"{APPLICATION}/fee-notice"): clerk_only(201),
     ("POST", f"{APPLICATION}/fee-paid"): clerk_only(200),
     ("POST", f"{APPLICATION}/assignment"): clerk_only(200),
@@ -925,6 +927,35 @@ def _review_result(env: Env, role: str) -> dict[str, Any]:
 FEE_NOTICE = {"method": "by_pages", "pages": 31, "reason": "矩阵测试：页数较多"}
 
 
+APPROVER = {"approver_name": "矩阵测试负责人", "approver_role": "政府信息公开办公室主任"}
+
+
+def _extended_application(env: Env) -> tuple[int, int]:
+    """An application extended by clerk1 (so it has a 延期告知书), shared by the notice reads."""
+
+    def make() -> tuple[int, int]:
+        application_id = env.application()
+        url = f"{APPLICATIONS}/{application_id}/extension"
+        env.ok(
+            env.client.post(
+                url, headers=env.auth("clerk"), json={"days": 5, "reason": "矩阵测试", **APPROVER}
+            ),
+            200,
+        )
+        listed = env.ok(env.client.get(f"{url}-notices", headers=env.auth("clerk")), 200)
+        return application_id, listed[0]["id"]
+
+    return env.once("extended_application", make)
+
+
+def _extension_notice_html(env: Env, role: str) -> dict[str, Any]:
+    application_id, notice_id = _extended_application(env)
+    return {
+        "url": f"{APPLICATIONS}/{application_id}/extension-notices/{notice_id}.html",
+        "headers": env.auth(role),
+    }
+
+
 def _decided_application(env: Env) -> int:
     """An application decided by clerk1 (so it has a notice), shared by the notice reads."""
 
@@ -1171,7 +1202,7 @@ REQUESTS: dict[tuple[str, str], Builder] = {
         lambda env: env.application("consultation"), "/consultation/end", {"opinion": "矩阵测试：同意公开"}
     ),
     ("POST", f"{APPLICATION}/extension"): _on_application(
-        Env.application, "/extension", {"days": 5, "reason": "矩阵测试：需要汇总"}
+        Env.application, "/extension", {"days": 5, "reason": "矩阵测试：需要汇总", **APPROVER}
     ),
     ("POST", f"{APPLICATION}/decision"): _on_application(
         Env.application,
@@ -1190,6 +1221,10 @@ REQUESTS: dict[tuple[str, str], Builder] = {
     ("POST", f"{APPLICATION}/review-cases"): _file_review_case,
     ("GET", f"{APPLICATION}/notice"): _on_application(_decided_application, "/notice"),
     ("GET", f"{APPLICATION}/notice.html"): _on_application(_decided_application, "/notice.html"),
+    ("GET", f"{APPLICATION}/extension-notices"): _on_application(
+        lambda env: _extended_application(env)[0], "/extension-notices"
+    ),
+    ("GET", f"{APPLICATION}/extension-notices/{{notice_id}}.html"): _extension_notice_html,
     ("POST", f"{APPLICATION}/fee-notice"): _on_application(Env.application, "/fee-notice", FEE_NOTICE),
     ("POST", f"{APPLICATION}/fee-paid"): _on_application(
         _fee_notified_application, "/fee-paid", {"note": "矩阵测试：已缴费"}

@@ -815,7 +815,12 @@ VALID: dict[tuple[str, str], Valid] = {
     ),
     _app("/extension"): Valid(
         url=_on_app("/extension", Env.applied),
-        body=lambda env: {"days": 5, "reason": "坏输入测试：需要汇总"},
+        body=lambda env: {
+            "days": 5,
+            "reason": "坏输入测试：需要汇总",
+            "approver_name": "坏输入测试负责人",
+            "approver_role": "政府信息公开办公室主任",
+        },
         caller="clerk",
         consumes=True,
     ),

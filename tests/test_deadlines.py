@@ -37,6 +37,7 @@ from shared.deadlines import (
     ExtensionTooLong,
     Flag,
     InvalidClockHistory,
+    LongerPeriodOutOfBounds,
     RuleSet,
     Stage,
     UnknownLevel,
@@ -352,6 +353,78 @@ def test_the_due_date_for_an_extension_counts_the_pauses_before_it() -> None:
 def test_no_extension_is_allowed_once_the_due_date_has_passed() -> None:
     assert deadline(received(D(2025, 9, 26)), today=D(2025, 10, 30)).extension_allowed_days == 20
     assert deadline(received(D(2025, 9, 26)), today=D(2025, 10, 31)).extension_allowed_days == 0
+
+
+# ---------------------------------------------------------------------------------------------
+# A longer period for many or repeated applications (条例第三十五条): to the day the agency sets
+
+
+def test_a_longer_period_under_article_35_runs_to_the_day_the_agency_sets() -> None:
+    # Due 10/30; the agency sets 12/31 (43 working days later): more than 第三十三条's 20 days,
+    # not counted in them — before, the engine had no such period (an extension of 43 was refused).
+    with pytest.raises(ExtensionTooLong):
+        deadline(received(D(2025, 9, 26)), ClockEvent(K.EXTENDED, D(2025, 10, 20), 43))
+    result = deadline(
+        received(D(2025, 9, 26)),
+        ClockEvent(K.EXTENDED_UNTIL, D(2025, 10, 20), until=D(2025, 12, 31)),
+        today=D(2025, 10, 20),
+    )
+    assert result.due == D(2025, 12, 31)
+    assert result.extension_allowed_days == 20
+
+
+def test_a_longer_period_set_on_a_day_off_ends_on_the_working_day_before() -> None:
+    result = deadline(
+        received(D(2025, 9, 26)),
+        ClockEvent(K.EXTENDED_UNTIL, D(2025, 10, 20), until=D(2025, 11, 30)),  # a Sunday
+        today=D(2025, 10, 20),
+    )
+    assert result.due == D(2025, 11, 28)
+
+
+def test_a_pause_after_the_longer_period_is_still_not_counted() -> None:
+    result = deadline(
+        received(D(2025, 9, 26)),
+        ClockEvent(K.EXTENDED_UNTIL, D(2025, 10, 20), until=D(2025, 12, 1)),
+        ClockEvent(K.PAUSE_STARTED, D(2025, 11, 3)),
+        ClockEvent(K.PAUSE_ENDED, D(2025, 11, 5)),  # 11/4, 11/5 not counted
+        today=D(2025, 11, 5),
+    )
+    assert result.due == D(2025, 12, 3)
+
+
+@pytest.mark.parametrize(
+    ("on", "until", "error"),
+    [
+        (D(2025, 10, 20), D(2025, 10, 30), LongerPeriodOutOfBounds),  # not after the due date
+        (D(2025, 10, 20), D(2025, 10, 25), LongerPeriodOutOfBounds),  # before it
+        # 60 working days after 10/30 is Fri 2026-01-23 (元旦 1/1–1/3 off, Sun 1/4 worked); Mon 1/26 is the 61st
+        (D(2025, 10, 20), D(2026, 1, 26), LongerPeriodOutOfBounds),
+        (D(2025, 10, 31), D(2025, 12, 31), ExtensionTooLate),  # set after the due date passed
+    ],
+)
+def test_a_longer_period_out_of_bounds_or_too_late_is_refused(on, until, error) -> None:
+    with pytest.raises(error) as caught:
+        deadline(received(D(2025, 9, 26)), ClockEvent(K.EXTENDED_UNTIL, on, until=until))
+    assert caught.value.status == 422
+
+
+def test_the_longest_longer_period_is_sixty_working_days_after_the_due_date() -> None:
+    result = deadline(
+        received(D(2025, 9, 26)),
+        ClockEvent(K.EXTENDED_UNTIL, D(2025, 10, 20), until=D(2026, 1, 23)),
+        today=D(2025, 10, 20),
+    )
+    assert result.due == D(2026, 1, 23)
+
+
+def test_a_longer_period_event_needs_its_day_and_no_days() -> None:
+    with pytest.raises(InvalidClockHistory):
+        ClockEvent(K.EXTENDED_UNTIL, D(2025, 10, 20))
+    with pytest.raises(InvalidClockHistory):
+        ClockEvent(K.EXTENDED_UNTIL, D(2025, 10, 20), 5, until=D(2025, 12, 1))
+    with pytest.raises(InvalidClockHistory):
+        ClockEvent(K.EXTENDED, D(2025, 10, 20), 5, until=D(2025, 12, 1))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -25,6 +25,8 @@ URL = "/api/v1/requests"
 # province 1 › city 2 › counties 3 (east) and 4 (west); another city 5.
 PATHS = {1: "/1/", 2: "/1/2/", 3: "/1/2/3/", 4: "/1/2/4/", 5: "/1/5/"}
 EAST, WEST = 3, 4
+# 条例第三十三条第二款: an extension needs the consent of the head of the disclosure office.
+APPROVER = {"approver_name": "王明", "approver_role": "政府信息公开办公室主任"}
 
 
 def resident_id(first17: str = "11010519491231002") -> str:
@@ -217,12 +219,16 @@ async def test_a_correction_restarts_the_clock_and_extensions_are_limited(world:
     corrected = await world.act(app_id, "correction", {"text": "东湖县2025年低保资金发放表"}, world.citizen())
     assert corrected.status_code == 200 and corrected.json()["state"] == "in_progress"
     assert corrected.json()["deadline"]["due"] == "2026-12-29"  # 20 working days from 12-01, not 12-22
-    too_long = await world.act(app_id, "extension", {"days": 21, "reason": "需要汇总"}, world.clerk())
+    too_long = await world.act(
+        app_id, "extension", {"days": 21, "reason": "需要汇总", **APPROVER}, world.clerk()
+    )
     assert too_long.status_code == 422 and too_long.json()["code"] == "extension_too_long"
-    extended = await world.act(app_id, "extension", {"days": 20, "reason": "需要汇总"}, world.clerk())
+    extended = await world.act(
+        app_id, "extension", {"days": 20, "reason": "需要汇总", **APPROVER}, world.clerk()
+    )
     assert extended.status_code == 200 and extended.json()["state"] == "extended"
     assert extended.json()["deadline"]["due"] == "2027-01-27"  # 1 January (元旦) is a holiday
-    more = await world.act(app_id, "extension", {"days": 1, "reason": "再延"}, world.clerk())
+    more = await world.act(app_id, "extension", {"days": 1, "reason": "再延", **APPROVER}, world.clerk())
     assert more.status_code == 422
     paused = await world.act(
         app_id,
@@ -486,6 +492,92 @@ async def test_an_application_handed_in_person_is_received_the_day_it_was_handed
 
 
 # --- extension (条例第三十三条第二款) and a longer period for mass applications (第三十五条) ---------
+
+
+async def test_an_extension_without_its_approving_head_is_refused_naming_the_field(world: World) -> None:
+    app_id = (await world.apply())["id"]
+    # Before: an extension was granted on a reason alone, with no record of who consented.
+    missing = await world.act(app_id, "extension", {"days": 5, "reason": "需要汇总"}, world.clerk())
+    assert missing.status_code == 422, missing.text
+    assert missing.headers["content-type"].startswith("application/problem+json")
+    assert {e["field"] for e in missing.json()["errors"]} == {"body.approver_name", "body.approver_role"}
+    no_days = await world.act(app_id, "extension", {"reason": "需要汇总", **APPROVER}, world.clerk())
+    assert no_days.status_code == 422 and no_days.json()["errors"][0]["field"] == "days"
+    assert (await world.get(app_id, world.clerk())).json()["state"] == "registered"
+
+
+async def test_an_extension_issues_a_numbered_notice_naming_the_approver_and_the_new_due_date(
+    world: World,
+) -> None:
+    app_id = (await world.apply())["id"]
+    world.clock.today = date(2026, 12, 1)
+    extended = await world.act(
+        app_id, "extension", {"days": 5, "reason": "需要汇总多个科室的数据。", **APPROVER}, world.clerk()
+    )
+    assert extended.status_code == 200, extended.text
+    assert extended.json()["deadline"]["due"] == "2026-12-29"  # 12/22 + 5 working days
+    listed = await world.get(app_id, world.citizen(), "/extension-notices")
+    assert listed.status_code == 200, listed.text
+    [notice] = listed.json()
+    assert notice["basis"] == "ordinary" and notice["legal_basis"].endswith("第三十三条第二款")
+    assert notice["approver_name"] == "王明" and notice["approver_role"] == "政府信息公开办公室主任"
+    assert notice["due_before"] == "2026-12-22" and notice["due_on"] == "2026-12-29"
+    assert notice["issued_on"] == "2026-12-01" and notice["number"].endswith("第 1 号")
+    assert notice["applicant_name"] == "张三丰"  # the applicant reads the real name
+    page = await world.get(app_id, world.citizen(), f"/extension-notices/{notice['id']}.html")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    text = page.text
+    assert "延期答复告知书" in text and "张三丰" in text and "2026-12-29" in text
+    assert "政府信息公开办公室主任 王明 同意" in text and "第三十三条第二款" in text
+    assert "。。" not in text
+    inspector = (await world.get(app_id, world.inspector(), "/extension-notices")).json()
+    assert inspector[0]["applicant_name"] == "张**"
+    other = await world.get(app_id, world.citizen("5002"), "/extension-notices")
+    assert other.status_code == 404
+    missing = await world.get(app_id, world.citizen(), f"/extension-notices/{notice['id'] + 1000}.html")
+    assert missing.status_code == 404
+
+
+async def test_mass_applications_allow_a_longer_period_to_the_day_the_agency_sets(world: World) -> None:
+    app_id = (await world.apply())["id"]
+    world.clock.today = date(2026, 12, 1)
+    # Before: the only extension was 第三十三条's, so a longer period for mass applications was refused.
+    ordinary = await world.act(
+        app_id, "extension", {"days": 40, "reason": "大量申请", **APPROVER}, world.clerk()
+    )
+    assert ordinary.status_code == 422 and ordinary.json()["code"] == "extension_too_long"
+    mass = {"basis": "mass_applications", "reason": "本月已提交 45 件申请，需逐件检索", **APPROVER}
+    no_day = await world.act(app_id, "extension", mass, world.clerk())
+    assert no_day.status_code == 422 and no_day.json()["errors"][0]["field"] == "until"
+    with_days = await world.act(
+        app_id, "extension", {**mass, "days": 5, "until": "2027-02-26"}, world.clerk()
+    )
+    assert with_days.status_code == 422 and with_days.json()["errors"][0]["field"] == "days"
+    too_far = await world.act(app_id, "extension", {**mass, "until": "2027-06-30"}, world.clerk())
+    assert too_far.status_code == 422 and too_far.json()["code"] == "longer_period_out_of_bounds"
+    longer = await world.act(app_id, "extension", {**mass, "until": "2027-02-26"}, world.clerk())
+    assert longer.status_code == 200, longer.text
+    assert longer.json()["state"] == "extended" and longer.json()["deadline"]["due"] == "2027-02-26"
+    # 第三十三条's 20 working days are still there (the longer period is not counted in them).
+    assert longer.json()["deadline"]["extension_allowed_days"] == 20
+    [notice] = (await world.get(app_id, world.clerk(), "/extension-notices")).json()
+    assert notice["basis"] == "mass_applications" and notice["legal_basis"].endswith("第三十五条")
+    assert notice["until"] == "2027-02-26" and notice["due_on"] == "2027-02-26"
+    page = (await world.get(app_id, world.clerk(), f"/extension-notices/{notice['id']}.html")).text
+    assert "第三十五条" in page and "明显超过合理范围" in page and "2027-02-26" in page
+    timeline = (await world.get(app_id, world.clerk(), "/timeline")).json()
+    extension = [e for e in timeline if e["action"] == "extend"]
+    assert len(extension) == 1  # the one refused attempt wrote nothing
+
+
+async def test_an_extension_after_the_due_date_is_still_refused(world: World) -> None:
+    app_id = (await world.apply())["id"]
+    world.clock.today = date(2026, 12, 23)  # due 12/22
+    late = await world.act(app_id, "extension", {"days": 5, "reason": "需要汇总", **APPROVER}, world.clerk())
+    assert late.status_code == 422 and late.json()["code"] == "extension_too_late"
+    mass = {"basis": "mass_applications", "until": "2027-01-29", "reason": "大量申请", **APPROVER}
+    late = await world.act(app_id, "extension", mass, world.clerk())
+    assert late.status_code == 422 and late.json()["code"] == "extension_too_late"
 
 
 async def test_a_clerk_records_a_correction_and_a_withdrawal_received_on_paper(world: World) -> None:

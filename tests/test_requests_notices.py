@@ -149,7 +149,12 @@ async def test_a_fee_notice_pauses_the_clock_for_exactly_the_working_days_until_
     paused = (await world.get(app_id, world.citizen())).json()
     assert paused["state"] == "fee_notified" and paused["deadline"]["paused"] is True
     assert (
-        await world.act(app_id, "extension", {"days": 5, "reason": "r"}, world.clerk())
+        await world.act(
+            app_id,
+            "extension",
+            {"days": 5, "reason": "r", "approver_name": "王明", "approver_role": "主任"},
+            world.clerk(),
+        )
     ).status_code == 409
     world.clock.today = date(2026, 12, 1)  # five working days later
     paid = await world.ok(app_id, "fee-paid", {"note": "票据 001"}, world.clerk())

@@ -95,7 +95,12 @@ async def test_the_queue_shows_the_deadline_of_the_events_in_every_stage(world: 
     assert r.status_code == 200, r.text
     extended = (await world.apply())["id"]
     assert (
-        await world.act(extended, "extension", {"days": 5, "reason": "需要汇总"}, clerk)
+        await world.act(
+            extended,
+            "extension",
+            {"days": 5, "reason": "需要汇总", "approver_name": "王明", "approver_role": "主任"},
+            clerk,
+        )
     ).status_code == 200
     decided = (await world.apply())["id"]
     decision = {"outcome": "disclosed", "reason": "予以公开", "legal_basis": "条例第三十六条"}

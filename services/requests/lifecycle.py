@@ -118,8 +118,11 @@ def _consulting_third_party(history: list[Event]) -> bool:
 
 
 def clock_kind(step: Step, history: list[Event]) -> ClockEventKind:
-    """The clock fact an action writes; a consultation's depends on whom it asks."""
+    """The clock fact an action writes; a consultation's depends on whom it asks, an extension's on
+    its article (第三十五条 runs to a day the agency sets)."""
     kind = CLOCK_KINDS[step.action]
+    if step.action == "extend" and step.until is not None:
+        return ClockEventKind.EXTENDED_UNTIL
     if step.action == "start_consultation":
         third_party = step.details.get("consultation") == THIRD_PARTY
     else:
@@ -138,10 +141,14 @@ def check_transition(application: Application, action: str) -> None:
         raise InvalidTransition(f"申请当前状态为「{current}」，不能{ACTION_LABELS[action]}")
 
 
-def clock_fact(kind: ClockEventKind, on: date, days: int | None = None) -> dict[str, Any]:
+def clock_fact(
+    kind: ClockEventKind, on: date, days: int | None = None, until: date | None = None
+) -> dict[str, Any]:
     fact: dict[str, Any] = {"kind": str(kind), "on": on.isoformat()}
     if days is not None:
         fact["days"] = days
+    if until is not None:
+        fact["until"] = until.isoformat()
     return fact
 
 
@@ -157,7 +164,8 @@ def clock_events(events: list[Event]) -> list[ClockEvent]:
             if third_party and event.action in ("start_consultation", "end_consultation"):
                 # Written as an open pause before 条例第三十二条's limit was applied: read it as bounded.
                 kind = _CONSULTATION_KINDS.get(kind, kind)
-            out.append(ClockEvent(kind, date.fromisoformat(fact["on"]), fact.get("days")))
+            until = date.fromisoformat(fact["until"]) if fact.get("until") else None
+            out.append(ClockEvent(kind, date.fromisoformat(fact["on"]), fact.get("days"), until))
     return out
 
 
@@ -328,6 +336,7 @@ class Step:
     days: int | None = None
     outcome: Outcome | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    until: date | None = None  # extend under 条例第三十五条: the day the agency sets
 
 
 async def perform(
@@ -352,13 +361,13 @@ async def perform(
     if step.outcome == Outcome.STILL_UNCLEAR:
         _check_still_unclear(application, history, calendar, max(today, step.on))
     kind = clock_kind(step, history)
-    new = ClockEvent(kind, step.on, step.days)
+    new = ClockEvent(kind, step.on, step.days, step.until)
     clock = [*clock_events(history), new]
     # Raises a DeadlineRuleViolation (422) naming the broken rule before anything is written.
     compute_deadline(clock, get_rule_set(application.rule_set), calendar, max(today, step.on))
     _, target = TRANSITIONS[step.action]
     if target is None:  # end of a consultation or a fee notice: back to where the clock was
-        extended = any((e.after or {}).get("clock", {}).get("kind") == "extended" for e in history)
+        extended = any(e.action == "extend" for e in history)
         target = S.EXTENDED if extended else S.IN_PROGRESS
     old_state = application.state
     now = utcnow()
@@ -382,7 +391,7 @@ async def perform(
         raise InvalidTransition("申请状态已被他人更改，请刷新后重试")
     after: dict[str, Any] = {
         "state": str(target),
-        "clock": clock_fact(kind, step.on, step.days),
+        "clock": clock_fact(kind, step.on, step.days, step.until),
         **step.details,
     }
     if step.outcome is not None:

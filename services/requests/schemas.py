@@ -233,9 +233,65 @@ class ConsultationEndIn(RequestModel):
     opinion: str = Field(min_length=1, max_length=5000, description="收到的意见摘要")
 
 
+class ExtensionBasis(StrEnum):
+    """Why the time limit is longer: the reason code printed on the 延期告知书."""
+
+    ORDINARY = "ordinary"  # 条例第三十三条第二款: 需要延长答复期限，最长不超过 20 个工作日
+    MASS_APPLICATIONS = (
+        "mass_applications"  # 条例第三十五条: 数量、频次明显超过合理范围，确定合理的延迟答复期限
+    )
+
+
+EXTENSION_BASIS_LABELS = {
+    ExtensionBasis.ORDINARY: "需要延长答复期限（条例第三十三条第二款）",
+    ExtensionBasis.MASS_APPLICATIONS: "申请公开政府信息的数量、频次明显超过合理范围（条例第三十五条）",
+}
+
+
 class ExtensionIn(RequestModel):
-    days: int = Field(ge=1, le=60, description="延长的工作日数（合计不超过规则上限，条例为 20）")
-    reason: str = Field(min_length=1, max_length=2000, description="延期理由（经工作机构负责人同意）")
+    basis: ExtensionBasis = Field(
+        default=ExtensionBasis.ORDINARY,
+        description="ordinary 延长答复期限（第三十三条，给出 days）；"
+        "mass_applications 大量、频繁申请，确定延迟答复的期限（第三十五条，给出 until）",
+    )
+    days: int | None = Field(
+        default=None, ge=1, le=60, description="ordinary：延长的工作日数（合计不超过规则上限，条例为 20）"
+    )
+    until: OfficialDate | None = Field(
+        default=None,
+        description="mass_applications：机关确定的答复期限（日期），须晚于现行期限，至多再多 60 个工作日",
+    )
+    reason: str = Field(min_length=1, max_length=2000, description="延期理由")
+    approver_name: str = Field(
+        min_length=1, max_length=100, description="同意延期的负责人姓名（经政府信息公开工作机构负责人同意）"
+    )
+    approver_role: str = Field(
+        min_length=1, max_length=100, description="同意延期的负责人职务，如“政府信息公开办公室主任”"
+    )
+
+
+class ExtensionNoticePublic(BaseModel):
+    """延期告知书, generated from the extension's event."""
+
+    id: int = Field(description="延期事件的编号（…/extension-notices/{id}.html）")
+    number: str = Field(description="告知书编号（按机关、年度连续编号，与答复告知书同一序列）")
+    title: str
+    agency: NoticeAgency
+    issued_on: date
+    applicant_name: str
+    tracking_no: str
+    received_on: date
+    description: str
+    basis: ExtensionBasis
+    basis_label: str
+    legal_basis: str
+    reason: str
+    days: int | None = None
+    until: date | None = None
+    due_before: date | None = Field(default=None, description="延期前的答复期限")
+    due_on: date | None = Field(default=None, description="延期后的答复期限")
+    approver_name: str
+    approver_role: str
 
 
 class WithheldItem(RequestModel):
