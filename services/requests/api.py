@@ -727,7 +727,8 @@ async def get_notice_html(
     description="条例第四十二条、国办函〔2020〕109号：by_count 按件计收（同一申请人一个自然月内向本机关申请，"
     "第 1—10 件免费，第 11—30 件每件 100 元，第 31 件起每 10 件一档、每档每件加收 100 元）；"
     "by_pages 按量计收（本申请 1—30 页免费，31—100 页每页 10 元，101—200 页每页 20 元，201 页起每页 40 元）。"
-    "缴费期限 20 个工作日，不计入答复期限（计时中止）；金额为 0 时不能发出。",
+    "缴费期限 20 个工作日，不计入答复期限（计时中止）；金额为 0 时不能发出。"
+    "当场查阅的申请不按量计收（422，字段 method）；答复期限届满后不能发出（409）。",
 )
 async def fee_notice(
     request: Request, session: SessionDep, application_id: IdPath, data: FeeNoticeIn, actor: ClerkUser
@@ -735,6 +736,7 @@ async def fee_notice(
     application = await service.load_as_clerk(session, application_id, actor)
     ctx = await _ctx(request)
     today: date = ctx["today"]
+    fees.check_can_notify(application, data.method, today)
     if data.method == FeeMethod.BY_PAGES and data.pages is None:
         raise InvalidField("pages", "按量计收须给出页数")
     place = await fees.place_in_month(session, application) if data.method == FeeMethod.BY_COUNT else None

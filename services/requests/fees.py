@@ -20,7 +20,7 @@ from datetime import date
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.requests.models import FEE_METHOD_LABELS, Application, FeeMethod, FeeNotice
+from services.requests.models import FEE_METHOD_LABELS, Application, FeeMethod, FeeNotice, Form
 from services.requests.schemas import FeeNoticePublic
 from shared.errors import Conflict, InvalidField
 
@@ -54,6 +54,26 @@ def compute_fee(method: FeeMethod | str, *, applications_this_month: int, pages:
         if top >= first:
             total += (top - first + 1) * price
     return total
+
+
+# 国办函〔2020〕109号: 按量计收 covers paper copies, email and copies of electronic data only
+PAGE_CHARGEABLE_FORMS = frozenset({Form.PAPER, Form.ELECTRONIC, Form.EMAIL})
+
+
+def check_can_notify(application: Application, method: FeeMethod | str, today: date) -> None:
+    """A fee notice only where 109号 allows one: never by pages for 当场查阅, never once the answer
+    limit has passed (the notice would pause a clock that has already run out)."""
+    if FeeMethod(method) is FeeMethod.BY_PAGES and application.form not in PAGE_CHARGEABLE_FORMS:
+        raise InvalidField(
+            "method",
+            "当场查阅不按量计收（国办函〔2020〕109号：按量计收只适用于纸质、电子邮件和电子数据复制件）",
+            code="fee_by_pages_not_for_inspection",
+        )
+    if application.due_on is not None and application.paused_since is None and today > application.due_on:
+        raise Conflict(
+            f"答复期限（{application.due_on}）已届满，不能再发出收费通知",
+            code="fee_notice_after_deadline",
+        )
 
 
 def month_bounds(day: date) -> tuple[date, date]:
