@@ -5,6 +5,9 @@ Idempotent: what exists already is left alone, so `make run` can call it every t
 
 from __future__ import annotations
 
+import json
+import sys
+
 import httpx
 
 DEMO_PASSWORD = "gongkai-demo"
@@ -101,3 +104,16 @@ def seed(base_url: str, password: str = DEMO_PASSWORD) -> bool:
             ).raise_for_status()
             added = True
     return added
+
+
+def main(argv: list[str]) -> None:
+    """`python -m gateway.demo users` prints the demo accounts; `… seed <gateway url>` also seeds
+    what is missing. One JSON line, for the `make run` launcher (which never imports a process)."""
+    answer: dict[str, object] = {"password": DEMO_PASSWORD, "users": DEMO_USERS}
+    if argv[:1] == ["seed"]:
+        answer |= {"added": seed(argv[1]), "token": admin_token(argv[1])}
+    print(json.dumps(answer, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

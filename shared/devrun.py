@@ -7,6 +7,7 @@ as a deployment would set them.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -15,6 +16,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -111,14 +113,20 @@ class Cluster:
             self.stop(name)
 
 
+def _run_module(module: str, *args: str) -> dict[str, Any]:
+    """Runs a process's own demo module and reads its one JSON line: `shared` imports no process."""
+    done = subprocess.run(
+        [sys.executable, "-m", module, *args], capture_output=True, text=True, check=True, timeout=300
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def seed_demo(base_url: str) -> bool:
     """Seeds every process's demo data that is missing, through the public API: accounts and
     agencies (gateway), then documents (catalog). True when anything was added."""
-    from gateway.demo import admin_token, seed
-    from services.catalog.demo import seed_documents
-
-    added = seed(base_url)
-    return bool(seed_documents(base_url, admin_token(base_url))) or added
+    gateway = _run_module("gateway.demo", "seed", base_url)
+    documents = _run_module("services.catalog.demo", base_url, str(gateway["token"]))
+    return bool(documents["added"]) or bool(gateway["added"])
 
 
 DEMO_STATE = {True: "已写入", False: "已存在，未重复写入", None: "未写入（配置了生产数据库）"}
@@ -126,8 +134,9 @@ DEMO_STATE = {True: "已写入", False: "已存在，未重复写入", None: "�
 
 def main() -> None:
     """`make run`: the whole system on embedded defaults, demo data seeded once."""
-    from gateway.demo import DEMO_PASSWORD, DEMO_USERS
     from shared.cli import settings_for
+
+    demo = _run_module("gateway.demo", "users")
 
     cwd = Path.cwd()
     (cwd / "var" / "log").mkdir(parents=True, exist_ok=True)
@@ -155,8 +164,8 @@ def main() -> None:
             f"意见反馈 {cluster.url('feedback')}\n"
             f"  演示数据：{DEMO_STATE[seeded]}\n"
             f"  日志            var/log/<进程>.log（JSON，每行带 request_id）\n"
-            f"  演示账户（密码均为 {DEMO_PASSWORD}）：\n"
-            + "".join(f"    {user:<10} {role}\n" for user, role in DEMO_USERS)
+            f"  演示账户（密码均为 {demo['password']}）：\n"
+            + "".join(f"    {user:<10} {role}\n" for user, role in demo["users"])
             + "按 Ctrl-C 停止全部进程。\n",
             flush=True,
         )

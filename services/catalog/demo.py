@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import sys
+
 import httpx
 
 from services.catalog.corpus import generate
@@ -43,3 +46,8 @@ def seed_documents(base_url: str, admin_token: str, count: int = DEMO_DOCUMENT_C
                 "/api/v1/catalog/documents/import", json={"documents": items[start : start + BATCH]}
             ).raise_for_status()
         return len(items)
+
+
+if __name__ == "__main__":
+    # `python -m services.catalog.demo <gateway url> <admin token>`: one JSON line for `make run`
+    print(json.dumps({"added": seed_documents(sys.argv[1], sys.argv[2])}))
