@@ -728,9 +728,8 @@ def test_normalisation() -> None:
     assert analysis.normalize_doc_number("国办发［2023］12 号") == "国办发〔2023〕12号"
     for variant in ("[2023]", "(2023)", "（2023）", "【2023】", "〔2023〕", "﹝2023﹞"):
         assert analysis.normalize_doc_number(f"京政发{variant}1号") == "京政发〔2023〕1号", variant
-    assert analysis.doc_numbers_in(analysis.normalize_query("京政發[2023]12號 的通知")) == [
-        "京政发〔2023〕12号"
-    ]
+    found = analysis.find_doc_numbers(analysis.normalize_query("京政發[2023]12號 的通知"))
+    assert [number.canonical for number in found] == ["京政发〔2023〕12号"]
     text = "關於ＡＢＣ（２０２３）"
     assert len(analysis.fold(text)) == len(text)
 
@@ -752,7 +751,7 @@ def test_synonym_groups_merge_and_go_both_ways() -> None:
     assert set(synonyms.group("低保")) == {"低保", "最低生活保障", "低保金"}
     assert synonyms.group("低保")[0] == "低保"
     assert synonyms.group("别的") == ("别的",)
-    both = synonyms.both_directions()
+    both = synonyms.mapping()
     assert set(both["低保"]) == {"最低生活保障", "低保金"} and "低保" in both["最低生活保障"]
     assert analysis.Synonyms.loads(synonyms.dumps()).groups == synonyms.groups
     assert analysis.Synonyms([["低保", "最低生活保障"]]).group("低保") != ("低保",)

@@ -184,11 +184,6 @@ def own_number_keys(doc_number: str | None) -> list[str]:
     return doc_number_keys(normalised) or [normalised]
 
 
-def doc_numbers_in(q: str) -> list[str]:
-    """Document numbers written in a (normalised) query, in their canonical form."""
-    return [number.canonical for number in find_doc_numbers(q)]
-
-
 # --- segmentation ----------------------------------------------------------------------------
 
 # Punctuation and symbols never become tokens: they turn into spaces before segmentation (jieba
@@ -341,9 +336,6 @@ class Synonyms:
             out.setdefault(term, {}).update(dict.fromkeys(targets))
         return {term: list(targets) for term, targets in out.items()}
 
-    def both_directions(self) -> dict[str, list[str]]:
-        return self.mapping()
-
     def dumps(self) -> str:
         return json.dumps({"groups": self.as_lists()}, ensure_ascii=False, indent=1)
 
@@ -444,6 +436,11 @@ def _parts(word: str) -> tuple[str, ...]:
     return tuple(out) if len(out) > 1 else ()
 
 
+def _alternatives(group: Iterable[str]) -> tuple[tuple[str, ...], ...]:
+    """The token sequences a clause matches by: one per term of its group, without repeats."""
+    return tuple(dict.fromkeys(alt for alt in map(_alternative, group) if alt))
+
+
 def _alternative(term: str) -> tuple[str, ...]:
     precise = words(term, folded=True)
     if len(precise) <= 1:
@@ -462,7 +459,7 @@ def parse_query(q: str, synonyms: Synonyms | None = None) -> ParsedQuery:
     clauses: list[Clause] = []
 
     def add(term: str, group: tuple[str, ...], loose: tuple[str, ...] = ()) -> None:
-        alternatives = tuple(dict.fromkeys(alt for alt in map(_alternative, group) if alt))
+        alternatives = _alternatives(group)
         if alternatives:
             kind = "stop" if term in stop and len(group) == 1 else "word"
             pieces = _pieces(term, loose, synonyms) if kind == "word" else ()
@@ -520,7 +517,7 @@ def _pieces(term: str, loose: tuple[str, ...], synonyms: Synonyms) -> tuple[Clau
     pieces = []
     for name in names:
         group = synonyms.group(name)
-        alternatives = tuple(dict.fromkeys(alt for alt in map(_alternative, group) if alt))
+        alternatives = _alternatives(group)
         if alternatives:
             pieces.append(Clause(name, alternatives, _parts(name), group))
     return tuple(pieces) if len(pieces) > 1 else ()
