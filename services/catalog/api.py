@@ -49,9 +49,9 @@ from services.catalog.search.base import SearchQuery
 from shared.auth import AdminUser, OptionalPrincipal, Principal, Role, require_roles
 from shared.caching import public_json
 from shared.db import SessionDep
-from shared.errors import PROBLEM_RESPONSES, NotFound
+from shared.errors import PROBLEM_RESPONSES, InvalidField, NotFound
 from shared.pagination import Page, PageDep
-from shared.schemas import MAX_ID, IdPath
+from shared.schemas import MAX_ID, IdPath, OfficialDate
 
 router = APIRouter(prefix="/api/v1/catalog", tags=["catalog"], responses=PROBLEM_RESPONSES)
 
@@ -164,7 +164,19 @@ async def list_documents(
     validity: Annotated[Validity | None, Query(description="有效性")] = None,
     year: Annotated[int | None, Query(ge=1990, le=2100, description="发布年份")] = None,
     status: Annotated[DocumentStatus | None, Query(description="状态（仅限工作人员）")] = None,
+    in_force_on: Annotated[
+        OfficialDate | None,
+        Query(description="该日终了时有效（按有效性变更记录及其生效日期，如 2025-12-31 的现行有效件数）"),
+    ] = None,
+    repealed_from: Annotated[
+        OfficialDate | None, Query(description="废止生效日期不早于此日（按有效性变更记录）")
+    ] = None,
+    repealed_to: Annotated[
+        OfficialDate | None, Query(description="废止生效日期不晚于此日（按有效性变更记录）")
+    ] = None,
 ) -> Page[DocumentSummary]:
+    if repealed_from is not None and repealed_to is not None and repealed_to < repealed_from:
+        raise InvalidField("repealed_to", "repealed_to 不能早于 repealed_from")
     rows, total = await documents.list_documents(
         session=session,
         principal=principal,
@@ -175,6 +187,9 @@ async def list_documents(
         validity=validity,
         year=year,
         status=status,
+        in_force_on=in_force_on,
+        repealed_from=repealed_from,
+        repealed_to=repealed_to,
     )
     return Page[DocumentSummary](
         items=[DocumentSummary.model_validate(r) for r in rows],
@@ -359,6 +374,8 @@ async def return_amendment(
     "/documents/{document_id}/validity",
     response_model=DocumentPublic,
     summary="变更有效性（有效、失效、废止）",
+    description="记录新的有效性及其生效日期（`effective_on`，缺省为今天），保留每一次变更；"
+    "年度报告的现行有效、本年废止件数按生效日期统计。",
 )
 async def change_validity(
     request: Request, session: SessionDep, document_id: IdPath, data: ValidityChange, actor: ClerkUser

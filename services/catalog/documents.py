@@ -20,6 +20,8 @@ from services.catalog.models import (
     DocumentVersion,
     Guide,
     Scope,
+    Validity,
+    ValidityEntry,
 )
 from services.catalog.schemas import (
     AgencyCatalog,
@@ -103,8 +105,13 @@ async def list_documents(
     validity: str | None = None,
     year: int | None = None,
     status: DocumentStatus | None = None,
+    in_force_on: date | None = None,
+    repealed_from: date | None = None,
+    repealed_to: date | None = None,
 ) -> tuple[list[Document], int]:
-    """The public list (published, public scope), or with `status` a staff member's internal list."""
+    """The public list (published, public scope), or with `status` a staff member's internal list.
+    `in_force_on` and `repealed_from`/`repealed_to` read the validity history (`ValidityEntry`), so
+    a count for a past day or year is the same before and after later changes."""
     query = select(Document).join(Agency, col(Agency.id) == col(Document.agency_id))
     if status is None:
         query = query.where(Document.status == DocumentStatus.PUBLISHED, Document.scope == Scope.PUBLIC)
@@ -130,6 +137,19 @@ async def list_documents(
             col(Document.published_at) >= start_of_local_day(date(year, 1, 1)),
             col(Document.published_at) < start_of_local_day(date(year + 1, 1, 1)),
         )
+    if in_force_on is not None:
+        query = query.where(validity_on(in_force_on) == Validity.VALID)
+    if repealed_from is not None or repealed_to is not None:
+        repeal = select(ValidityEntry.document_id).where(
+            col(ValidityEntry.validity) == Validity.REPEALED,
+            col(ValidityEntry.previous).is_not(None),
+            col(ValidityEntry.previous) != Validity.REPEALED,
+        )
+        if repealed_from is not None:
+            repeal = repeal.where(col(ValidityEntry.effective_on) >= repealed_from)
+        if repealed_to is not None:
+            repeal = repeal.where(col(ValidityEntry.effective_on) <= repealed_to)
+        query = query.where(col(Document.id).in_(repeal))
     total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
     order = (
         (col(Document.published_at).desc(), col(Document.id).desc())
@@ -138,6 +158,18 @@ async def list_documents(
     )
     rows = await session.exec(query.order_by(*order).offset(page.offset).limit(page.page_size))
     return list(rows.all()), total
+
+
+def validity_on(day: date):  # type: ignore[no-untyped-def]
+    """The document's validity at the end of `day` (NULL before it was published), as SQL."""
+    return (
+        select(ValidityEntry.validity)
+        .where(col(ValidityEntry.document_id) == col(Document.id), col(ValidityEntry.effective_on) <= day)
+        .order_by(col(ValidityEntry.effective_on).desc(), col(ValidityEntry.id).desc())
+        .limit(1)
+        .correlate(Document)
+        .scalar_subquery()
+    )
 
 
 async def versions(session: AsyncSession, document: Document) -> list[DocumentVersion]:

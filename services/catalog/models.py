@@ -162,6 +162,23 @@ class Document(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
 
 
+class ValidityEntry(SQLModel, table=True):
+    """A document's validity (有效 / 失效 / 废止) from a given day on: the first entry is the validity it
+    was published with, each later one a change and the day it takes effect. Counts "as of a date"
+    (the annual report's 现行有效 on 31 December, 本年废止) are read from these, not from the
+    current `Document.validity`."""
+
+    __tablename__ = "document_validity"
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="documents.id", index=True)
+    validity: str = Field(max_length=20)
+    previous: str | None = Field(default=None, max_length=20)  # None: the validity at publication
+    effective_on: date = Field(index=True)
+    recorded_by: str = Field(max_length=64)
+    recorded_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
 class DocumentVersion(SQLModel, table=True):
     """The published content of each version; never changed once written."""
 

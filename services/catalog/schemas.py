@@ -193,7 +193,12 @@ class Reason(RequestModel):
 
 
 class ValidityChange(Reason):
-    validity: Validity
+    validity: Validity = Field(description="有效性：valid 有效、expired 失效、repealed 废止")
+    effective_on: OfficialDate | None = Field(
+        default=None,
+        description="变更生效日期（如废止决定施行之日），缺省为今天；不得晚于今天，不得早于发布日期或上一次变更的生效日期。"
+        "年度报告按此日期统计本年废止和 12 月 31 日的现行有效件数",
+    )
 
 
 class AttachmentPublic(BaseModel):

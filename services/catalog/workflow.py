@@ -4,7 +4,10 @@ write, and one event per change in the same transaction (DOMAIN.md, 主动公开
 draft ⇄ (edit) → in_review → approved: published | scheduled → published
                             ↘ returned → (edit) → in_review
 published → amendment proposed → approved by a second person: amended (new version) | returned
-published → validity changed | revoked
+published → validity changed (from a stated day) | revoked
+
+Each publication and each validity change also writes a `ValidityEntry` (the validity and the day
+it takes effect), so counts as of a past date stay right after later changes.
 
 An amendment never changes the live document by itself: it waits, as a `DocumentAmendment`, for
 the same 保密审查 by someone other than its author as a first publication; the public and search
@@ -34,6 +37,7 @@ from services.catalog.models import (
     DocumentStatus,
     DocumentVersion,
     IndexCounter,
+    ValidityEntry,
 )
 from services.catalog.schemas import (
     Amendment,
@@ -370,6 +374,23 @@ async def _publish(
             created_by=actor.subject if actor else "system",
         )
     )
+    if document.version == 1:
+        _validity_from(session, document, local_date(now), actor.subject if actor else "system")
+
+
+def _validity_from(
+    session: AsyncSession, document: Document, day: date, by: str, previous: str | None = None
+) -> None:
+    """The document's validity from `day` on (at publication `previous` is None)."""
+    session.add(
+        ValidityEntry(
+            document_id=document.id or 0,
+            validity=document.validity,
+            previous=previous,
+            effective_on=day,
+            recorded_by=by,
+        )
+    )
 
 
 async def approve(
@@ -636,11 +657,37 @@ async def change_validity(
     check_transition(document, "change_validity")
     if document.validity == data.validity:
         raise Conflict("有效性未改变", code="validity_unchanged")
+    today = local_date(utcnow())
+    effective_on = data.effective_on or today
+    if effective_on > today:
+        raise InvalidField("effective_on", "生效日期不能晚于今天（到期后再变更有效性）")
+    since = (
+        await session.exec(
+            select(ValidityEntry.effective_on)
+            .where(ValidityEntry.document_id == document.id)
+            .order_by(col(ValidityEntry.effective_on).desc(), col(ValidityEntry.id).desc())
+            .limit(1)
+        )
+    ).first()
+    if since is not None and effective_on < since:
+        raise InvalidField(
+            "effective_on", f"生效日期不能早于发布日期或上一次有效性变更的生效日期（{since.isoformat()}）"
+        )
     before = _state(document)
-    document.validity = data.validity
+    previous, document.validity = document.validity, data.validity
     document.updated_at = utcnow()
     session.add(document)
-    _record(session, document, "validity_changed", actor, reason=data.reason, before=before, index=True)
+    _validity_from(session, document, effective_on, actor.subject, previous)
+    _record(
+        session,
+        document,
+        "validity_changed",
+        actor,
+        reason=data.reason,
+        before=before,
+        index=True,
+        extra={"effective_on": effective_on.isoformat()},
+    )
     await session.commit()
     return document
 
@@ -701,6 +748,7 @@ async def import_published(*, session: AsyncSession, batch: ImportBatch, actor: 
                 created_by=actor.subject,
             )
         )
+        _validity_from(session, document, item.published_on, actor.subject)
         _record(session, document, "imported", actor, reason="从原系统迁移", index=True)
         ids.append(document.id or 0)
     await session.commit()
