@@ -41,15 +41,16 @@ COLUMNS = [
     "other",
     "total",
 ]
-# (doc_type, validity, year) → total, as the fake catalog answers the report's count queries.
+# (doc_type, the count's filters) → total, as the fake catalog answers the report's count queries.
 DOC_TOTALS = {
-    ("regulation", None, "2025"): 2,
-    ("regulation", "repealed", "2025"): 1,
-    ("regulation", "valid", None): 7,
-    ("normative", None, "2025"): 5,
-    ("normative", "repealed", "2025"): 0,
-    ("normative", "valid", None): 30,
+    ("regulation", (("year", "2025"),)): 2,
+    ("regulation", (("repealed_from", "2025-01-01"), ("repealed_to", "2025-12-31"))): 1,
+    ("regulation", (("in_force_on", "2025-12-31"),)): 7,
+    ("normative", (("year", "2025"),)): 5,
+    ("normative", (("repealed_from", "2025-01-01"), ("repealed_to", "2025-12-31"))): 0,
+    ("normative", (("in_force_on", "2025-12-31"),)): 30,
 }
+COUNT_FILTERS = ("year", "repealed_from", "repealed_to", "in_force_on", "validity")
 
 
 @dataclass
@@ -92,7 +93,8 @@ class FakeCatalog:
         if path == "/api/v1/catalog/documents":
             params = dict(request.url.params)
             self.seen.append(params)
-            key = (params.get("doc_type"), params.get("validity"), params.get("year"))
+            filters = tuple(sorted((k, v) for k, v in params.items() if k in COUNT_FILTERS))
+            key = (params.get("doc_type"), filters)
             total = DOC_TOTALS.get(key, 0)  # type: ignore[call-overload]
             return httpx.Response(200, json={"items": [], "total": total, "page": 1, "page_size": 1})
         return httpx.Response(404, json={"status": 404})
@@ -409,10 +411,12 @@ async def test_review_cases_and_table_four(world: ReportWorld) -> None:
     assert t4["title"] == "四、政府信息公开行政复议、行政诉讼情况"
     assert list(t4["columns"].values()) == ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
     groups = {g["key"]: (g["label"], g["values"]) for g in t4["groups"]}
+    # Each case in the year it closed: r1, A2's case and the one filed in 2024 closed in 2025; r2
+    # (closed in 2026) and the lawsuit after reconsideration are still open on 31 December 2025.
     assert groups == {
         "reconsideration": (
             "行政复议",
-            {"upheld": 1, "corrected": 1, "other": 0, "pending": 1, "total": 3},
+            {"upheld": 2, "corrected": 1, "other": 0, "pending": 1, "total": 4},
         ),
         "lawsuit_direct": (
             "行政诉讼（未经复议直接起诉）",
@@ -423,9 +427,23 @@ async def test_review_cases_and_table_four(world: ReportWorld) -> None:
             {"upheld": 0, "corrected": 0, "other": 0, "pending": 1, "total": 1},
         ),
     }
-    # Filed in 2024, concluded in 2025: 尚未审结 in the 2024 report.
+    # Filed in 2024, concluded in 2025: 尚未审结 in the 2024 report, 结果维持 in 2025's (above).
     earlier = (await world.report(2024, EAST, world.clerk())).json()["table4"]["groups"][0]["values"]
     assert earlier == {"upheld": 0, "corrected": 0, "other": 0, "pending": 1, "total": 1}
+    # r2, filed in 2025 and corrected on 1 February 2026: 结果纠正 in 2026; the lawsuit after
+    # reconsideration, never concluded, is carried on as 尚未审结.
+    later = {
+        g["key"]: g["values"]
+        for g in (await world.report(2026, EAST, world.clerk())).json()["table4"]["groups"]
+    }
+    assert later == {
+        "reconsideration": {"upheld": 0, "corrected": 1, "other": 0, "pending": 0, "total": 1},
+        "lawsuit_direct": {"upheld": 0, "corrected": 0, "other": 0, "pending": 0, "total": 0},
+        "lawsuit_after_reconsideration": {"upheld": 0, "corrected": 0, "other": 0, "pending": 1, "total": 1},
+    }
+    notes = (await world.report(2026, EAST, world.clerk())).json()["notes"]
+    assert any(n.startswith("表四按审结年度统计") and "尚未审结" in n for n in notes)
+    assert not any("目录未提供废止日期" in n for n in notes)
 
 
 async def test_table_two_comes_from_the_catalog_and_an_unreachable_catalog_is_503(world: ReportWorld) -> None:

@@ -11,9 +11,12 @@ Counting rules (table 三), for the year Y and the applications whose agency pat
 - 四、结转下年度: received on or before 31 December of Y and still open at the end of that day.
 The check 一 + 二 = 三（七） + 四 is verified per column and reported (`reconciles`).
 
-Table 四 counts the review cases filed in Y, with their result as of 31 December of Y (a result
-concluded later is still 尚未审结 in that year's report). Table 二 asks the catalog's public document
-list for totals; rows without a data source are null, never estimated.
+Table 四 counts each review case in the year it was closed (`concluded_on` in Y, under its result);
+a case filed on or before 31 December of Y and still open at the end of that day is 尚未审结 in Y's
+report, and again in each later year's until the year it closes. Table 二 asks the catalog's public
+document list, which keeps each document's validity with the day it takes effect: 本年制发 = published
+in Y, 本年废止 = repealed with effect in Y, 现行有效 = in force at the end of 31 December of Y. Rows
+without a data source are null, never estimated.
 """
 
 from __future__ import annotations
@@ -97,9 +100,10 @@ NOTES = [
     "日期均按北京时间；收到日期按条例第三十一条确定，办结日期为作出答复、告知、撤回或视为放弃之日。",
     "申请人撤回的申请，计入撤回当年的“（六）3 其他”。",
     "告知获取途径或掌握机关的，按系统记录的办理结果计入（已主动公开计入“予以公开”，不属于本机关计入“本机关不掌握相关政府信息”）。",
-    "表四统计本年申请复议或起诉的案件，结果按 12 月 31 日的状态计（其后审结的仍计“尚未审结”）。",
-    "表二规章、行政规范性文件的件数取自政府信息公开目录：本年制发 = 本年发布的件数；"
-    "本年废止 = 本年发布且目前为“废止”的件数（目录未提供废止日期）；现行有效 = 目录中目前“有效”的件数。",
+    "表四按审结年度统计：复议、诉讼案件计入作出结果（审结）当年的报告，按其结果计入“结果维持”“结果纠正”或“其他结果”；"
+    "本年 12 月 31 日尚未审结的案件（含以前年度申请、至今未审结的）计入本年的“尚未审结”，并结转至审结当年的报告按结果统计。",
+    "表二规章、行政规范性文件的件数取自政府信息公开目录及其有效性变更记录：本年制发 = 本年发布的件数；"
+    "本年废止 = 废止生效日期在本年内的件数；现行有效 = 本年 12 月 31 日终了时有效的件数。",
 ]
 
 
@@ -233,14 +237,23 @@ def table3(applications: Iterable[Counted], year: int) -> Table3:
 
 
 async def table4(session: AsyncSession, agency_id: int, year: int) -> Table4:
-    start, end = date(year, 1, 1), date(year, 12, 31)
+    """Closed in the year: under the result; open at the end of 31 December (filed by then): 尚未审结."""
+    end = date(year, 12, 31)
+    closed_in_year = and_(
+        col(ReviewCase.concluded_on).is_not(None),
+        col(ReviewCase.concluded_on) >= date(year, 1, 1),
+        col(ReviewCase.concluded_on) <= end,
+    )
+    open_at_end = and_(
+        col(ReviewCase.filed_on) <= end,
+        or_(col(ReviewCase.concluded_on).is_(None), col(ReviewCase.concluded_on) > end),
+    )
     rows = (
         await session.exec(
             select(ReviewCase.kind, ReviewCase.result, ReviewCase.concluded_on)
             .join(Application, col(Application.id) == col(ReviewCase.application_id))
-            .where(col(Application.agency_path).contains(f"/{agency_id}/"))
-            .where(col(ReviewCase.filed_on) >= start)
-            .where(col(ReviewCase.filed_on) <= end)
+            .where(col(Application.agency_path).contains(region_marker(agency_id)))
+            .where(or_(closed_in_year, open_at_end))
         )
     ).all()
     counts = {k: dict.fromkeys(REVIEW_COLUMNS, 0) for k in ReviewKind}
@@ -293,8 +306,11 @@ async def from_catalog(client: ServiceClient, agency_id: int, year: int) -> tupl
     for doc_type in DOC_TYPES:
         queries += [
             (f"{doc_type}.issued", {"doc_type": doc_type, "year": year}),
-            (f"{doc_type}.repealed", {"doc_type": doc_type, "year": year, "validity": "repealed"}),
-            (f"{doc_type}.in_force", {"doc_type": doc_type, "validity": "valid"}),
+            (
+                f"{doc_type}.repealed",
+                {"doc_type": doc_type, "repealed_from": f"{year}-01-01", "repealed_to": f"{year}-12-31"},
+            ),
+            (f"{doc_type}.in_force", {"doc_type": doc_type, "in_force_on": f"{year}-12-31"}),
         ]
     agency, *totals = await asyncio.gather(
         _get(client, f"/api/v1/catalog/agencies/{agency_id}"),
