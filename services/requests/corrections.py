@@ -8,6 +8,7 @@ applicant, the agency's clerks, the region's inspectors) may download them.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import update
@@ -16,9 +17,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.requests import lifecycle
 from services.requests.models import Application, CorrectionFile
-from services.requests.schemas import CorrectionFilePublic
+from services.requests.schemas import CorrectionFilePublic, CorrectionIn, CorrectionRequestIn
 from shared.auth import Principal
+from shared.calendar import WorkingCalendar
 from shared.db import utcnow
+from shared.deadlines import Deadline
 from shared.errors import Conflict, InvalidField, NotFound
 from shared.events import record_event
 from shared.files import stored_file
@@ -132,3 +135,55 @@ def submit_writer(files: list[CorrectionFile]) -> Any:
             raise Conflict("补正材料已随补正提交，请刷新后重试", code="correction_file_submitted")
 
     return write
+
+
+async def request(
+    session: AsyncSession,
+    application: Application,
+    data: CorrectionRequestIn,
+    actor: Principal,
+    *,
+    calendar: WorkingCalendar,
+    today: date,
+) -> Application:
+    """The one 补正告知 (第三十条): all items and the period at once, dated the day it was sent."""
+    on = data.notified_on or today
+    if on > today:
+        raise InvalidField("notified_on", "不能晚于今天")
+
+    def check(found: Application, _: Deadline) -> None:
+        if on < found.received_on:
+            raise InvalidField("notified_on", f"不能早于收到申请的日期 {found.received_on}")
+
+    step = lifecycle.Step(
+        "request_correction",
+        actor,
+        on,
+        reason="；".join(item.text for item in data.items),
+        days=data.days,
+        details={"items": [item.text for item in data.items], "days": data.days},
+    )
+    return await lifecycle.perform(session, application, step, check=check, calendar=calendar, today=today)
+
+
+async def submit(
+    session: AsyncSession,
+    application: Application,
+    data: CorrectionIn,
+    actor: Principal,
+    on: date,
+    *,
+    calendar: WorkingCalendar,
+    today: date,
+) -> Application:
+    """The correction arrived on `on` (the applicant online: today; on paper: the day the clerk
+    records): its text and every file uploaded and not yet sent, and the clock restarts."""
+    lifecycle.check_transition(application, "submit_correction")
+    files = await pending(session, application)
+    details: dict[str, Any] = {"text": data.text}
+    if files:
+        details["attachments"] = recorded(files)
+    step = lifecycle.Step("submit_correction", actor, on, reason=None, details=details)
+    return await lifecycle.perform(
+        session, application, step, write=submit_writer(files), calendar=calendar, today=today
+    )

@@ -228,3 +228,21 @@ def to_html(notice: ExtensionNoticePublic) -> str:
         "</body></html>",
     ]
     return "\n".join(parts)
+
+
+async def extend(
+    session: AsyncSession,
+    application: Application,
+    data: ExtensionIn,
+    actor: Principal,
+    *,
+    agency_info: notices.AgencyInfo | None,
+    calendar: WorkingCalendar,
+    today: date,
+) -> Application:
+    """The extension and its numbered 延期告知书, in one transaction (the agency's name is asked
+    first: with the catalog down nothing is written)."""
+    check(data)
+    agency_name, _ = await notices.names(agency_info, application.agency_id)
+    step = await prepare(session, application, data, actor, today, agency_name)
+    return await lifecycle.perform(session, application, step, calendar=calendar, today=today)

@@ -16,12 +16,17 @@ the answer limit (a pause of the clock); unpaid past it, processing ends (outcom
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.requests import lifecycle
 from services.requests.models import FEE_METHOD_LABELS, Application, FeeMethod, FeeNotice, Form
-from services.requests.schemas import FeeNoticePublic
+from services.requests.schemas import FeeNoticeIn, FeeNoticePublic, FeePaidIn
+from shared.auth import Principal
+from shared.calendar import WorkingCalendar
+from shared.deadlines import fee_payment_due, get_rule_set
 from shared.errors import Conflict, InvalidField
 
 FREE_APPLICATIONS = 10
@@ -142,3 +147,77 @@ def public(notice: FeeNotice) -> FeeNoticePublic:
         due_on=notice.due_on,
         paid_on=notice.paid_on,
     )
+
+
+async def notify(
+    session: AsyncSession,
+    application: Application,
+    data: FeeNoticeIn,
+    actor: Principal,
+    *,
+    calendar: WorkingCalendar,
+    today: date,
+) -> FeeNoticePublic:
+    """Issues the fee notice: its amount from the method, its payment period from the rule set, and
+    the pause of the clock, with its event in one transaction."""
+    check_can_notify(application, data.method, today)
+    if data.method == FeeMethod.BY_PAGES and data.pages is None:
+        raise InvalidField("pages", "按量计收须给出页数")
+    place = await place_in_month(session, application) if data.method == FeeMethod.BY_COUNT else None
+    pages = data.pages if data.method == FeeMethod.BY_PAGES else None
+    amount = compute_fee(data.method, applications_this_month=place or 0, pages=pages or 0)
+    if amount == 0:
+        field = "pages" if data.method == FeeMethod.BY_PAGES else "method"
+        raise InvalidField(field, "按所选计收方式不收费（未超过免费的件数或页数），不能发出收费通知")
+    due = fee_payment_due(today, get_rule_set(application.rule_set), calendar)
+    if due is None:
+        raise Conflict(f"期限规则 {application.rule_set} 没有收费通知", code="fees_not_applicable")
+    notice = FeeNotice(
+        application_id=application.id,  # type: ignore[arg-type]
+        method=str(data.method),
+        applications_this_month=place,
+        pages=pages,
+        amount=amount,
+        reason=data.reason,
+        notified_on=today,
+        due_on=due.day,
+        created_by=actor.subject,
+    )
+
+    async def write(s: AsyncSession, _: Application) -> None:
+        s.add(notice)
+
+    details = {"fee": {"method": str(data.method), "amount": amount, "due_on": due.day.isoformat()}}
+    step = lifecycle.Step("fee_notice", actor, today, reason=data.reason, details=details)
+    await lifecycle.perform(session, application, step, write=write, calendar=calendar, today=today)
+    await session.refresh(notice)
+    return public(notice)
+
+
+async def record_payment(
+    session: AsyncSession,
+    application: Application,
+    data: FeePaidIn,
+    actor: Principal,
+    *,
+    calendar: WorkingCalendar,
+    today: date,
+) -> FeeNoticePublic:
+    """The applicant paid within the period: the clock runs again from the day of payment."""
+    lifecycle.check_transition(application, "fee_paid")
+    notice = await latest(session, application.id)  # type: ignore[arg-type]
+    paid_on = payment_date(notice, data.paid_on, today)
+    assert notice is not None
+    notice_id = notice.id
+
+    async def write(s: AsyncSession, _: Application) -> None:
+        found = await s.get(FeeNotice, notice_id)
+        assert found is not None
+        found.paid_on = paid_on
+        s.add(found)
+
+    details: dict[str, Any] = {"fee": {"paid_on": paid_on.isoformat(), "amount": notice.amount}}
+    step = lifecycle.Step("fee_paid", actor, paid_on, reason=data.note, details=details)
+    await lifecycle.perform(session, application, step, write=write, calendar=calendar, today=today)
+    await session.refresh(notice)
+    return public(notice)

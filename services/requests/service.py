@@ -42,6 +42,7 @@ from services.requests.schemas import (
     TimelineEntry,
     TrackingReceipt,
     TrackingStatus,
+    WithdrawalIn,
 )
 from shared import idempotency
 from shared.agencies import AgencyLookup
@@ -774,3 +775,18 @@ async def assign(
     await session.commit()
     await session.refresh(application)
     return application
+
+
+async def withdraw(
+    session: AsyncSession,
+    application: Application,
+    data: WithdrawalIn,
+    actor: Principal,
+    *,
+    calendar: WorkingCalendar,
+    today: date,
+) -> Application:
+    """The applicant withdraws before the answer: online today, on paper the day the clerk records."""
+    on = applicant_step_on(application, actor, received_on=data.received_on, today=today)
+    step = lifecycle.Step("withdraw", actor, on, reason=data.reason)
+    return await lifecycle.perform(session, application, step, calendar=calendar, today=today)
