@@ -300,6 +300,51 @@ async def test_personal_data_in_a_word_attachment_is_refused_at_publication(worl
     ]
 
 
+def pdf(html: str) -> bytes:
+    """A PDF with a text layer, laid out as a printed 公示 list is (cells padded and ruled)."""
+    import weasyprint
+
+    style = "<style>td,th{border:1px solid #000;padding:4px 12px}</style>"
+    return weasyprint.HTML(string=f"<html><head>{style}</head><body>{html}</body></html>").write_pdf()
+
+
+async def test_personal_data_in_a_pdf_attachment_is_refused_and_a_scan_is_left_to_the_reviewer(
+    world: World,
+) -> None:
+    doc = await world.draft(title="城关镇2026年第四季度低保名单公示", body_text="名单见附件。")
+    data = pdf(
+        f"<p>联系人身份证号{LEAKED_ID}</p><table><tr><th>序号</th><th>户主姓名</th><th>保障金额（元）</th></tr>"
+        "<tr><td>1</td><td>张三丰</td><td>2940</td></tr><tr><td>2</td><td>李**</td><td>980</td></tr></table>"
+    )
+    ids = []
+    for name, content in (("名单.pdf", data), ("扫描件.png", b"\x89PNG\r\n\x1a\n" + bytes(64))):
+        upload = await world.client.post(
+            f"/api/v1/catalog/documents/{doc['id']}/attachments",
+            headers=world.clerk("101"),
+            files={"file": (name, content, "application/octet-stream")},
+        )
+        assert upload.status_code == 201, upload.text
+        ids.append(upload.json()["id"])
+    field = f"attachments.{ids[0]}"
+    await world.act(doc["id"], "submit", "101")
+    refused = await world.act(doc["id"], "approve", "102", {"confidentiality_checked": True})
+    assert refused.status_code == 422, refused.text
+    assert [(e["field"], e["type"]) for e in refused.json()["errors"]] == [
+        (field, "personal_data.id_number"),
+        (field, "personal_data.name"),
+    ]
+    report = (
+        await world.client.get(
+            f"/api/v1/catalog/documents/{doc['id']}/personal-data", headers=world.clerk("101")
+        )
+    ).json()
+    assert [(f["field"], f["masked"]) for f in report["findings"]] == [
+        (field, "110105********002X"),
+        (field, "张**"),
+    ]
+    assert report["unread_attachments"] == [ids[1]]
+
+
 async def test_an_amendment_with_personal_data_is_refused_until_masked_or_excepted(world: World) -> None:
     doc = await world.publish()
     proposed = await world.act(doc["id"], "amend", "101", {"body_text": LEAKED, "reason": "补充联系人"})

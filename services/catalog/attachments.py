@@ -15,6 +15,8 @@ from typing import Any
 
 from fastapi import Response
 from fastapi.responses import FileResponse
+from pypdf import PdfReader
+from pypdf.errors import DependencyError, PyPdfError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -157,13 +159,16 @@ async def add_attachment(
     return attachment
 
 
-# Text of Office Open XML attachments (Word, Excel, PowerPoint), for the personal-data check before
-# publication. PDF, OFD and images are not read: their text needs a parser or OCR.
+# Text of Office Open XML attachments (Word, Excel, PowerPoint) and of PDFs with a text layer, for the
+# personal-data check before publication. Scanned PDFs, OFD and images are not read: their text
+# needs OCR.
 _TEXT_PARTS = {
     ".docx": re.compile(r"word/(?:document|header\d*|footer\d*|footnotes)\.xml"),
     ".xlsx": re.compile(r"xl/(?:sharedStrings|worksheets/sheet\d+)\.xml"),
     ".pptx": re.compile(r"ppt/slides/slide\d+\.xml"),
 }
+READABLE_SUFFIXES = frozenset({*_TEXT_PARTS, ".pdf"})
+MAX_PDF_PAGES = 500  # pages past this are not read (a 公示 list is far shorter)
 MAX_TEXT_PART_BYTES = 20 * 1024 * 1024  # an unpacked part larger than this is not read (zip bombs)
 
 
@@ -175,9 +180,37 @@ def _xml_text(xml: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", xml))
 
 
+def _pdf_text(data: bytes) -> str | None:
+    """The text layer of a PDF, laid out as on the page so a table's columns stay apart (as 公示
+    lists are read); None for an unreadable or password-protected file."""
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            return None
+        pages = [page.extract_text(extraction_mode="layout") for page in reader.pages[:MAX_PDF_PAGES]]
+    except (
+        PyPdfError,
+        DependencyError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        RecursionError,
+        OSError,
+    ):
+        # pypdf raises more than its own errors on malformed files; such a file is "not readable"
+        return None
+    # Layout mode puts blank lines between a table's rows: dropped, so the rows stay under their header.
+    return "\n".join(line for text in pages for line in text.splitlines() if line.strip())
+
+
 def extract_text(filename: str, data: bytes) -> str | None:
-    """The text of a .docx, .xlsx or .pptx attachment; None when it cannot be read."""
-    pattern = _TEXT_PARTS.get(os.path.splitext(filename)[1].lower())
+    """The text of a .docx, .xlsx, .pptx or text-layer .pdf attachment; None when it cannot be read."""
+    suffix = os.path.splitext(filename)[1].lower()
+    if suffix == ".pdf":
+        return _pdf_text(data)
+    pattern = _TEXT_PARTS.get(suffix)
     if pattern is None:
         return None
     try:
@@ -192,18 +225,22 @@ def extract_text(filename: str, data: bytes) -> str | None:
     return "\n".join(parts)
 
 
-async def attachment_texts(session: AsyncSession, storage: Storage, document_id: int) -> dict[str, str]:
-    """`attachments.<id>` → extracted text, for each attachment of the document whose text is readable."""
+async def attachment_texts(
+    session: AsyncSession, storage: Storage, document_id: int
+) -> dict[str, str | None]:
+    """`attachments.<id>` → extracted text for each attachment of the document; None for one whose
+    text cannot be read (a scan, OFD, an image), which the reviewer must check by eye."""
     rows = (
         await session.exec(
             select(Attachment).where(Attachment.document_id == document_id).order_by(col(Attachment.id))
         )
     ).all()
-    out = {}
+    out: dict[str, str | None] = {}
     for attachment in rows:
-        if os.path.splitext(attachment.filename)[1].lower() not in _TEXT_PARTS:
-            continue
-        text = extract_text(attachment.filename, await storage.get(attachment.storage_key))
-        if text:
-            out[f"attachments.{attachment.id}"] = text
+        text = None
+        if os.path.splitext(attachment.filename)[1].lower() in READABLE_SUFFIXES:
+            # Reading a PDF is CPU work: off the event loop, so other requests are answered meanwhile.
+            data = await storage.get(attachment.storage_key)
+            text = await asyncio.to_thread(extract_text, attachment.filename, data)
+        out[f"attachments.{attachment.id}"] = text
     return out

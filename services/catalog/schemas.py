@@ -15,6 +15,7 @@ from services.catalog.models import (
     Scope,
     Validity,
 )
+from shared.deadlines import RULE_SETS
 from shared.schemas import MAX_ID, OfficialDate, RequestModel
 
 AGENCY_CODE = r"^[0-9A-Za-z-]{2,32}$"
@@ -57,6 +58,55 @@ class AgencyPublic(BaseModel):
     @property
     def level_label(self) -> str:
         return AGENCY_LEVEL_LABELS[self.level]
+
+
+class RuleSetChange(RequestModel):
+    """An agency's rule set for its applications from a day on (DOMAIN.md, Rule sets)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"rule_set": "local-legacy", "effective_on": "2027-01-01", "reason": "执行本县政务公开制度"}
+            ]
+        },
+    )
+
+    rule_set: str = Field(
+        min_length=1,
+        max_length=40,
+        description="期限规则：national-2019 政府信息公开条例（2019年修订）、local-legacy 本地政务公开制度"
+        "（答复15个工作日、补正告知5个工作日，延期以条例的20个工作日为限）。地方规则只能比条例更严",
+    )
+    effective_on: OfficialDate = Field(
+        description="生效日期：收到日期在此日及以后的申请适用新规则。最早为明天（今天及以前收到的申请已按原规则办理），"
+        "不得早于已登记的最后一次变更的生效日期"
+    )
+    reason: str = Field(min_length=2, max_length=1000, description="理由（记入历史）")
+
+
+class RuleSetEntry(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    rule_set: str = Field(description="期限规则")
+    previous: str = Field(description="生效日前一天适用的期限规则")
+    effective_on: date = Field(description="生效日期（按收到日期）")
+    reason: str
+    recorded_at: datetime
+
+    @computed_field(description="期限规则的名称")  # type: ignore[prop-decorator]
+    @property
+    def rule_set_title(self) -> str:
+        return RULE_SETS[self.rule_set].title if self.rule_set in RULE_SETS else self.rule_set
+
+
+class AgencyDetail(AgencyPublic):
+    """One agency with its rule set: the one in force today and every change, in the order they
+    take effect (an application takes the one in force on its received date)."""
+
+    rule_set: str = Field(description="今天收到的申请适用的期限规则")
+    rule_set_title: str = Field(description="期限规则的名称")
+    rule_set_history: list[RuleSetEntry] = Field(description="期限规则的变更历史，按生效日期排列；为空时一直适用条例")
 
 
 class DocumentDraft(RequestModel):
@@ -166,6 +216,10 @@ class PersonalDataReport(BaseModel):
     amendment_id: int | None = Field(description="检查的是待审核修订（有待审核修订时）还是文件本身（为空）")
     findings: list[PersonalDataFinding]
     masked: dict[str, str | None] = Field(description="遮蔽后的 title、body_text、body_html，可直接用于修改")
+    unread_attachments: list[int] = Field(
+        default_factory=list,
+        description="无法读取文字、未经自动检查的附件 ID（扫描件、OFD、图片等）：须由审核人逐页人工核对",
+    )
 
 
 class AmendmentPublic(BaseModel):

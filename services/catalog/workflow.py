@@ -113,7 +113,7 @@ CHECKED_FIELDS = ("title", "body_text", "body_html")
 
 
 def personal_data_in(
-    content: dict[str, Any], attachments: dict[str, str] | None = None
+    content: dict[str, Any], attachments: dict[str, str | None] | None = None
 ) -> list[tuple[str, Finding]]:
     """Each ID number, mobile or bank card number, and each name in a 公示 list, in the published
     text, with the field it is in."""
@@ -123,7 +123,10 @@ def personal_data_in(
         if isinstance(content.get(name), str)
         for finding in find_personal_data(content[name])
     ] + [
-        (name, finding) for name, text in (attachments or {}).items() for finding in find_personal_data(text)
+        (name, finding)
+        for name, text in (attachments or {}).items()
+        if text is not None
+        for finding in find_personal_data(text)
     ]
 
 
@@ -137,7 +140,7 @@ def masked_content(content: dict[str, Any]) -> dict[str, str | None]:
 
 
 def _check_personal_data(
-    content: dict[str, Any], override: str | None, attachments: dict[str, str] | None = None
+    content: dict[str, Any], override: str | None, attachments: dict[str, str | None] | None = None
 ) -> dict[str, Any]:
     """DOMAIN.md, Publication and personal data: nothing goes live with ID numbers, mobiles, bank
     cards or names in 公示 lists unmasked unless the reviewer records a reasoned exception (kept in
@@ -527,15 +530,17 @@ async def personal_data_report(
     pending = await pending_amendments(session, document.id or 0)
     if pending:
         content, amendment_id = {**content, **pending[-1].changes}, pending[-1].id
+    texts = await attachment_texts(session, storage, document.id or 0) if storage else {}
     return PersonalDataReport(
         amendment_id=amendment_id,
         findings=[
             PersonalDataFinding(field=name, kind=f.kind, start=f.start, end=f.end, masked=f.masked)  # type: ignore[arg-type]
-            for name, f in personal_data_in(
-                content, await attachment_texts(session, storage, document.id or 0) if storage else None
-            )
+            for name, f in personal_data_in(content, texts)
         ],
         masked=masked_content(content),
+        unread_attachments=[
+            int(name.removeprefix("attachments.")) for name, text in texts.items() if text is None
+        ],
     )
 
 
