@@ -642,9 +642,9 @@ async def test_entering_next_years_calendar_moves_the_stored_due_dates(world: Wo
     assert case["deadline"]["due"] == "2027-01-05" and case["deadline"]["provisional"] is False
     app = world.client.app  # type: ignore[attr-defined]
     async with app.state.sessionmaker() as session:
-        from services.feedback import service
+        from services.feedback import recompute
 
-        again = await service.follow_calendar(
+        again = await recompute.follow_calendar(
             session, WorkingCalendar(world.calendar.overrides, {2027}), date(2026, 12, 28)
         )
     assert again is None  # recomputed once, not at every request

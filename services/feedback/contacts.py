@@ -1,7 +1,7 @@
 """Contact records: hotline calls, letters and visits as a clerk records them.
 
 A record keeps its own (encrypted) contact data and may open a case; the case itself is then
-created and handled by `service`. Kept apart from `service` because records have their own
+created as a message's is (`intake`) and handled by `handling`. Kept apart because records have their own
 table, scope rules and listing."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Any
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.feedback.intake import TRACKING_PREFIX, content_hash, create_case, receipt_of, route
 from services.feedback.models import (
     ANONYMOUS_ALLOWED,
     CHANNEL_LABELS,
@@ -26,15 +27,7 @@ from services.feedback.models import (
     FeedbackKind,
 )
 from services.feedback.schemas import ContactRecordIn, ContactRecordPublic, ContactRecordReceipt
-from services.feedback.service import (
-    TRACKING_PREFIX,
-    _create_case,
-    _receipt,
-    _route,
-    _set_sender,
-    content_hash,
-    sees_sender,
-)
+from services.feedback.service import sees_sender, set_sender
 from shared import idempotency
 from shared.agencies import AgencyLookup
 from shared.auth import Principal, Role, region_marker
@@ -106,8 +99,8 @@ async def _new_contact(
     if data.accused_agency_id is not None and not (opens_case and data.kind == FeedbackKind.REPORT):
         raise InvalidField("accused_agency_id", "只有转为办理事项的举报可以指明被举报的机关")
     path = await lookup(agency_id)
-    # A report naming an agency is routed exactly as a mailbox report (service._route).
-    case_agency, case_path, intake, accused_path = await _route(
+    # A report naming an agency is routed exactly as a mailbox report (intake.route).
+    case_agency, case_path, intake, accused_path = await route(
         lookup, agency_id, None, data.accused_agency_id
     )
     record = ContactRecord(
@@ -159,8 +152,8 @@ async def _new_contact(
             created_at=now,
             updated_at=now,
         )
-        _set_sender(case, cipher, data.contact_name, data.contact_number, None, data.contact_address)
-        case, code = await _create_case(
+        set_sender(case, cipher, data.contact_name, data.contact_number, None, data.contact_address)
+        case, code = await create_case(
             session,
             case,
             action="recorded",
@@ -170,7 +163,7 @@ async def _new_contact(
             details={"channel": case.channel, "contact_record_id": record.id},
         )
         record.case_id = case.id
-        receipt = _receipt(case, code)
+        receipt = receipt_of(case, code)
     record_event(
         session,
         aggregate_type="contact_record",

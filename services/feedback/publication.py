@@ -1,5 +1,5 @@
 """Published replies: a handled case's question and answer, masked, made public with the
-sender's consent. Kept apart from `service` because publication is read anonymously and has its
+sender's consent. Kept apart from the case record (`service`) because publication is read anonymously and has its
 own table and listing."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from services.feedback.models import (
     PublishedReply,
 )
 from services.feedback.schemas import PublicationIn, PublishedReplyPublic
-from services.feedback.service import _context, _require_handler
+from services.feedback.service import require_handler, sender_context
 from shared.auth import Principal, region_marker
 from shared.errors import Conflict, NotFound
 from shared.events import record_event
@@ -31,7 +31,7 @@ def _mask_for_publication(text: str, case: FeedbackCase, cipher: PersonalDataCip
     for field, mask in (("sender_name", mask_name), ("sender_phone", mask_phone)):
         value = getattr(case, field)
         if value:
-            plain = cipher.decrypt(value, context=_context(field, case.tracking_no))
+            plain = cipher.decrypt(value, context=sender_context(field, case.tracking_no))
             if len(plain) >= 2:
                 masked = masked.replace(plain, mask(plain))
     return masked
@@ -44,7 +44,7 @@ async def publish(
     actor: Principal,
     cipher: PersonalDataCipher,
 ) -> PublishedReply:
-    _require_handler(case, actor)
+    require_handler(case, actor)
     if not case.consent_to_publish:
         raise Conflict("留言人未同意公开，不能公开答复", code="no_consent")
     if (

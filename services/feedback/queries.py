@@ -1,0 +1,160 @@
+"""Lists of cases in the caller's scope: the work queue with its filters and flags, and the yellow
+and red cases for supervision (电子监察)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlmodel import col, func, or_, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from services.feedback import lifecycle, service
+from services.feedback.models import (
+    KIND_LABELS,
+    STATE_LABELS,
+    CaseState,
+    Channel,
+    FeedbackCase,
+    FeedbackKind,
+    Rating,
+)
+from services.feedback.schemas import CaseSummary
+from shared.auth import Principal, Role, region_marker
+from shared.calendar import WorkingCalendar
+from shared.deadlines import Flag, flag_for_due, yellow_before
+from shared.pagination import PageParams
+from shared.supervision import OverdueList, SupervisionItem
+
+
+def scope(query: Any, principal: Principal) -> Any:
+    if principal.role == Role.PUBLIC:
+        return query.where(FeedbackCase.sender_user_id == principal.subject)
+    if principal.role == Role.CLERK and principal.agency_id is not None:
+        return query.where(FeedbackCase.agency_id == principal.agency_id).where(
+            or_(
+                col(FeedbackCase.accused_agency_id).is_(None),
+                col(FeedbackCase.accused_agency_id) != principal.agency_id,
+            )
+        )
+    if principal.role == Role.INSPECTOR and principal.region_id is not None:
+        marker = region_marker(principal.region_id)
+        return query.where(
+            or_(
+                col(FeedbackCase.agency_path).contains(marker),
+                col(FeedbackCase.accused_agency_path).contains(marker),
+            )
+        )
+    return query.where(col(FeedbackCase.id) < 0)
+
+
+def _flag(case: FeedbackCase, calendar: WorkingCalendar, today: date) -> Flag:
+    if CaseState(case.state) not in lifecycle.OPEN:
+        return Flag.CLOSED
+    return flag_for_due(case.due_on, today, calendar, lifecycle.rule_set_of(case).warn_working_days)
+
+
+def _flag_filter(query: Any, flag: str, calendar: WorkingCalendar, today: date) -> Any:
+    query = query.where(col(FeedbackCase.state).in_([str(s) for s in lifecycle.OPEN]))
+    if flag == Flag.RED:
+        return query.where(col(FeedbackCase.due_on) < today)
+    return query.where(col(FeedbackCase.due_on) >= today).where(
+        col(FeedbackCase.due_on) < yellow_before(today, calendar)
+    )
+
+
+async def list_cases(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    page: PageParams,
+    state: CaseState | None,
+    kind: FeedbackKind | None,
+    channel: Channel | None,
+    flag: str | None,
+    mine: bool,
+    calendar: WorkingCalendar,
+    today: date,
+) -> tuple[list[CaseSummary], int]:
+    query = scope(select(FeedbackCase), principal)
+    if state is not None:
+        query = query.where(FeedbackCase.state == str(state))
+    if kind is not None:
+        query = query.where(FeedbackCase.kind == str(kind))
+    if channel is not None:
+        query = query.where(FeedbackCase.channel == str(channel))
+    if mine:
+        query = query.where(FeedbackCase.owner_id == principal.subject)
+    if flag is not None:
+        query = _flag_filter(query, flag, calendar, today)
+    total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
+    rows = (
+        await session.exec(
+            query.order_by(col(FeedbackCase.received_at).desc(), col(FeedbackCase.id).desc())
+            .offset(page.offset)
+            .limit(page.page_size)
+        )
+    ).all()
+    staff = principal.role != Role.PUBLIC
+    items = [
+        CaseSummary(
+            id=c.id,  # type: ignore[arg-type]
+            tracking_no=c.tracking_no,
+            kind=FeedbackKind(c.kind),
+            channel=Channel(c.channel),
+            agency_id=c.agency_id,
+            subject=c.subject,
+            state=CaseState(c.state),
+            owner_id=c.owner_id if staff else None,
+            received_on=c.received_on,
+            due=c.due_on,
+            flag=str(_flag(c, calendar, today)),
+            provisional=c.due_provisional,
+            rating=Rating(c.rating) if c.rating else None,
+            labels=service.labels_of(c),
+        )
+        for c in rows
+    ]
+    return items, total
+
+
+async def overdue(
+    session: AsyncSession,
+    *,
+    principal: Principal,
+    flag: str | None,
+    limit: int,
+    calendar: WorkingCalendar,
+    today: date,
+) -> OverdueList:
+    """Open cases in the caller's scope that are yellow or red today, nearest due first."""
+    query = scope(select(FeedbackCase), principal)
+    query = query.where(col(FeedbackCase.state).in_([str(s) for s in lifecycle.OPEN]))
+    if flag == Flag.RED:
+        query = query.where(col(FeedbackCase.due_on) < today)
+    elif flag == Flag.YELLOW:
+        query = query.where(col(FeedbackCase.due_on) >= today)
+    query = query.where(col(FeedbackCase.due_on) < yellow_before(today, calendar))
+    total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
+    rows = (
+        await session.exec(query.order_by(col(FeedbackCase.due_on), col(FeedbackCase.id)).limit(limit))
+    ).all()
+    items = [
+        SupervisionItem(
+            service="feedback",
+            item_type=lifecycle.AGGREGATE,
+            id=c.id,  # type: ignore[arg-type]
+            tracking_no=c.tracking_no,
+            agency_id=c.agency_id,
+            title=f"{KIND_LABELS[FeedbackKind(c.kind)]}：{c.subject}",
+            state=c.state,
+            state_label=STATE_LABELS[CaseState(c.state)],
+            due=c.due_on,  # type: ignore[arg-type]
+            flag="red" if c.due_on < today else "yellow",  # type: ignore[operator]
+            provisional=c.due_provisional,
+            owner_id=c.owner_id,
+            url=f"/api/v1/feedback/messages/{c.id}",
+        )
+        for c in rows
+    ]
+    return OverdueList(items=items, total=total)
