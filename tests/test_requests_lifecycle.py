@@ -599,11 +599,13 @@ async def test_a_clerk_records_a_correction_and_a_withdrawal_received_on_paper(w
         headers=world.clerk(),
     )
     assert uploaded.status_code == 201, uploaded.text
-    for wrong in ("2026-12-04", "2026-11-23"):  # in the future; before the application was received
+    # in the future; before the application was received; before the correction notice was sent
+    for wrong in ("2026-12-04", "2026-11-23", "2026-11-25"):
         refused = await world.act(
             app_id, "correction", {"text": "低保资金", "received_on": wrong}, world.clerk()
         )
         assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "received_on"
+    assert refused.json()["code"] == "before_previous_step" and "2026-11-26" in refused.json()["detail"]
     corrected = await world.act(
         app_id,
         "correction",

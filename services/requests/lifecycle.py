@@ -343,6 +343,9 @@ async def perform(
     session: AsyncSession,
     application: Application,
     step: Step,
+    # The request field `on` came from (a clerk recording a paper step late names its day): a day
+    # before the last step already recorded is refused naming it, not as a broken clock history.
+    date_field: str | None = None
     *,
     calendar: WorkingCalendar,
     today: date,
@@ -369,6 +372,10 @@ async def perform(
     if target is None:  # end of a consultation or a fee notice: back to where the clock was
         extended = any(e.action == "extend" for e in history)
         target = S.EXTENDED if extended else S.IN_PROGRESS
+    if step.date_field is not None and len(clock) > 1 and clock[-2].on > step.on:
+        raise InvalidField(
+            step.date_field, f"不能早于上一办理步骤的日期 {clock[-2].on}", code="before_previous_step"
+        )
     old_state = application.state
     now = utcnow()
     values: dict[str, Any] = {
