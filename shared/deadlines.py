@@ -161,7 +161,7 @@ LOCAL_LEGACY: Final = RuleSet(
     title="本地政务公开制度（种子文件003）",
     basis=(
         "种子文件003：收到申请当场登记，自登记之日起五个工作日内进行实质性审查；"
-        "收到申请之日起15个工作日答复；延长不得超过十五个或三十个工作日"
+        "收到申请之日起15个工作日答复；延期以条例第三十三条的二十个工作日为限"
     ),
     day_kind=DayKind.WORKING,
     # Seed 003 chains "review within 5 working days" and "disclosure within 15 working days of
@@ -170,7 +170,9 @@ LOCAL_LEGACY: Final = RuleSet(
     # answer is due 15 working days from receipt, and the 5-day substantive review is the window
     # in which an unclear application must be sent back for correction.
     answer_days=15,
-    extension_max_days=30,  # seed 003 第八条: at most 30 (another unit says 15; 30 admits both)
+    # Seed 003 第八条 allows up to 30 (another unit says 15), but 条例第三十三条 caps every extension
+    # at 20 working days and a local rule may be stricter than the Regulation, never looser.
+    extension_max_days=20,
     correction_notice_days=5,  # seed 003 第七条: substantive review within 5 working days
     third_party_days=15,  # not in the seed: the Regulation's pauses still apply nationally
     fee_payment_days=20,
@@ -204,6 +206,9 @@ RULE_SETS: dict[str, RuleSet] = {
     rs.key: rs for rs in (NATIONAL_2019, LOCAL_LEGACY, FEEDBACK_LOCAL, PETITION_2022)
 }
 DEFAULT_RULE_SET: Final = NATIONAL_2019.key
+# The rule sets an agency may choose for its 依申请公开 applications (its setting in the catalog);
+# the feedback rule sets follow the channel instead (services/feedback).
+APPLICATION_RULE_SETS: dict[str, RuleSet] = {rs.key: rs for rs in (NATIONAL_2019, LOCAL_LEGACY)}
 
 
 def get_rule_set(key: str) -> RuleSet:
@@ -212,6 +217,41 @@ def get_rule_set(key: str) -> RuleSet:
     except KeyError:
         known = "、".join(sorted(RULE_SETS))
         raise UnknownRuleSet(f"未知的期限规则 {key!r}；可选：{known}") from None
+
+
+LIMIT_LABELS: Final = {
+    "answer_days": "答复期限",
+    "extension_max_days": "延长答复期限",
+    "correction_notice_days": "补正告知期限",
+    "third_party_days": "第三方答复期限",
+    "fee_payment_days": "缴费期限",
+    "acceptance_days": "受理期限",
+}
+
+
+def looser_limits(rules: RuleSet, than: RuleSet = NATIONAL_2019) -> list[str]:
+    """The limits in which `rules` is looser than the Regulation: empty for a lawful local rule set,
+    which may be stricter, never looser (DOMAIN.md, Rule sets).
+
+    The agency's own limits (answer, extension, correction notice) may only be shorter. The periods
+    the Regulation gives someone else — the third party's 15 working days (第三十二条), the applicant's
+    20 to pay (第四十二条) — are paused, not counted: a local rule can neither shorten them (a right of
+    that person) nor lengthen them (more time for the agency). An acceptance stage before the answer
+    limit would start the clock later, so an application rule set has none. Natural days are never
+    more than as many working days, so a natural-day limit is compared by its count."""
+    looser = [
+        name
+        for name in ("answer_days", "extension_max_days", "correction_notice_days")
+        if (mine := getattr(rules, name)) is None or mine > getattr(than, name)
+    ]
+    looser += [
+        name
+        for name in ("third_party_days", "fee_payment_days")
+        if getattr(rules, name) != getattr(than, name)
+    ]
+    if rules.acceptance_days is not None and than.acceptance_days is None:
+        looser.append("acceptance_days")
+    return looser
 
 
 # ---------------------------------------------------------------------------------------------

@@ -670,7 +670,8 @@ def test_a_pause_counted_in_an_unknown_year_makes_the_result_provisional() -> No
 
 
 # ---------------------------------------------------------------------------------------------
-# local-legacy (seed 003): 15 working days from receipt, review in 5, extension up to 30
+# local-legacy (seed 003): 15 working days from receipt, review in 5; the seed's extension of up to 30
+# is capped at the Regulation's 20 (a local rule may be stricter, never looser)
 
 
 def test_local_legacy_answers_within_fifteen_working_days_and_reviews_within_five() -> None:
@@ -678,18 +679,20 @@ def test_local_legacy_answers_within_fifteen_working_days_and_reviews_within_fiv
     result = deadline(received(D(2024, 9, 20)), rules=LOCAL_LEGACY)
     assert result.due == D(2024, 10, 16)
     assert result.correction_due == D(2024, 9, 27)  # 9/23–27(1–5)
-    assert result.extension_allowed_days == 30
+    assert result.extension_allowed_days == 20
 
 
-def test_local_legacy_allows_thirty_working_days_of_extension_and_no_more() -> None:
-    # 10/16 + 30: 10/17–18(1–2) 10/21–25(3–7) 10/28–11/1(8–12) 11/4–8(13–17) 11/11–15(18–22)
-    # 11/18–22(23–27) 11/25–27(28–30)
+def test_local_legacy_extends_by_the_regulations_twenty_working_days_not_the_seeds_thirty() -> None:
+    # 10/16 + 20: 10/17–18(1–2) 10/21–25(3–7) 10/28–11/1(8–12) 11/4–8(13–17) 11/11–13(18–20)
     result = deadline(
-        received(D(2024, 9, 20)), ClockEvent(K.EXTENDED, D(2024, 10, 16), 30), rules=LOCAL_LEGACY
+        received(D(2024, 9, 20)), ClockEvent(K.EXTENDED, D(2024, 10, 16), 20), rules=LOCAL_LEGACY
     )
-    assert result.due == D(2024, 11, 27)
-    with pytest.raises(ExtensionTooLong):
-        deadline(received(D(2024, 9, 20)), ClockEvent(K.EXTENDED, D(2024, 10, 16), 31), rules=LOCAL_LEGACY)
+    assert result.due == D(2024, 11, 13)
+    for days in (21, 30):  # 30: the seed's own maximum, looser than 条例第三十三条
+        with pytest.raises(ExtensionTooLong):
+            deadline(
+                received(D(2024, 9, 20)), ClockEvent(K.EXTENDED, D(2024, 10, 16), days), rules=LOCAL_LEGACY
+            )
 
 
 def test_local_legacy_refuses_a_correction_after_the_five_day_review() -> None:
@@ -774,7 +777,7 @@ def test_the_built_in_rule_sets_hold_the_limits_of_the_domain() -> None:
         20,
     )
     legacy = get_rule_set("local-legacy")
-    assert (legacy.answer_days, legacy.correction_notice_days, legacy.extension_max_days) == (15, 5, 30)
+    assert (legacy.answer_days, legacy.correction_notice_days, legacy.extension_max_days) == (15, 5, 20)
     assert dict(get_rule_set("feedback-local").levels) == {
         "own_authority": 0,
         "area_coordination": 3,

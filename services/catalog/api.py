@@ -9,11 +9,12 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Query, Request, Response, UploadFile, status
 from fastapi.responses import FileResponse, JSONResponse
 
-from services.catalog import attachments, documents, service, vocabulary, workflow
+from services.catalog import attachments, documents, rule_sets, service, vocabulary, workflow
 from services.catalog.models import AgencyLevel, Attachment, DocumentStatus, Validity
 from services.catalog.schemas import (
     AgencyCatalog,
     AgencyCreate,
+    AgencyDetail,
     AgencyPublic,
     AgencyUpdate,
     Amendment,
@@ -33,6 +34,7 @@ from services.catalog.schemas import (
     LateDocument,
     PersonalDataReport,
     Reason,
+    RuleSetChange,
     SearchClickIn,
     SearchReport,
     SearchResponse,
@@ -83,10 +85,16 @@ async def list_agencies(
     return public_json(request, body)
 
 
-@router.get("/agencies/{agency_id}", response_model=AgencyPublic, summary="机关详情")
+@router.get(
+    "/agencies/{agency_id}",
+    response_model=AgencyDetail,
+    summary="机关详情",
+    description="机关信息，以及它的依申请公开期限规则：今天适用的（`rule_set`）和变更历史（`rule_set_history`）。"
+    "每件申请适用其收到日期当天有效的期限规则。",
+)
 async def get_agency(request: Request, session: SessionDep, agency_id: IdPath) -> Response:
     agency = await service.get_agency(session=session, agency_id=agency_id)
-    return public_json(request, AgencyPublic.model_validate(agency))
+    return public_json(request, await rule_sets.detail(session, agency, request.app.state.today()))
 
 
 @router.post(
@@ -111,6 +119,22 @@ async def update_agency(
 ) -> AgencyPublic:
     return AgencyPublic.model_validate(
         await service.update_agency(session=session, agency_id=agency_id, data=data, actor=actor)
+    )
+
+
+@router.put(
+    "/agencies/{agency_id}/rule-set",
+    response_model=AgencyDetail,
+    summary="设定机关的期限规则（管理员）",
+    description="自生效日期起，该机关收到的依申请公开申请适用所选期限规则（national-2019 或 local-legacy）；"
+    "此前收到的申请仍适用原规则。生效日期最早为明天，且不早于上一次变更的生效日期。"
+    "地方规则只能比条例更严。同一变更重复提交不重复记录。",
+)
+async def set_rule_set(
+    request: Request, session: SessionDep, agency_id: IdPath, data: RuleSetChange, actor: AdminUser
+) -> AgencyDetail:
+    return await rule_sets.set_rule_set(
+        session=session, agency_id=agency_id, data=data, actor=actor, today=request.app.state.today()
     )
 
 

@@ -18,7 +18,8 @@ from services.catalog.search.factory import make_engine
 from services.catalog.search.indexing import outbox_handler, reindex, synonym_groups
 from services.catalog.settings import CatalogSettings, get_settings
 from shared.app import create_service_app
-from shared.calendar import WorkingCalendar
+from shared.calendar import WorkingCalendar, local_date
+from shared.db import utcnow
 from shared.events import Handler
 from shared.health import ReadinessCheck
 
@@ -61,6 +62,8 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
         if getattr(engine, "rebuild_needed", False):  # an index of an older layout was dropped
             app.state.rebuild = asyncio.create_task(_rebuild(app.state.sessionmaker, engine))
         app.state.calendar = WorkingCalendar()
+        if getattr(app.state, "today", None) is None:  # tests may put a settable day in place
+            app.state.today = lambda: local_date(utcnow())
         app.state.storage = make_storage(settings)
         app.state.scheduler = asyncio.create_task(_publish_scheduled(app, settings.scheduler_seconds))
         app.state.analytics = SearchAnalytics(

@@ -53,6 +53,24 @@ class Agency(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
 
 
+class AgencyRuleSet(SQLModel, table=True):
+    """The rule set an agency chose, from a day on (DOMAIN.md, Rule sets). An application takes the
+    entry in force on its received date: the last one effective on or before it (by day, then by
+    the order recorded); an agency with no entry keeps the Regulation's `national-2019`. Entries are
+    never changed or removed, so an application received before a change keeps its rule set."""
+
+    __tablename__ = "agency_rule_sets"
+
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int = Field(foreign_key="agencies.id", index=True)
+    rule_set: str = Field(max_length=40)
+    previous: str = Field(max_length=40)  # the rule set in force on the day before `effective_on`
+    effective_on: date
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    recorded_by: str = Field(max_length=64)
+    recorded_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
 class Validity(StrEnum):
     VALID = "valid"
     EXPIRED = "expired"

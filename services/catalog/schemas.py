@@ -106,7 +106,9 @@ class AgencyDetail(AgencyPublic):
 
     rule_set: str = Field(description="今天收到的申请适用的期限规则")
     rule_set_title: str = Field(description="期限规则的名称")
-    rule_set_history: list[RuleSetEntry] = Field(description="期限规则的变更历史，按生效日期排列；为空时一直适用条例")
+    rule_set_history: list[RuleSetEntry] = Field(
+        description="期限规则的变更历史，按生效日期排列；为空时一直适用条例"
+    )
 
 
 class DocumentDraft(RequestModel):

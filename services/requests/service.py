@@ -45,13 +45,12 @@ from services.requests.schemas import (
     WithdrawalIn,
 )
 from shared import idempotency
-from shared.agencies import AgencyLookup
+from shared.agencies import AgencyLookup, rule_set_on
 from shared.audit import record_read
 from shared.auth import Principal, Role, region_marker
 from shared.calendar import WorkingCalendar, local_date
 from shared.db import utcnow
 from shared.deadlines import (
-    DEFAULT_RULE_SET,
     RULE_SETS,
     ClockEvent,
     ClockEventKind,
@@ -150,6 +149,8 @@ async def _create(
     building and flushing an ORM object cost more than the rest of a submission."""
     _check_identity(data, today)
     path = await lookup(data.agency_id)
+    # DOMAIN.md, Rule sets: the agency's rule set in force on the received date governs it for good.
+    rule_set = await rule_set_on(lookup, data.agency_id, received_on)
     tracking_no, code = new_tracking_no("YSQ", today), new_query_code()
 
     def enc(field: str, value: str) -> str:
@@ -177,13 +178,13 @@ async def _create(
         "delivery": str(data.delivery),
         "channel": str(channel),
         "received_on": received_on,
-        "rule_set": DEFAULT_RULE_SET,
+        "rule_set": rule_set,
         "state": str(ApplicationState.REGISTERED),
         "assigned_to": assigned_to,
         "created_by": actor.subject,
         "created_at": now,
         "updated_at": now,
-        **lifecycle.stored_deadline(DEFAULT_RULE_SET, clock, calendar),
+        **lifecycle.stored_deadline(rule_set, clock, calendar),
     }
     connection = await session.connection()
     application_id = (await connection.execute(_INSERT, values)).scalar_one()
