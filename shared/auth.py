@@ -86,7 +86,8 @@ def http_key_source(url: str, client: httpx.AsyncClient | None = None, timeout: 
             async with httpx.AsyncClient(timeout=timeout) as own:
                 response = await own.get(url)
         response.raise_for_status()
-        return response.json()
+        keys: dict[str, Any] = response.json()
+        return keys
 
     return fetch
 
@@ -246,7 +247,8 @@ async def optional_principal(
         if "authorization" in request.headers:
             raise Unauthorized("只接受 Bearer 令牌", code="invalid_token")
         return None
-    return await request.app.state.verifier.verify(token)
+    principal: Principal = await request.app.state.verifier.verify(token)
+    return principal
 
 
 OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]

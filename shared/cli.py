@@ -41,6 +41,7 @@ def settings_for(process: str):  # type: ignore[no-untyped-def]
 
 def migrations_dir(process: str) -> Path:
     package = importlib.import_module(PROCESSES[process][2])
+    assert package.__file__ is not None  # a regular package, never a namespace one
     return Path(package.__file__).parent / "migrations"
 
 

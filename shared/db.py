@@ -88,7 +88,7 @@ def migrate(migrations_dir: Path, url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(migrations_dir, url), revision)
 
 
-class UTCDateTime(TypeDecorator):
+class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware datetimes stored as UTC on every backend (SQLite keeps no zone)."""
 
     impl = DateTime(timezone=True)

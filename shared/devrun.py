@@ -27,7 +27,8 @@ PREFIX = {"gateway": "GATEWAY_", "catalog": "CATALOG_", "requests": "REQUESTS_",
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        return port
 
 
 def wiring_env(ports: dict[str, int], host: str = "127.0.0.1") -> dict[str, str]:
@@ -118,7 +119,8 @@ def _run_module(module: str, *args: str) -> dict[str, Any]:
     done = subprocess.run(
         [sys.executable, "-m", module, *args], capture_output=True, text=True, check=True, timeout=300
     )
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    answer: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return answer
 
 
 def seed_demo(base_url: str) -> bool:

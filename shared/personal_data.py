@@ -501,13 +501,13 @@ def find_names_in_lists(text: str) -> list[Finding]:
     for table in _HTML_TABLE.finditer(text):
         column = None
         for row in _HTML_ROW.finditer(text, table.start(), table.end()):
-            cells = list(_HTML_CELL.finditer(text, row.start("row"), row.end("row")))
-            labels = [_TAGS.sub("", c["cell"]).strip() for c in cells]
+            html_cells = list(_HTML_CELL.finditer(text, row.start("row"), row.end("row")))
+            labels = [_TAGS.sub("", c["cell"]).strip() for c in html_cells]
             headers = [i for i, label in enumerate(labels) if _NAME_HEADER.match(label)]
             if headers:
                 column = headers[0]
-            elif column is not None and column < len(cells):
-                cell = cells[column]
+            elif column is not None and column < len(html_cells):
+                cell = html_cells[column]
                 if not _TAGS.search(cell["cell"]):
                     if hit := _name_finding(text, cell.start("cell"), cell.end("cell")):
                         found[hit.start] = hit
