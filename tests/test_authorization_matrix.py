@@ -125,6 +125,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/api/v1/catalog/agencies"): admin_only(201),
     ("GET", "/api/v1/catalog/agencies/{agency_id}"): everyone(200),
     ("PATCH", "/api/v1/catalog/agencies/{agency_id}"): admin_only(200),
+    ("PUT", "/api/v1/catalog/agencies/{agency_id}/rule-set"): admin_only(200),
     # Catalog: vocabulary and search settings (public reads, admin writes).
     ("GET", "/api/v1/catalog/vocabulary"): everyone(200),
     ("POST", "/api/v1/catalog/vocabulary/categories"): admin_only(201),
@@ -193,6 +194,8 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("GET", f"{APPLICATION}/extension-notices"): application_readers(200),
     ("GET", f"{APPLICATION}/extension-notices/{{notice_id}}.html"): application_readers(200),
     ("POST", f"{APPLICATION}/fee-notice"): clerk_only(201),
+    ("POST", f"{APPLICATION}/fee-receipt"): clerk_only(200),
+    ("POST", f"{APPLICATION}/fee-relief"): clerk_only(200),
     ("POST", f"{APPLICATION}/fee-paid"): clerk_only(200),
     ("POST", f"{APPLICATION}/assignment"): clerk_only(200),
     # Reconsiderations and lawsuits about an application: the agency's clerks record, inspectors read.
@@ -201,6 +204,14 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("GET", f"{APPLICATION}/review-cases"): staff_readers(200),
     # The annual report: a clerk on their agency, an inspector on their region, an admin on any.
     ("GET", f"{APPLICATIONS}/reports/annual"): {
+        "anonymous": 401,
+        "public": 403,
+        "clerk": 200,
+        "inspector": 200,
+        "admin": 200,
+    },
+    # Fee totals: the annual report's scope rule.
+    ("GET", f"{APPLICATIONS}/fees/totals"): {
         "anonymous": 401,
         "public": 403,
         "clerk": 200,
@@ -713,6 +724,19 @@ def _update_agency(env: Env, role: str) -> dict[str, Any]:
     }
 
 
+def _set_rule_set(env: Env, role: str) -> dict[str, Any]:
+    """The same change each time (a repeat records nothing), a month ahead, on the throwaway agency."""
+    return {
+        "url": f"/api/v1/catalog/agencies/{env.throwaway_agency()}/rule-set",
+        "headers": env.auth(role),
+        "json": {
+            "rule_set": "local-legacy",
+            "effective_on": (shanghai_today() + timedelta(days=30)).isoformat(),
+            "reason": "矩阵测试：期限规则",
+        },
+    }
+
+
 def _add_term(kind: str) -> Builder:
     return lambda env, role: {
         "url": f"{CATALOG}/vocabulary/{kind}",
@@ -969,12 +993,20 @@ def _decided_application(env: Env) -> int:
     return env.once("decided_application", make)
 
 
-def _fee_notified_application(env: Env) -> int:
+def _fee_notified_application(env: Env, delivery: str = "online") -> int:
     """A fresh application with an unpaid fee notice from clerk1."""
     application_id = env.application()
     url = f"{APPLICATIONS}/{application_id}/fee-notice"
-    env.ok(env.client.post(url, headers=env.auth("clerk"), json=FEE_NOTICE), 201)
+    env.ok(env.client.post(url, headers=env.auth("clerk"), json={**FEE_NOTICE, "delivery": delivery}), 201)
     return application_id
+
+
+def _fee_totals(env: Env, role: str) -> dict[str, Any]:
+    return {
+        "url": f"{APPLICATIONS}/fees/totals",
+        "params": {"year": shanghai_today().year, "agency_id": env.state["agencies"]["990121"]},
+        "headers": env.auth(role),
+    }
 
 
 def _correction_file(env: Env) -> tuple[int, int]:
@@ -1106,6 +1138,7 @@ REQUESTS: dict[tuple[str, str], Builder] = {
     ("POST", "/api/v1/catalog/agencies"): _create_agency,
     ("GET", "/api/v1/catalog/agencies/{agency_id}"): _agency,
     ("PATCH", "/api/v1/catalog/agencies/{agency_id}"): _update_agency,
+    ("PUT", "/api/v1/catalog/agencies/{agency_id}/rule-set"): _set_rule_set,
     ("GET", "/api/v1/catalog/vocabulary"): _plain(f"{CATALOG}/vocabulary"),
     ("POST", "/api/v1/catalog/vocabulary/categories"): _add_term("categories"),
     ("POST", "/api/v1/catalog/vocabulary/doc-types"): _add_term("doc-types"),
@@ -1226,6 +1259,16 @@ REQUESTS: dict[tuple[str, str], Builder] = {
     ),
     ("GET", f"{APPLICATION}/extension-notices/{{notice_id}}.html"): _extension_notice_html,
     ("POST", f"{APPLICATION}/fee-notice"): _on_application(Env.application, "/fee-notice", FEE_NOTICE),
+    ("POST", f"{APPLICATION}/fee-receipt"): lambda env, role: _on_application(
+        lambda e: _fee_notified_application(e, "post"),
+        "/fee-receipt",
+        {"received_on": shanghai_today().isoformat()},
+    )(env, role),
+    ("POST", f"{APPLICATION}/fee-relief"): _on_application(
+        _fee_notified_application,
+        "/fee-relief",
+        {"kind": "waived", "reason_code": "financial_hardship", "reason": "矩阵测试：经济困难"},
+    ),
     ("POST", f"{APPLICATION}/fee-paid"): _on_application(
         _fee_notified_application, "/fee-paid", {"note": "矩阵测试：已缴费"}
     ),
@@ -1233,6 +1276,7 @@ REQUESTS: dict[tuple[str, str], Builder] = {
     ("PATCH", f"{APPLICATIONS}/review-cases/{{case_id}}"): _review_result,
     ("GET", f"{APPLICATION}/review-cases"): _on_application(Env.shared_application, "/review-cases"),
     ("GET", f"{APPLICATIONS}/reports/annual"): _annual_report,
+    ("GET", f"{APPLICATIONS}/fees/totals"): _fee_totals,
     ("POST", MESSAGES): _submit_message,
     ("GET", MESSAGES): _plain(MESSAGES),
     ("GET", MESSAGE): _on_case(Env.shared_case),

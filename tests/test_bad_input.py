@@ -469,11 +469,12 @@ def fee_notice_body() -> dict[str, Any]:
     return {"method": "by_pages", "pages": 31, "reason": "坏输入测试：页数较多"}
 
 
-def fee_notified(env: Env) -> int:
+def fee_notified(env: Env, delivery: str = "online") -> int:
     """An application of agency 990121 with an unpaid fee notice from clerk1."""
     application_id = env.applied()
     url = f"{APPLICATIONS}/{application_id}/fee-notice"
-    env.ok(env.client.post(url, headers=env.auth("clerk"), json=fee_notice_body()), 201)
+    body = {**fee_notice_body(), "delivery": delivery}
+    env.ok(env.client.post(url, headers=env.auth("clerk"), json=body), 201)
     return application_id
 
 
@@ -660,6 +661,16 @@ VALID: dict[tuple[str, str], Valid] = {
     ("PATCH", "/api/v1/catalog/agencies/{agency_id}"): Valid(
         url=lambda env, aid: f"/api/v1/catalog/agencies/{env.throwaway_agency() if aid is None else aid}",
         body=lambda env: {"name": unique("坏输入测试省-")},
+        caller="admin",
+    ),
+    ("PUT", "/api/v1/catalog/agencies/{agency_id}/rule-set"): Valid(
+        url=lambda env, aid: f"{CATALOG}/agencies/{env.throwaway_agency() if aid is None else aid}/rule-set",
+        # The same change each time (a repeat records nothing), a month ahead.
+        body=lambda env: {
+            "rule_set": "local-legacy",
+            "effective_on": (shanghai_today() + timedelta(days=30)).isoformat(),
+            "reason": "坏输入测试：期限规则",
+        },
         caller="admin",
     ),
     # --- catalog: vocabulary and search settings (admin) ---
@@ -862,6 +873,23 @@ VALID: dict[tuple[str, str], Valid] = {
     _app("/fee-notice"): Valid(
         url=_on_app("/fee-notice", Env.applied),
         body=lambda env: fee_notice_body(),
+        caller="clerk",
+        consumes=True,
+    ),
+    _app("/fee-receipt"): Valid(
+        url=_on_app("/fee-receipt", lambda env: fee_notified(env, "post")),
+        body=lambda env: {"received_on": shanghai_today().isoformat()},
+        caller="clerk",
+        consumes=True,
+    ),
+    _app("/fee-relief"): Valid(
+        url=_on_app("/fee-relief", fee_notified),
+        body=lambda env: {
+            "kind": "reduced",
+            "amount": 5,
+            "reason_code": "financial_hardship",
+            "reason": "坏输入测试：经济困难",
+        },
         caller="clerk",
         consumes=True,
     ),
