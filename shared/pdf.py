@@ -30,6 +30,9 @@ from starlette.responses import Response
 from shared.errors import ServiceUnavailable
 
 log = logging.getLogger("gongkai.pdf")
+# WeasyPrint logs every layout step at INFO; a service's log keeps its warnings (e.g. a missing glyph).
+for _name in ("weasyprint", "weasyprint.progress", "fontTools"):
+    logging.getLogger(_name).setLevel(logging.WARNING)
 
 SERIF = "Noto Serif CJK SC"
 SANS = "Noto Sans CJK SC"

@@ -46,6 +46,7 @@ from services.requests.schemas import (
     NoticePublic,
     NoticeWithheld,
 )
+from shared import pdf
 from shared.audit import record_read
 from shared.auth import Principal, Role
 from shared.errors import NotFound, ServiceUnavailable
@@ -241,6 +242,15 @@ async def next_seq(session: AsyncSession, agency_id: int, year: int) -> int:
     return int((await session.exec(select(NoticeCounter.last).where(key))).one())
 
 
+async def numbered(session: AsyncSession, agency_id: int, agency_name: str, on: date) -> dict[str, str]:
+    """The `notice` fact of an event that issues a notice (登记回执, 补正告知书, 征求第三方意见书,
+    收费通知书): its number, taken in the caller's transaction from the agency's one yearly sequence
+    that the decision and extension notices use too, and the agency's name as printed on it."""
+    seq = await next_seq(session, agency_id, on.year)
+    number = notice_number(agency_name, on.year, seq)
+    return {"number": number, "agency_name": agency_name, "issued_on": on.isoformat()}
+
+
 async def issue(
     session: AsyncSession,
     application: Application,
@@ -338,18 +348,22 @@ async def get(
     return NoticePublic(id=notice.id, application_id=notice.application_id, **content.model_dump())  # type: ignore[arg-type]
 
 
-CSS = """
-@page { size: A4; margin: 25mm 20mm; }
-body { font-family: "FangSong", "STFangsong", "SimSun", serif; font-size: 16pt; line-height: 1.8;
-  color: #000; max-width: 170mm; margin: 0 auto; }
-h1 { font-family: "SimHei", "Heiti SC", sans-serif; font-size: 20pt; text-align: center; margin: 0.5em 0 0; }
-.number { text-align: center; margin: 0.2em 0 1em; }
-p { text-indent: 2em; margin: 0.3em 0; }
-p.to { text-indent: 0; }
-table { border-collapse: collapse; width: 100%; font-size: 13pt; margin: 0.5em 0; }
-th, td { border: 1px solid #000; padding: 2pt 4pt; text-align: left; vertical-align: top; }
-.sign { text-align: right; margin-top: 2em; }
-@media print { body { max-width: none; } a { color: #000; text-decoration: none; } }
+# The Windows and macOS faces a printing browser has; the PDF (shared.pdf) falls through to the Noto
+# CJK faces the server has, before any generic family, so that they are the ones embedded.
+CSS = f"""
+@page {{ size: A4; margin: 25mm 20mm; }}
+body {{ font-family: "FangSong", "STFangsong", "SimSun", "{pdf.SERIF}", serif; font-size: 16pt;
+  line-height: 1.8; color: #000; max-width: 170mm; margin: 0 auto; }}
+h1 {{ font-family: "SimHei", "Heiti SC", "{pdf.SANS}", sans-serif; font-size: 20pt; text-align: center;
+  margin: 0.5em 0 0; }}
+.number {{ text-align: center; margin: 0.2em 0 1em; }}
+p {{ text-indent: 2em; margin: 0.3em 0; }}
+p.to {{ text-indent: 0; }}
+ol {{ margin: 0.3em 0 0.3em 2em; padding: 0; }}
+table {{ border-collapse: collapse; width: 100%; font-size: 13pt; margin: 0.5em 0; }}
+th, td {{ border: 1px solid #000; padding: 2pt 4pt; text-align: left; vertical-align: top; }}
+.sign {{ text-align: right; margin-top: 2em; }}
+@media print {{ body {{ max-width: none; }} a {{ color: #000; text-decoration: none; }} }}
 """
 
 
