@@ -72,8 +72,10 @@ def serve(process: str, workers: int | None = None) -> None:
         port=settings.port,
         workers=workers,
         log_config=None,
-        proxy_headers=True,
-        forwarded_allow_ips="*",
+        # Forwarded headers only from the configured proxies (uvicorn would otherwise trust
+        # 127.0.0.1 or $FORWARDED_ALLOW_IPS by default).
+        proxy_headers=bool(settings.forwarded_allow_ips.strip()),
+        forwarded_allow_ips=settings.forwarded_allow_ips.strip() or "",
     )
 
 

@@ -57,6 +57,11 @@ class ServiceSettings(BaseSettings):
     # Server processes (uvicorn workers) sharing the port: one per core a replica is given. More than
     # one needs PostgreSQL (SQLite's embedded default is one process); migrations then run once first.
     workers: int = Field(default=1, ge=1, le=64)
+    # The proxies whose X-Forwarded-For / X-Forwarded-Proto this process believes: addresses or
+    # CIDR ranges, comma-separated (uvicorn's `forwarded_allow_ips`). Empty (the default): none, so
+    # a client cannot pick the address its rate limits are counted under. A deployment behind an
+    # ingress sets the ingress's range on the gateway, and the gateway's on the services.
+    forwarded_allow_ips: str = ""
     # Personal data: base64 of 32 random bytes each (`openssl rand -base64 32`). `pii_key` encrypts
     # (AES-256-GCM), `pii_blind_key` makes the lookup hashes; `pii_previous_keys` only decrypt.
     pii_key: str = DEV_PII_KEY
