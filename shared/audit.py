@@ -3,8 +3,8 @@
 Every time staff are shown a decrypted personal field (an applicant's ID number, a reporter's
 phone), the service adds one `PersonalDataRead` row per field with `record_read`, in the same
 transaction as the rest of the request's work. Rows are append-only: the ORM refuses to update
-or delete them, and so does the database (triggers made by `create_audit_table`, which a
-service's Alembic migration calls).
+or delete them, and so does the database (triggers made by the Alembic migration that creates
+the table in each service that keeps it).
 """
 
 from __future__ import annotations
@@ -78,48 +78,3 @@ def record_read(
     ]
     session.add_all(rows)
     return rows
-
-
-def create_audit_table(op: Any) -> None:
-    """Migration step: the `personal_data_reads` table, its indexes and append-only triggers."""
-    op.create_table(
-        TABLE,
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("record_type", sa.String(40), nullable=False),
-        sa.Column("record_id", sa.String(64), nullable=False),
-        sa.Column("field", sa.String(60), nullable=False),
-        sa.Column("actor_id", sa.String(64), nullable=False),
-        sa.Column("actor_role", sa.String(20), nullable=False),
-        sa.Column("purpose", sa.String(200)),
-        sa.Column("request_id", sa.String(128)),
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-    )
-    op.create_index("ix_personal_data_reads_record", TABLE, ["record_type", "record_id"])
-    op.create_index("ix_personal_data_reads_actor_id", TABLE, ["actor_id"])
-    op.create_index("ix_personal_data_reads_at", TABLE, ["at"])
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(
-            f"CREATE FUNCTION {TABLE}_append_only() RETURNS trigger LANGUAGE plpgsql AS "
-            f"$$ BEGIN RAISE EXCEPTION '{TABLE} are append-only'; END $$"
-        )
-        op.execute(
-            f"CREATE TRIGGER {TABLE}_append_only BEFORE UPDATE OR DELETE ON {TABLE} "
-            f"FOR EACH ROW EXECUTE FUNCTION {TABLE}_append_only()"
-        )
-        op.execute(
-            f"CREATE TRIGGER {TABLE}_no_truncate BEFORE TRUNCATE ON {TABLE} "
-            f"FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_append_only()"
-        )
-    else:
-        for verb in ("UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER {TABLE}_no_{verb.lower()} BEFORE {verb} ON {TABLE} "
-                f"BEGIN SELECT RAISE(ABORT, '{TABLE} are append-only'); END"
-            )
-
-
-def drop_audit_table(op: Any) -> None:
-    """Downgrade step undoing `create_audit_table` (the audit log goes with it)."""
-    op.drop_table(TABLE)
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(f"DROP FUNCTION IF EXISTS {TABLE}_append_only()")

@@ -50,6 +50,7 @@ class OutboxMessage(SQLModel, table=True):
     """A message to deliver after its transaction commits (at least once)."""
 
     __tablename__ = "outbox"
+    __table_args__ = (sa.Index("ix_outbox_pending", "delivered_at", "available_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     topic: str = Field(max_length=80, index=True)
@@ -255,50 +256,3 @@ class OutboxRelay:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
         self._task = None
-
-
-def create_event_tables(op: Any) -> None:
-    """Initial-migration step shared by every service: the events and outbox tables."""
-    op.create_table(
-        "events",
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("aggregate_type", sa.String(40), nullable=False, index=True),
-        sa.Column("aggregate_id", sa.String(64), nullable=False, index=True),
-        sa.Column("action", sa.String(60), nullable=False),
-        sa.Column("actor_id", sa.String(64)),
-        sa.Column("actor_role", sa.String(20)),
-        sa.Column("reason", sa.Text),
-        sa.Column("before", sa.JSON),
-        sa.Column("after", sa.JSON),
-        sa.Column("request_id", sa.String(128)),
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-    )
-    op.create_table(
-        "outbox",
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("topic", sa.String(80), nullable=False, index=True),
-        sa.Column("key", sa.String(64), nullable=False),
-        sa.Column("payload", sa.JSON, nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("available_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("delivered_at", sa.DateTime(timezone=True)),
-        sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
-        sa.Column("last_error", sa.Text),
-    )
-    op.create_index("ix_outbox_pending", "outbox", ["delivered_at", "available_at"])
-    bind = op.get_bind()
-    if bind.dialect.name == "postgresql":
-        op.execute(
-            "CREATE FUNCTION events_append_only() RETURNS trigger LANGUAGE plpgsql AS "
-            "$$ BEGIN RAISE EXCEPTION 'events are append-only'; END $$"
-        )
-        op.execute(
-            "CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events "
-            "FOR EACH ROW EXECUTE FUNCTION events_append_only()"
-        )
-    else:
-        for verb in ("UPDATE", "DELETE"):
-            op.execute(
-                f"CREATE TRIGGER events_no_{verb.lower()} BEFORE {verb} ON events "
-                "BEGIN SELECT RAISE(ABORT, 'events are append-only'); END"
-            )

@@ -46,21 +46,6 @@ class IdempotencyKey(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
 
 
-def create_idempotency_table(op: object) -> None:
-    """Migration step for services that did not have the table yet."""
-    op.create_table(  # type: ignore[attr-defined]
-        "idempotency_keys",
-        sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column("user_id", sa.String(64), nullable=False),
-        sa.Column("key", sa.String(200), nullable=False),
-        sa.Column("request_hash", sa.String(64), nullable=False),
-        sa.Column("status_code", sa.Integer, nullable=False),
-        sa.Column("response", sa.Text, nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.UniqueConstraint("user_id", "key", name="uq_idempotency_keys_user_key"),
-    )
-
-
 def body_hash(data: BaseModel) -> str:
     return hashlib.sha256(data.model_dump_json().encode()).hexdigest()
 

@@ -1,3 +1,5 @@
+from gateway import models
+from shared import events
 from shared.migration_env import run
 
-run()
+run(models, events)

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from shared.db import UTCDateTime, utcnow
@@ -148,6 +148,7 @@ class Document(SQLModel, table=True):
     """A piece of proactively published information and its publication state."""
 
     __tablename__ = "documents"
+    __table_args__ = (Index("ix_documents_public_list", "status", "scope", "published_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     agency_id: int = Field(foreign_key="agencies.id", index=True)

@@ -120,6 +120,12 @@ class FeedbackCase(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_feedback_cases_agency_state", "agency_id", "state"),
         sa.Index("ix_feedback_cases_content_hash_created", "content_hash", "created_at"),
+        # A region's rows by `agency_path LIKE '/1/2/%'`: PostgreSQL's plain index serves equality only.
+        sa.Index(
+            "ix_feedback_cases_agency_path_prefix",
+            "agency_path",
+            postgresql_ops={"agency_path": "varchar_pattern_ops"},
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -194,6 +194,7 @@ class Application(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_applications_agency_state", "agency_id", "state"),
         sa.Index("ix_applications_agency_due", "agency_id", "due_on"),
+        sa.Index("ix_applications_agency_received", "agency_id", "received_on", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

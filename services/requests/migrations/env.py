@@ -1,3 +1,5 @@
+from services.requests import models
+from shared import audit, events, idempotency
 from shared.migration_env import run
 
-run()
+run(models, events, audit, idempotency)

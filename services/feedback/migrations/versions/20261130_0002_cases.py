@@ -9,8 +9,6 @@ Create Date: 2026-11-30
 import sqlalchemy as sa
 from alembic import op
 
-from shared.audit import create_audit_table, drop_audit_table
-
 revision = "0002"
 down_revision = "0001"
 branch_labels = None
@@ -134,12 +132,57 @@ def upgrade() -> None:
         _at("created_at"),
     )
     op.create_index("ix_feedback_attachments_case_id", "feedback_attachments", ["case_id"])
-    create_audit_table(op)
+    _create_audit_table()
 
 
 def downgrade() -> None:
-    drop_audit_table(op)
+    _drop_audit_table()
     op.drop_table("feedback_attachments")
     op.drop_table("published_replies")
     op.drop_table("contact_records")
     op.drop_table("feedback_cases")
+
+
+def _create_audit_table() -> None:
+    """The personal-data read log with its indexes; the database refuses to change or delete a row."""
+    op.create_table(
+        "personal_data_reads",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("record_type", sa.String(40), nullable=False),
+        sa.Column("record_id", sa.String(64), nullable=False),
+        sa.Column("field", sa.String(60), nullable=False),
+        sa.Column("actor_id", sa.String(64), nullable=False),
+        sa.Column("actor_role", sa.String(20), nullable=False),
+        sa.Column("purpose", sa.String(200)),
+        sa.Column("request_id", sa.String(128)),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    )
+    op.create_index("ix_personal_data_reads_record", "personal_data_reads", ["record_type", "record_id"])
+    op.create_index("ix_personal_data_reads_actor_id", "personal_data_reads", ["actor_id"])
+    op.create_index("ix_personal_data_reads_at", "personal_data_reads", ["at"])
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            "CREATE FUNCTION personal_data_reads_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'personal_data_reads are append-only'; END $$"
+        )
+        op.execute(
+            "CREATE TRIGGER personal_data_reads_append_only BEFORE UPDATE OR DELETE ON personal_data_reads "
+            "FOR EACH ROW EXECUTE FUNCTION personal_data_reads_append_only()"
+        )
+        op.execute(
+            "CREATE TRIGGER personal_data_reads_no_truncate BEFORE TRUNCATE ON personal_data_reads "
+            "FOR EACH STATEMENT EXECUTE FUNCTION personal_data_reads_append_only()"
+        )
+    else:
+        for verb in ("UPDATE", "DELETE"):
+            op.execute(
+                f"CREATE TRIGGER personal_data_reads_no_{verb.lower()} BEFORE {verb} ON personal_data_reads "
+                "BEGIN SELECT RAISE(ABORT, 'personal_data_reads are append-only'); END"
+            )
+
+
+def _drop_audit_table() -> None:
+    """The triggers go with the table; PostgreSQL's trigger function does not."""
+    op.drop_table("personal_data_reads")
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP FUNCTION personal_data_reads_append_only()")

@@ -5,9 +5,8 @@ Revises: 0002
 Create Date: 2026-11-30
 """
 
+import sqlalchemy as sa
 from alembic import op
-
-from shared.idempotency import create_idempotency_table
 
 revision = "0003"
 down_revision = "0002"
@@ -16,7 +15,17 @@ depends_on = None
 
 
 def upgrade() -> None:
-    create_idempotency_table(op)
+    op.create_table(
+        "idempotency_keys",
+        sa.Column("id", sa.Integer, primary_key=True),
+        sa.Column("user_id", sa.String(64), nullable=False),
+        sa.Column("key", sa.String(200), nullable=False),
+        sa.Column("request_hash", sa.String(64), nullable=False),
+        sa.Column("status_code", sa.Integer, nullable=False),
+        sa.Column("response", sa.Text, nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.UniqueConstraint("user_id", "key", name="uq_idempotency_keys_user_key"),
+    )
 
 
 def downgrade() -> None:
