@@ -1,6 +1,8 @@
 """Reverse proxy to the three services, as a thin ASGI layer in front of the gateway app.
 
-Bodies stream both ways; forwarded headers are set; an unreachable service answers 503 and
+Bodies stream both ways; forwarded headers are set; the path goes upstream exactly as the client
+encoded it (a decoded `%23` or `%3F` would become a fragment or a query there); a redirect never
+shows a service's internal address; an unreachable service answers 503 and
 a slow one 504 (problem+json), never a hang. Anonymous POSTs are rate-limited here: per client
 address and, when they carry an `X-Device-Token` (a mobile app's install id), per device too.
 
@@ -14,10 +16,12 @@ import asyncio
 import hashlib
 import re
 from collections.abc import AsyncIterator
+from urllib.parse import quote
 
 import aiohttp
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from yarl import URL
 
 from gateway.ratelimit import RateLimits
 from shared.auth import SERVICE_TOKEN_HEADER
@@ -44,7 +48,13 @@ HOP_BY_HOP = frozenset(
         b"x-request-id",
     }
 )
-RESPONSE_DROP = frozenset({b"connection", b"keep-alive", b"transfer-encoding", b"upgrade", b"trailer"})
+# `date` and `server` too: the gateway's own server writes one of each (not two per response).
+RESPONSE_DROP = frozenset(
+    {b"connection", b"keep-alive", b"transfer-encoding", b"upgrade", b"trailer", b"date", b"server"}
+)
+# Characters kept as they are in a forwarded path: the reserved ones and `%` (the client's escapes
+# stay escapes); any other byte (raw UTF-8, spaces, controls) is percent-encoded.
+PATH_SAFE = "/!$&'()*+,;=:@~%-._"
 BUFFER_LIMIT = 64 * 1024
 SERVICE_LABELS = {"catalog": "目录服务", "requests": "依申请公开服务", "feedback": "意见反馈服务"}
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -157,9 +167,9 @@ class ServiceProxy:
                 content = await _read_all(receive)
             else:
                 content = _stream(receive, oversized)
-        url = base + scope["path"]
+        url = base + upstream_path(scope)
         if scope.get("query_string"):
-            url += "?" + scope["query_string"].decode("latin-1")
+            url += "?" + quote(scope["query_string"], safe=PATH_SAFE + "?/=&")
         label = SERVICE_LABELS.get(name, name)
         # A pooled connection the service has just closed fails before any answer: safe to retry
         # once when the request has no body and does not change anything.
@@ -168,7 +178,7 @@ class ServiceProxy:
         for attempt in range(1, attempts + 1):
             try:
                 upstream = await client.request(
-                    method, url, headers=headers, data=content, allow_redirects=False
+                    method, URL(url, encoded=True), headers=headers, data=content, allow_redirects=False
                 )
                 break
             except (aiohttp.ConnectionTimeoutError, aiohttp.ClientConnectorError) as exc:
@@ -186,7 +196,9 @@ class ServiceProxy:
                     "type": "http.response.start",
                     "status": upstream.status,
                     "headers": [
-                        (k.lower(), v) for k, v in upstream.raw_headers if k.lower() not in RESPONSE_DROP
+                        (key, _public_location(v, base) if key == b"location" else v)
+                        for k, v in upstream.raw_headers
+                        if (key := k.lower()) not in RESPONSE_DROP
                     ],
                 }
             )
@@ -203,6 +215,24 @@ class ServiceProxy:
         if self._session is not None:
             await self._session.close()
             await asyncio.sleep(0)
+
+
+def upstream_path(scope: Scope) -> str:
+    """The path as the client sent it (`raw_path`, still percent-encoded), not the decoded `path`."""
+    raw = scope.get("raw_path")
+    if not raw:
+        return quote(scope["path"], safe=PATH_SAFE.replace("%", ""))
+    # Some servers (and test transports) put the query string in raw_path too: it travels apart.
+    return quote(raw.split(b"?", 1)[0], safe=PATH_SAFE)
+
+
+def _public_location(value: bytes, base: str) -> bytes:
+    """A redirect to the service's own address (`http://127.0.0.1:8001/…`) becomes the same path on
+    the gateway: a client is never shown an internal address."""
+    internal = base.encode("latin-1")
+    if value.startswith(internal) and value[len(internal) : len(internal) + 1] in (b"/", b"?", b""):
+        return value[len(internal) :] or b"/"
+    return value
 
 
 def _device_key(values: list[bytes]) -> str:

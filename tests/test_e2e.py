@@ -106,6 +106,20 @@ def test_a_clerk_gets_real_answers_from_all_three_services(cluster: Cluster) -> 
     assert [k["label"] for k in vocabulary["kinds"]] == ["建议", "咨询", "投诉", "举报"]
 
 
+def test_a_proxied_answer_has_one_date_one_server_and_the_path_as_encoded(cluster: Cluster) -> None:
+    base = cluster.url()
+    agency = httpx.get(f"{base}/api/v1/catalog/agencies").json()["items"][0]["id"]
+    guide = httpx.get(f"{base}/api/v1/catalog/agencies/{agency}/guide")
+    # %23 is part of the id, not a fragment: no agency has the id "5#" (it used to answer agency 5).
+    spoofed = httpx.get(f"{base}/api/v1/catalog/agencies/{agency}%23/guide")
+    assert spoofed.status_code == 422 and spoofed.json()["errors"][0]["field"] == "path.agency_id", (
+        spoofed.text
+    )
+    for response in (guide, spoofed):
+        assert len(response.headers.get_list("date")) == 1
+        assert len(response.headers.get_list("server")) == 1
+
+
 def test_the_request_id_travels_through_the_gateway_to_the_service_log(cluster: Cluster) -> None:
     import json
 

@@ -31,7 +31,7 @@ async def echo(request: Request) -> Response:
     return JSONResponse(
         {
             "method": request.method,
-            "path": request.url.path,
+            "path": request.scope["path"],  # as the service reads it: decoded
             "query": request.url.query,
             "headers": {k: v for k, v in request.headers.items()},
             "body_len": len(body),
@@ -64,6 +64,14 @@ async def slow(request: Request) -> Response:
 
 
 upstream.router.routes.insert(0, Route("/api/v1/catalog/slow", slow))
+
+
+async def moved(request: Request) -> Response:
+    """A redirect to the service's own address, as a trailing-slash redirect would give."""
+    return Response(status_code=307, headers={"location": f"{request.base_url}api/v1/catalog/things/?x=1"})
+
+
+upstream.router.routes.insert(0, Route("/api/v1/catalog/moved", moved))
 
 
 @pytest.fixture(scope="module")
@@ -148,6 +156,29 @@ async def test_path_query_method_and_forwarded_headers_reach_the_service(upstrea
     assert headers["x-request-id"] == "rid-1" and headers["authorization"] == "Bearer t"
     assert "x-service-token" not in headers, "a caller must not pass a service token through the gateway"
     assert seen["body_len"] == 3
+
+
+async def test_the_path_goes_upstream_as_the_client_encoded_it(upstream_url: str) -> None:
+    # Decoded, %23 would end the path at a fragment (agency 5) and %3F would start a query.
+    async with gateway(upstream_url) as client:
+        hash_ = (await client.get("/api/v1/catalog/agencies/5%23/guide")).json()
+        question = (await client.get("/api/v1/catalog/a%3Fb%2Fc?x=%E4%BA%8C")).json()
+        raw = (await client.get("/api/v1/catalog/加装电梯")).json()
+    assert (hash_["path"], hash_["query"]) == ("/api/v1/catalog/agencies/5#/guide", "")
+    assert (question["path"], question["query"]) == ("/api/v1/catalog/a?b/c", "x=%E4%BA%8C")
+    assert raw["path"] == "/api/v1/catalog/加装电梯"
+
+
+async def test_a_redirect_never_shows_the_service_address_nor_a_second_date_or_server(
+    upstream_url: str,
+) -> None:
+    async with gateway(upstream_url) as client:
+        moved = await client.get("/api/v1/catalog/moved")
+        echoed = await client.get("/api/v1/catalog/x")
+    assert moved.status_code == 307 and moved.headers["location"] == "/api/v1/catalog/things/?x=1"
+    # The service's own Date and Server stay behind: the gateway's server writes one of each.
+    for response in (moved, echoed):
+        assert "date" not in response.headers and "server" not in response.headers
 
 
 async def test_the_exact_prefix_is_proxied_and_look_alikes_are_not(upstream_url: str) -> None:
