@@ -66,7 +66,8 @@ async def check_fee_state(
     session: AsyncSession, application: Application, outcome: Outcome, today: date
 ) -> None:
     """条例第四十二条: while a fee notice is unpaid only other.fee_unpaid ends processing, and only
-    after the 20 working days to pay have passed; other.fee_unpaid needs such a notice."""
+    after the 20 working days to pay (from the applicant's receipt) have passed; other.fee_unpaid
+    needs such a notice."""
     notified = application.state == str(ApplicationState.FEE_NOTIFIED)
     if outcome != Outcome.FEE_UNPAID:
         if notified:
@@ -76,13 +77,9 @@ async def check_fee_state(
             )
         return
     notice = await fees.latest(session, application.id) if notified else None  # type: ignore[arg-type]
-    if notice is None or notice.paid_on is not None:
+    if notice is None or notice.paid_on is not None or notice.amount_due == 0:
         raise Conflict("没有未缴费的收费通知，不能以“逾期未缴费”终止办理", code="fee_not_notified")
-    if today <= notice.due_on:
-        raise Conflict(
-            f"条例第四十二条：缴费期限（{notice.due_on}，收费通知后 20 个工作日）尚未届满，不能以逾期未缴费终止办理",
-            code="fee_payment_period_running",
-        )
+    fees.check_unpaid_period_over(notice, today)
 
 
 async def notice_writer(

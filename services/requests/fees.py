@@ -9,8 +9,14 @@ Two ways of charging, the agency's choice for one applicant:
 - by pages of one application (按量计收): pages 1–30 free; 31–100 ¥10 each; 101–200 ¥20 each; from
   201 ¥40 each (each page at the price of its band).
 
-The fee notice gives 20 working days to pay (rule set `fee_payment_days`); the time is not counted in
-the answer limit (a pause of the clock); unpaid past it, processing ends (outcome other.fee_unpaid).
+The fee notice gives 20 working days to pay (rule set `fee_payment_days`), counted from the day the
+applicant receives it: the issue day online or by email, the day on the return receipt for a notice
+sent by post or handed over (a clerk records it; until then the last day to pay is unknown). The
+clock of the answer is paused from the notice's issue (条例第四十二条: the time to pay is not counted)
+until the payment or a waiver; unpaid past the period, processing ends (outcome other.fee_unpaid).
+
+The agency may reduce or waive (减免) the fee, with its reason: a reduction leaves less to pay within
+the same period; a waiver leaves nothing to pay, so the pause ends that day as after a payment.
 """
 
 from __future__ import annotations
@@ -18,16 +24,41 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from sqlalchemy import and_, case, update
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.requests import lifecycle
-from services.requests.models import FEE_METHOD_LABELS, Application, FeeMethod, FeeNotice, Form
-from services.requests.schemas import FeeNoticeIn, FeeNoticePublic, FeePaidIn
-from shared.auth import Principal
+from services.requests.models import (
+    FEE_DELIVERY_LABELS,
+    FEE_METHOD_LABELS,
+    FEE_RECEIVED_ON_ISSUE,
+    FEE_RELIEF_LABELS,
+    Application,
+    ApplicationState,
+    FeeDelivery,
+    FeeMethod,
+    FeeNotice,
+    FeeRelief,
+    FeeReliefReason,
+    Form,
+)
+from services.requests.schemas import (
+    FeeNoticeIn,
+    FeeNoticePublic,
+    FeePaidIn,
+    FeeReceiptIn,
+    FeeReliefIn,
+    FeeStatus,
+    FeeTally,
+    FeeTotals,
+)
+from shared.auth import Principal, region_marker
 from shared.calendar import WorkingCalendar
+from shared.db import utcnow
 from shared.deadlines import fee_payment_due, get_rule_set
 from shared.errors import Conflict, InvalidField
+from shared.events import record_event
 
 FREE_APPLICATIONS = 10
 FIRST_BAND_END = 30  # the 11th–30th application: ¥100 each
@@ -116,24 +147,90 @@ async def latest(session: AsyncSession, application_id: int) -> FeeNotice | None
     return rows.first()
 
 
+async def open_notice(session: AsyncSession, application: Application) -> FeeNotice:
+    """The fee notice the applicant still has to pay: the latest one, while the application waits for
+    the payment (neither paid nor waived)."""
+    notice = None
+    if application.state == str(ApplicationState.FEE_NOTIFIED):
+        notice = await latest(session, application.id)  # type: ignore[arg-type]
+    if notice is None or notice.paid_on is not None or notice.relief is FeeRelief.WAIVED:
+        raise Conflict("没有待缴费的收费通知", code="fee_not_notified")
+    return notice
+
+
+def period_passed(notice: FeeNotice, today: date) -> bool:
+    """Whether the 20 working days to pay are over; never while the day of receipt is unknown."""
+    return notice.due_on is not None and today > notice.due_on
+
+
+def check_unpaid_period_over(notice: FeeNotice, today: date) -> None:
+    """Processing ends for an unpaid fee (other.fee_unpaid) only once the period to pay is over."""
+    if notice.due_on is None:
+        raise Conflict(
+            "条例第四十二条：缴费期限自申请人收到收费通知之日起计算，收到日期（回执）尚未登记，"
+            "不能以逾期未缴费终止办理",
+            code="fee_receipt_not_recorded",
+        )
+    if not period_passed(notice, today):
+        raise Conflict(
+            f"条例第四十二条：缴费期限（{notice.due_on}，收到收费通知后 20 个工作日）尚未届满，"
+            "不能以逾期未缴费终止办理",
+            code="fee_payment_period_running",
+        )
+
+
+def _check_period_running(notice: FeeNotice, today: date) -> None:
+    if period_passed(notice, today):
+        raise Conflict(
+            f"缴费期限（{notice.due_on}）已届满，逾期未缴费的，以 other.fee_unpaid 终止办理",
+            code="fee_payment_period_passed",
+        )
+
+
 def payment_date(notice: FeeNotice | None, paid_on: date | None, today: date) -> date:
-    """When a payment counts: within the notice's 20 working days (条例第四十二条), not in the future."""
-    if notice is None or notice.paid_on is not None:
+    """When a payment counts: within the notice's 20 working days (条例第四十二条), not in the future.
+    Before a paper notice's receipt is recorded the period cannot have been seen to pass: the
+    payment shows the applicant had the notice."""
+    if notice is None or notice.paid_on is not None or notice.relief is FeeRelief.WAIVED:
         raise Conflict("没有待缴费的收费通知", code="fee_not_notified")
     paid_on = paid_on or today
     if paid_on > today:
         raise InvalidField("paid_on", "不能晚于今天")
     if paid_on < notice.notified_on:
         raise InvalidField("paid_on", f"不能早于收费通知日期 {notice.notified_on}")
-    if paid_on > notice.due_on:
-        raise Conflict(
-            f"缴费期限（{notice.due_on}）已届满，逾期未缴费的，以 other.fee_unpaid 终止办理",
-            code="fee_payment_period_passed",
-        )
+    _check_period_running(notice, paid_on)
     return paid_on
 
 
-def public(notice: FeeNotice) -> FeeNoticePublic:
+def payment_days(application: Application) -> int:
+    days = get_rule_set(application.rule_set).fee_payment_days
+    if days is None:
+        raise Conflict(f"期限规则 {application.rule_set} 没有收费通知", code="fees_not_applicable")
+    return days
+
+
+def payment_terms(notice: FeeNotice, days: int) -> str:
+    """What the notice says about paying: how much after any relief, and how the period is counted —
+    from the day the applicant receives the notice — with the last day once that day is known."""
+    if notice.relief is FeeRelief.WAIVED:
+        return f"本机关已于 {notice.relief_on} 决定免收本次信息处理费，您无需缴费。"
+    amount = f"{notice.amount_due} 元"
+    if notice.relief is FeeRelief.REDUCED:
+        amount += f"（收费金额 {notice.amount} 元，本机关决定减收 {notice.relief_amount} 元）"
+    text = f"请自收到本通知之日起 {days} 个工作日内缴纳信息处理费 {amount}"
+    if notice.due_on is not None:
+        text += f"；您于 {notice.received_on} 收到本通知，缴费期限至 {notice.due_on}"
+    else:
+        label = FEE_DELIVERY_LABELS[FeeDelivery(notice.delivery)]
+        text += f"；本通知{label}，缴费期限自送达回执载明的收到之日起计算"
+    text += "。缴费期间不计入答复期限；逾期未缴纳的，本机关不再处理您的政府信息公开申请。"
+    if notice.paid_on is not None:
+        text += f"您已于 {notice.paid_on} 缴纳。"
+    return text
+
+
+def public(notice: FeeNotice, application: Application) -> FeeNoticePublic:
+    relief = notice.relief
     return FeeNoticePublic(
         id=notice.id,  # type: ignore[arg-type]
         application_id=notice.application_id,
@@ -144,7 +241,36 @@ def public(notice: FeeNotice) -> FeeNoticePublic:
         amount=notice.amount,
         reason=notice.reason,
         notified_on=notice.notified_on,
+        delivery=FeeDelivery(notice.delivery),
+        delivery_label=FEE_DELIVERY_LABELS[FeeDelivery(notice.delivery)],
+        received_on=notice.received_on,
         due_on=notice.due_on,
+        payment_terms=payment_terms(notice, payment_days(application)),
+        relief=relief,
+        relief_label=FEE_RELIEF_LABELS[relief] if relief else None,
+        relief_amount=notice.relief_amount,
+        relief_reason_code=FeeReliefReason(notice.relief_reason_code) if notice.relief_reason_code else None,
+        relief_reason=notice.relief_reason,
+        relief_on=notice.relief_on,
+        amount_due=notice.amount_due,
+        paid_on=notice.paid_on,
+    )
+
+
+async def status(session: AsyncSession, application: Application) -> FeeStatus | None:
+    """The latest fee notice as the applicant's views show it (None: no fee was asked)."""
+    notice = await latest(session, application.id)  # type: ignore[arg-type]
+    if notice is None:
+        return None
+    return FeeStatus(
+        amount=notice.amount,
+        relief=notice.relief,
+        relief_amount=notice.relief_amount,
+        amount_due=notice.amount_due,
+        notified_on=notice.notified_on,
+        received_on=notice.received_on,
+        due_on=notice.due_on,
+        payment_terms=payment_terms(notice, payment_days(application)),
         paid_on=notice.paid_on,
     )
 
@@ -158,8 +284,9 @@ async def notify(
     calendar: WorkingCalendar,
     today: date,
 ) -> FeeNoticePublic:
-    """Issues the fee notice: its amount from the method, its payment period from the rule set, and
-    the pause of the clock, with its event in one transaction."""
+    """Issues the fee notice: its amount from the method, the pause of the clock, with its event in one
+    transaction. Online or by email it is received the day it is issued, so the last day to pay is
+    known at once; on paper it waits for the return receipt (`record_receipt`)."""
     check_can_notify(application, data.method, today)
     if data.method == FeeMethod.BY_PAGES and data.pages is None:
         raise InvalidField("pages", "按量计收须给出页数")
@@ -169,9 +296,9 @@ async def notify(
     if amount == 0:
         field = "pages" if data.method == FeeMethod.BY_PAGES else "method"
         raise InvalidField(field, "按所选计收方式不收费（未超过免费的件数或页数），不能发出收费通知")
-    due = fee_payment_due(today, get_rule_set(application.rule_set), calendar)
-    if due is None:
-        raise Conflict(f"期限规则 {application.rule_set} 没有收费通知", code="fees_not_applicable")
+    payment_days(application)
+    received_on = today if data.delivery in FEE_RECEIVED_ON_ISSUE else None
+    due = fee_payment_due(received_on, get_rule_set(application.rule_set), calendar) if received_on else None
     notice = FeeNotice(
         application_id=application.id,  # type: ignore[arg-type]
         method=str(data.method),
@@ -180,18 +307,179 @@ async def notify(
         amount=amount,
         reason=data.reason,
         notified_on=today,
-        due_on=due.day,
+        delivery=str(data.delivery),
+        received_on=received_on,
+        due_on=due.day if due else None,
         created_by=actor.subject,
     )
 
     async def write(s: AsyncSession, _: Application) -> None:
         s.add(notice)
 
-    details = {"fee": {"method": str(data.method), "amount": amount, "due_on": due.day.isoformat()}}
-    step = lifecycle.Step("fee_notice", actor, today, reason=data.reason, details=details)
+    fee: dict[str, Any] = {
+        "method": str(data.method),
+        "amount": amount,
+        "delivery": str(data.delivery),
+        "due_on": due.day.isoformat() if due else None,
+    }
+    step = lifecycle.Step("fee_notice", actor, today, reason=data.reason, details={"fee": fee})
     await lifecycle.perform(session, application, step, write=write, calendar=calendar, today=today)
     await session.refresh(notice)
-    return public(notice)
+    return public(notice, application)
+
+
+async def _claim(session: AsyncSession, application: Application) -> None:
+    """Guards a write to an open notice that does not move the clock: the application must still be
+    waiting for the payment and the notice still as read (else someone acted first)."""
+    now = utcnow()
+    waiting = await session.exec(  # type: ignore[call-overload]
+        update(Application)
+        .where(col(Application.id) == application.id)
+        .where(col(Application.state) == str(ApplicationState.FEE_NOTIFIED))
+        .values(updated_at=now)
+    )
+    if waiting.rowcount != 1:
+        await session.rollback()
+        raise lifecycle.InvalidTransition("申请状态已被他人更改，请刷新后重试")
+
+
+async def _update_notice(session: AsyncSession, notice_id: int, where: list[Any], **values: Any) -> None:
+    changed = await session.exec(  # type: ignore[call-overload]
+        update(FeeNotice).where(col(FeeNotice.id) == notice_id, *where).values(**values)
+    )
+    if changed.rowcount != 1:
+        await session.rollback()
+        raise Conflict("收费通知已被他人更改，请刷新后重试", code="fee_notice_changed")
+
+
+async def record_receipt(
+    session: AsyncSession,
+    application: Application,
+    data: FeeReceiptIn,
+    actor: Principal,
+    *,
+    calendar: WorkingCalendar,
+    today: date,
+) -> FeeNoticePublic:
+    """A paper notice's return receipt: the applicant received it that day, so the 20 working days to
+    pay run from it. The clock of the answer stays paused (it is from the notice's issue), so the
+    event carries no clock fact."""
+    notice = await open_notice(session, application)
+    if FeeDelivery(notice.delivery) in FEE_RECEIVED_ON_ISSUE:
+        raise Conflict(
+            f"收费通知{FEE_DELIVERY_LABELS[FeeDelivery(notice.delivery)]}，发出当日即为收到，无需登记",
+            code="fee_received_on_issue",
+        )
+    if notice.received_on is not None:
+        raise Conflict(f"已登记收到日期 {notice.received_on}", code="fee_receipt_recorded")
+    if data.received_on > today:
+        raise InvalidField("received_on", "不能晚于今天")
+    if data.received_on < notice.notified_on:
+        raise InvalidField("received_on", f"不能早于收费通知发出的日期 {notice.notified_on}")
+    due = fee_payment_due(data.received_on, get_rule_set(application.rule_set), calendar)
+    assert due is not None  # the notice exists, so the rule set has a payment period
+    notice_id: int = notice.id  # type: ignore[assignment]
+    await _claim(session, application)
+    await _update_notice(
+        session,
+        notice_id,
+        [col(FeeNotice.received_on).is_(None), col(FeeNotice.paid_on).is_(None)],
+        received_on=data.received_on,
+        due_on=due.day,
+    )
+    fee = {"notice_id": notice_id, "received_on": data.received_on.isoformat(), "due_on": due.day.isoformat()}
+    record_event(
+        session,
+        aggregate_type=lifecycle.AGGREGATE,
+        aggregate_id=application.id,
+        action="fee_receipt",
+        actor=actor,
+        before={"state": application.state},
+        after={"state": application.state, "fee": fee},
+    )
+    await session.commit()
+    await session.refresh(notice)
+    return public(notice, application)
+
+
+def relief_amount(notice: FeeNotice, data: FeeReliefIn) -> int:
+    """The yuan taken off: a reduction less than the whole amount, a waiver all of it."""
+    if data.kind == FeeRelief.WAIVED:
+        if data.amount is not None and data.amount != notice.amount:
+            raise InvalidField("amount", f"免收即免收全部 {notice.amount} 元，不填金额；部分减收请选 reduced")
+        return notice.amount
+    if data.amount is None:
+        raise InvalidField("amount", "减收须给出减收的金额（元）")
+    if data.amount >= notice.amount:
+        raise InvalidField(
+            "amount",
+            f"减收的金额须少于收费金额 {notice.amount} 元；全部免收请选 waived",
+            code="fee_reduction_not_less",
+        )
+    return data.amount
+
+
+async def grant_relief(
+    session: AsyncSession,
+    application: Application,
+    data: FeeReliefIn,
+    actor: Principal,
+    *,
+    calendar: WorkingCalendar,
+    today: date,
+) -> FeeNoticePublic:
+    """Records a reduction or waiver (减免) the agency grants, with its reason, day and clerk, in one
+    transaction with its event. A reduction leaves less to pay within the same period, and the clock
+    stays paused. A waiver leaves nothing to pay: DOMAIN.md does not count the time to pay, and once
+    nothing is owed there is none, so the pause ends the day of the waiver, as after a payment
+    (a `fee_waived` step of the lifecycle); the answer is then due as after payment."""
+    notice = await open_notice(session, application)
+    if notice.relief is not None:
+        raise Conflict(
+            f"该收费通知已于 {notice.relief_on} {FEE_RELIEF_LABELS[notice.relief]}",
+            code="fee_relief_recorded",
+        )
+    _check_period_running(notice, today)
+    taken_off = relief_amount(notice, data)
+    notice_id: int = notice.id  # type: ignore[assignment]
+    values = {
+        "relief_amount": taken_off,
+        "relief_reason_code": str(data.reason_code),
+        "relief_reason": data.reason,
+        "relief_on": today,
+        "relief_by": actor.subject,
+    }
+    unchanged = [col(FeeNotice.relief_amount) == 0, col(FeeNotice.paid_on).is_(None)]
+    fee = {
+        "notice_id": notice_id,
+        "relief": str(data.kind),
+        "relief_amount": taken_off,
+        "reason_code": str(data.reason_code),
+        "amount_due": notice.amount - taken_off,
+    }
+    if data.kind == FeeRelief.WAIVED:
+
+        async def write(s: AsyncSession, _: Application) -> None:
+            await _update_notice(s, notice_id, unchanged, **values)
+
+        step = lifecycle.Step("fee_waived", actor, today, reason=data.reason, details={"fee": fee})
+        await lifecycle.perform(session, application, step, write=write, calendar=calendar, today=today)
+    else:
+        await _claim(session, application)
+        await _update_notice(session, notice_id, unchanged, **values)
+        record_event(
+            session,
+            aggregate_type=lifecycle.AGGREGATE,
+            aggregate_id=application.id,
+            action="fee_reduced",
+            actor=actor,
+            reason=data.reason,
+            before={"state": application.state},
+            after={"state": application.state, "fee": fee},
+        )
+        await session.commit()
+    await session.refresh(notice)
+    return public(notice, application)
 
 
 async def record_payment(
@@ -216,8 +504,63 @@ async def record_payment(
         found.paid_on = paid_on
         s.add(found)
 
-    details: dict[str, Any] = {"fee": {"paid_on": paid_on.isoformat(), "amount": notice.amount}}
+    details: dict[str, Any] = {"fee": {"paid_on": paid_on.isoformat(), "amount": notice.amount_due}}
     step = lifecycle.Step("fee_paid", actor, paid_on, reason=data.note, details=details)
     await lifecycle.perform(session, application, step, write=write, calendar=calendar, today=today)
     await session.refresh(notice)
-    return public(notice)
+    return public(notice, application)
+
+
+# --- totals per agency and year ------------------------------------------------------------------
+
+
+def _tally(count: Any, amount: Any) -> FeeTally:
+    return FeeTally(count=int(count or 0), amount=int(amount or 0))
+
+
+async def totals(session: AsyncSession, agency: int | str, year: int) -> FeeTotals:
+    """The fees of an agency and all agencies below it (an id, or its path `/1/2/5/`) in one year.
+
+    A notice counts in the year it was issued, with its relief (so issued − reduced − waived =
+    charged, in yuan); a payment counts in the year it was made (collected), whatever year its notice."""
+    if isinstance(agency, str):
+        marker, agency_id = agency, int(agency.strip("/").split("/")[-1])
+    else:
+        marker, agency_id = region_marker(agency), agency
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    due = col(FeeNotice.amount) - col(FeeNotice.relief_amount)
+    relieved = col(FeeNotice.relief_amount) > 0
+    waived = and_(relieved, col(FeeNotice.relief_amount) >= col(FeeNotice.amount))
+    reduced = and_(relieved, col(FeeNotice.relief_amount) < col(FeeNotice.amount))
+
+    async def one(day: Any, *columns: Any) -> Any:
+        query = (
+            select(*columns)
+            .select_from(FeeNotice)
+            .join(Application, col(Application.id) == col(FeeNotice.application_id))
+            .where(col(Application.agency_path).contains(marker))
+            .where(day >= start, day <= end)
+        )
+        return (await session.exec(query)).one()
+
+    issued = await one(
+        col(FeeNotice.notified_on),
+        func.count(),
+        func.sum(FeeNotice.amount),
+        func.sum(case((reduced, 1), else_=0)),
+        func.sum(case((reduced, FeeNotice.relief_amount), else_=0)),
+        func.sum(case((waived, 1), else_=0)),
+        func.sum(case((waived, FeeNotice.relief_amount), else_=0)),
+        func.sum(case((waived, 0), else_=1)),
+        func.sum(due),
+    )
+    paid = await one(col(FeeNotice.paid_on), func.count(), func.sum(due))
+    return FeeTotals(
+        agency_id=agency_id,
+        year=year,
+        notified=_tally(issued[0], issued[1]),
+        reduced=_tally(issued[2], issued[3]),
+        waived=_tally(issued[4], issued[5]),
+        charged=_tally(issued[6], issued[7]),
+        collected=_tally(paid[0], paid[1]),
+    )

@@ -8,7 +8,7 @@ registered / in_progress / extended ─ start_consultation → consultation ─ 
   stays `consultation` until the clerk records the end, but the clock already runs)
 registered / in_progress / extended ─ extend → extended
 registered / in_progress / extended ─ decide → decided │ refer → referred
-registered / in_progress / extended ─ fee_notice → fee_notified ─ fee_paid → back (the pause ends)
+registered / in_progress / extended ─ fee_notice → fee_notified ─ fee_paid │ fee_waived → back (the pause ends)
 fee_notified (payment period passed) ─ decide (outcome other.fee_unpaid only) → decided
 any open state ─ withdraw (the applicant) → withdrawn
 correction_requested (period passed) ─ abandon → abandoned (outcome other.no_correction)
@@ -56,6 +56,7 @@ TRANSITIONS: dict[str, tuple[frozenset[ApplicationState], ApplicationState | Non
     "extend": (WORKING, S.EXTENDED),
     "fee_notice": (WORKING, S.FEE_NOTIFIED),
     "fee_paid": (frozenset({S.FEE_NOTIFIED}), None),  # back to in_progress / extended
+    "fee_waived": (frozenset({S.FEE_NOTIFIED}), None),  # nothing left to pay: as after payment
     # From fee_notified only with outcome other.fee_unpaid, after the payment period (api.decide).
     "decide": (frozenset({*WORKING, S.FEE_NOTIFIED}), S.DECIDED),
     "refer": (WORKING, S.REFERRED),
@@ -76,6 +77,10 @@ ACTION_LABELS = {
     "abandon": "视为放弃申请",
     "fee_notice": "发出收费通知",
     "fee_paid": "缴纳费用",
+    "fee_waived": "免收信息处理费",
+    # Recorded while the fee notice is open, without a clock fact (the pause goes on): fees.py.
+    "fee_receipt": "登记收费通知送达日期",
+    "fee_reduced": "减收信息处理费",
     "assign": "分派经办人",
     "correction_file_added": "上传补正材料",
 }
@@ -92,6 +97,7 @@ CLOCK_KINDS = {
     "end_consultation": ClockEventKind.PAUSE_ENDED,
     "fee_notice": ClockEventKind.PAUSE_STARTED,
     "fee_paid": ClockEventKind.PAUSE_ENDED,
+    "fee_waived": ClockEventKind.PAUSE_ENDED,
     "extend": ClockEventKind.EXTENDED,
     "decide": ClockEventKind.DECIDED,
     "refer": ClockEventKind.DECIDED,

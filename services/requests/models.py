@@ -341,6 +341,44 @@ class FeeMethod(StrEnum):
 FEE_METHOD_LABELS = {FeeMethod.BY_COUNT: "按件计收", FeeMethod.BY_PAGES: "按量计收"}
 
 
+class FeeDelivery(StrEnum):
+    """How the fee notice reaches the applicant; the 20 working days to pay count from its receipt."""
+
+    ONLINE = "online"
+    EMAIL = "email"
+    POST = "post"
+    IN_PERSON = "in_person"
+
+
+FEE_DELIVERY_LABELS = {
+    FeeDelivery.ONLINE: "网上送达",
+    FeeDelivery.EMAIL: "电子邮件送达",
+    FeeDelivery.POST: "邮寄送达",
+    FeeDelivery.IN_PERSON: "当面送达",
+}
+# Received the day it is issued (the system or the mailbox delivers it at once); a paper notice is
+# received on the day its return receipt (回执 / 送达回证) shows, which a clerk records.
+FEE_RECEIVED_ON_ISSUE = frozenset({FeeDelivery.ONLINE, FeeDelivery.EMAIL})
+
+
+class FeeRelief(StrEnum):
+    """A reduction or waiver (减免) of the fee, which the agency may grant."""
+
+    REDUCED = "reduced"
+    WAIVED = "waived"
+
+
+FEE_RELIEF_LABELS = {FeeRelief.REDUCED: "减收", FeeRelief.WAIVED: "免收"}
+
+
+class FeeReliefReason(StrEnum):
+    FINANCIAL_HARDSHIP = "financial_hardship"
+    OTHER = "other"
+
+
+FEE_RELIEF_REASON_LABELS = {FeeReliefReason.FINANCIAL_HARDSHIP: "经济困难", FeeReliefReason.OTHER: "其他"}
+
+
 class FeeNotice(SQLModel, table=True):
     """条例第四十二条, 国办函〔2020〕109号: an information-processing fee notice (收费通知书)."""
 
@@ -351,13 +389,35 @@ class FeeNotice(SQLModel, table=True):
     method: str = Field(max_length=20)
     applications_this_month: int | None = None
     pages: int | None = None
-    amount: int  # yuan
+    amount: int  # yuan, as computed from the method: before any reduction or waiver
     reason: str
     notified_on: date
-    due_on: date
+    delivery: str = Field(default=str(FeeDelivery.ONLINE), max_length=20)
+    # The day the applicant received the notice: the issue day for online and email delivery, the
+    # return receipt's day for paper (None until a clerk records it).
+    received_on: date | None = None
+    # The last day to pay: 20 working days from `received_on`; None while that is unknown, or when
+    # the fee was waived when the notice was issued (nothing to pay).
+    due_on: date | None = None
     paid_on: date | None = None
+    # 减免: the yuan taken off `amount` (all of it: waived); with its reason, day and clerk.
+    relief_amount: int = 0
+    relief_reason_code: str | None = Field(default=None, max_length=40)
+    relief_reason: str | None = None
+    relief_on: date | None = None
+    relief_by: str | None = Field(default=None, max_length=64)
     created_by: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+    @property
+    def amount_due(self) -> int:
+        return self.amount - self.relief_amount
+
+    @property
+    def relief(self) -> FeeRelief | None:
+        if self.relief_amount <= 0:
+            return None
+        return FeeRelief.WAIVED if self.relief_amount >= self.amount else FeeRelief.REDUCED
 
 
 # --------------------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ from sqlalchemy import and_, case, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.requests import fees
 from services.requests.models import (
     APPLICANT_TYPE_LABELS,
     OUTCOME_REPORT_ROWS,
@@ -47,6 +48,7 @@ from services.requests.models import (
 )
 from services.requests.schemas import (
     AnnualReport,
+    FeeTotals,
     ReportAgency,
     ReportColumn,
     ReportRow,
@@ -375,6 +377,7 @@ async def build(session: AsyncSession, client: ServiceClient, agency_id: int, ye
         table2=t2,
         table3=t3,
         table4=t4,
+        fees=await fees.totals(session, agency_id, year),
         notes=NOTES,
     )
 
@@ -388,6 +391,18 @@ T2_COLUMNS = {
     "decisions": "本年处理决定数量",
     "amount": "本年收费金额（万元）",
 }
+
+
+FEES_TITLE = "信息处理费（《政府信息公开信息处理费管理办法》）"
+
+
+def fee_line(t: FeeTotals) -> str:
+    """The fees of the year in one sentence (section 六 of the national format reports them)."""
+    return (
+        f"本年收取信息处理费 {t.collected.count} 件，共 {t.collected.amount} 元；"
+        f"减收 {t.reduced.count} 件，减收 {t.reduced.amount} 元；免收 {t.waived.count} 件，免收 {t.waived.amount} 元"
+        f"（本年发出收费通知 {t.notified.count} 件，减免前 {t.notified.amount} 元）。"
+    )
 
 
 def _cell(value: int | float | None) -> str:
@@ -434,6 +449,8 @@ def to_csv(report: AnnualReport) -> bytes:
     writer.writerow(["类别", *t4.columns.values()])
     for group in t4.groups:
         writer.writerow([group.label] + [str(group.values[k]) for k in t4.columns])
+    writer.writerow([])
+    writer.writerow([FEES_TITLE, fee_line(report.fees)])
     writer.writerow([])
     writer.writerow(["说明"])
     writer.writerows([[n] for n in report.notes])
@@ -504,7 +521,11 @@ def to_html(report: AnnualReport) -> str:
             + "".join(f"<td>{group.values[k]}</td>" for k in report.table4.columns)
             + "</tr>"
         )
-    parts += ["</table></section>", "<section><h2>说明</h2><ol>"]
+    parts += [
+        "</table></section>",
+        f"<section><h2>{e(FEES_TITLE)}</h2><p>{e(fee_line(report.fees))}</p></section>",
+        "<section><h2>说明</h2><ol>",
+    ]
     parts += [f"<li>{e(n)}</li>" for n in report.notes]
     parts += ["</ol></section>", "</body></html>"]
     return "\n".join(parts)

@@ -12,7 +12,10 @@ from services.requests.models import (
     ApplicantType,
     Channel,
     Delivery,
+    FeeDelivery,
     FeeMethod,
+    FeeRelief,
+    FeeReliefReason,
     Form,
     IdType,
     Outcome,
@@ -103,6 +106,20 @@ class ApplicantPublic(BaseModel):
     masked: bool = Field(description="true：个人信息已脱敏")
 
 
+class FeeStatus(BaseModel):
+    """What the applicant must pay and by when (the latest fee notice), as the tracking views show it."""
+
+    amount: int = Field(description="收费金额（元，减免前）")
+    relief: FeeRelief | None = Field(description="减免：reduced 减收；waived 免收")
+    relief_amount: int = Field(description="减免的金额（元）")
+    amount_due: int = Field(description="应缴金额（元）；免收的为 0")
+    notified_on: date
+    received_on: date | None = Field(description="收到收费通知的日期；邮寄、当面送达的，回执日期登记前为空")
+    due_on: date | None = Field(description="缴费期限；收到日期未登记时为空（自收到之日起计算）")
+    payment_terms: str = Field(description="缴费期限的计算方式与当前的缴费期限")
+    paid_on: date | None
+
+
 class ApplicationPublic(BaseModel):
     id: int
     tracking_no: str
@@ -126,6 +143,7 @@ class ApplicationPublic(BaseModel):
         description="逾期未答复时申请人的救济途径（行政复议法第二十三条第一款第（三）项：先申请行政复议）；"
         "未逾期或已答复时为空",
     )
+    fee: FeeStatus | None = Field(default=None, description="信息处理费（最近一份收费通知）；未收费时为空")
     labels: dict[str, str] = Field(description="枚举值的中文名称")
 
 
@@ -174,6 +192,7 @@ class TrackingStatus(BaseModel):
         description="逾期未答复时申请人的救济途径（行政复议法第二十三条第一款第（三）项：先申请行政复议）；"
         "未逾期或已答复时为空",
     )
+    fee: FeeStatus | None = Field(default=None, description="信息处理费（最近一份收费通知）；未收费时为空")
 
 
 # --- action bodies ------------------------------------------------------------------------------
@@ -338,12 +357,37 @@ class ReferralIn(RequestModel):
     reason: str = Field(min_length=1, max_length=2000)
 
 
+class FeeReliefIn(RequestModel):
+    """A reduction or waiver (减免) of the fee the agency grants: always with its reason."""
+
+    kind: FeeRelief = Field(description="reduced 减收（部分）；waived 免收（全部）")
+    amount: int | None = Field(
+        default=None,
+        ge=1,
+        le=100_000_000,
+        description="减收的金额（元）：reduced 必填，须少于收费金额；waived 不填（免收全部）",
+    )
+    reason_code: FeeReliefReason = Field(description="减免原因：financial_hardship 经济困难；other 其他")
+    reason: str = Field(min_length=1, max_length=2000, description="减免的具体理由（必填）")
+
+
 class FeeNoticeIn(RequestModel):
     method: FeeMethod = Field(
         description="by_count 按件计收（同一申请人一个自然月内向本机关申请的件数）；by_pages 按量计收（本申请的页数）"
     )
     pages: int | None = Field(default=None, ge=1, le=1_000_000, description="页数（by_pages 必填）")
     reason: str = Field(min_length=1, max_length=2000, description="收费理由（条例第四十二条）")
+    delivery: FeeDelivery = Field(
+        default=FeeDelivery.ONLINE,
+        description="送达方式：online 网上送达、email 电子邮件送达（发出当日即为收到）；post 邮寄送达、"
+        "in_person 当面送达（以回执上的日期为收到日期，由经办人员登记，登记前缴费期限未确定）",
+    )
+
+
+class FeeReceiptIn(RequestModel):
+    received_on: OfficialDate = Field(
+        description="申请人收到收费通知的日期（回执上的日期；不早于通知日期，不晚于今天）"
+    )
 
 
 class FeePaidIn(RequestModel):
@@ -360,11 +404,43 @@ class FeeNoticePublic(BaseModel):
     method_label: str
     applications_this_month: int | None = Field(description="按件计收：本申请是该申请人当月向本机关的第几件")
     pages: int | None
-    amount: int = Field(description="收费金额（元）")
+    amount: int = Field(description="按计收方式算出的收费金额（元，减免前）")
     reason: str
     notified_on: date
-    due_on: date = Field(description="缴费期限（20 个工作日，不计入答复期限）")
+    delivery: FeeDelivery
+    delivery_label: str
+    received_on: date | None = Field(
+        description="申请人收到收费通知的日期；邮寄、当面送达的，回执日期登记前为空"
+    )
+    due_on: date | None = Field(
+        description="缴费期限：自收到收费通知之日起 20 个工作日（不计入答复期限）；收到日期未登记时为空"
+    )
+    payment_terms: str = Field(description="缴费期限的计算方式与当前的缴费期限（通知上载明的文字）")
+    relief: FeeRelief | None = Field(description="减免：reduced 减收；waived 免收；未减免时为空")
+    relief_label: str | None
+    relief_amount: int = Field(description="减免的金额（元）")
+    relief_reason_code: FeeReliefReason | None
+    relief_reason: str | None
+    relief_on: date | None
+    amount_due: int = Field(description="减免后应缴的金额（元）；免收的为 0")
     paid_on: date | None
+
+
+class FeeTally(BaseModel):
+    count: int = Field(description="件数")
+    amount: int = Field(description="金额（元）")
+
+
+class FeeTotals(BaseModel):
+    """Information-processing fees of an agency and all agencies below it in one year."""
+
+    agency_id: int
+    year: int
+    notified: FeeTally = Field(description="本年发出的收费通知：件数与按计收方式算出的金额（减免前）")
+    reduced: FeeTally = Field(description="其中减收的：件数与减收金额")
+    waived: FeeTally = Field(description="其中免收的：件数与免收金额")
+    charged: FeeTally = Field(description="减免后仍须缴费的：件数与应缴金额")
+    collected: FeeTally = Field(description="本年实际收取的：件数与金额（按缴费日期计入年度）")
 
 
 class AssignmentIn(RequestModel):
@@ -549,6 +625,7 @@ class AnnualReport(BaseModel):
     table2: Table2
     table3: Table3
     table4: Table4
+    fees: FeeTotals = Field(description="信息处理费：收费通知、减免与本年实际收取的件数和金额（元）")
     notes: list[str] = Field(description="统计口径说明")
 
 

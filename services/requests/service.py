@@ -10,7 +10,7 @@ from sqlalchemy import and_, insert, or_
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.requests import lifecycle, notices
+from services.requests import fees, lifecycle, notices
 from services.requests.models import (
     APPLICANT_TYPE_LABELS,
     CHANNEL_LABELS,
@@ -488,6 +488,7 @@ async def view(
         updated_at=application.updated_at,
         deadline=deadline,
         remedies=notices.unanswered_remedies(deadline.flag),
+        fee=await fees.status(session, application),
         labels=_labels(application),
     )
 
@@ -738,6 +739,7 @@ async def track(
         outcome=Outcome(application.outcome) if application.outcome else None,
         outcome_label=outcome_label(application.outcome),
         remedies=notices.unanswered_remedies(found.flag),
+        fee=await fees.status(session, application),
     )
 
 
