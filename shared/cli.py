@@ -57,6 +57,7 @@ def serve(process: str, workers: int | None = None) -> None:
     import uvicorn
 
     from shared.devrun import PREFIX
+    from shared.protocol import ProblemHttpToolsProtocol
 
     if workers is not None:  # through the environment, so the settings' own checks apply
         os.environ[f"{PREFIX[process]}WORKERS"] = str(workers)
@@ -72,6 +73,7 @@ def serve(process: str, workers: int | None = None) -> None:
         port=settings.port,
         workers=workers,
         log_config=None,
+        http=ProblemHttpToolsProtocol,
         # Forwarded headers only from the configured proxies (uvicorn would otherwise trust
         # 127.0.0.1 or $FORWARDED_ALLOW_IPS by default).
         proxy_headers=bool(settings.forwarded_allow_ips.strip()),

@@ -5,6 +5,7 @@ forwarded headers is what is tested, not the app's."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -66,3 +67,22 @@ def test_behind_a_configured_proxy_each_client_keeps_its_own_limit(gateway_behin
     assert logins(base, [f"203.0.113.{i}" for i in range(1, 6)]) == [401] * 5
     # ...while one client behind it is, after its own three attempts.
     assert logins(base, ["198.51.100.7"] * 4) == [401, 401, 401, 429]
+
+
+def test_raw_chinese_in_a_url_is_a_chinese_problem_saying_to_percent_encode(default_gateway: Cluster) -> None:
+    """HTTP allows only ASCII in the request target: curl sends 加装电梯 raw, and the parser refuses it."""
+    import socket
+
+    port = default_gateway.ports["gateway"]
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall("GET /api/v1/catalog/search?q=加装电梯 HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        raw = b""
+        while chunk := sock.recv(65536):
+            raw += chunk
+    head, _, body = raw.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400 ")
+    assert b"content-type: application/problem+json" in head.lower()
+    problem = json.loads(body)
+    assert problem["code"] == "invalid_http_request" and "--data-urlencode" in problem["detail"]
+    # The same query, encoded as the problem says, is answered.
+    assert httpx.get(f"{default_gateway.url()}/healthz", params={"q": "加装电梯"}).status_code == 200

@@ -27,3 +27,13 @@ def test_every_setting_is_in_the_configuration_table(cls: type[ServiceSettings])
 
 def test_the_readme_shows_the_two_commands() -> None:
     assert "make run" in README and "make test" in README
+
+
+def test_no_curl_example_puts_raw_chinese_in_its_url() -> None:
+    """HTTP allows only ASCII in the request target: curl sends a raw 加装电梯 as is and the server
+    refuses it (400), so a pasted example must let curl encode it (`-G --data-urlencode`)."""
+    import re
+
+    urls = re.findall(r"curl[^\n]*?'?(https?://[^\s']+)'?", README)
+    raw = [url for url in urls if not url.isascii()]
+    assert urls and raw == []
