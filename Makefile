@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup browser run test bench lint format openapi lock clean
+.PHONY: setup fonts browser run test bench lint format openapi lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Gongkai needs Python 3.11")'
@@ -12,7 +12,21 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check -c requirements.lock -e '.[dev]'
 	@touch $(STAMP)
 
-setup: $(STAMP)
+setup: $(STAMP) fonts
+
+## The Chinese fonts the PDF notices embed (WeasyPrint): Debian's fonts-noto-cjk, with Pango to lay
+## the text out and libharfbuzz-subset0 to subset the fonts fast. Installed when `python -m shared.pdf
+## --check` fails and we are root; elsewhere PDF downloads answer 503 pdf_unavailable (the printable
+## HTML notices still work) and the build says so loudly (CI=true: fails).
+PDF_PACKAGES := fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0
+fonts: $(STAMP)
+	@$(BIN)/python -m shared.pdf --check >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(PDF_PACKAGES) \
+	     && $(BIN)/python -m shared.pdf --check); \
+	  else false; fi \
+	  || { echo "*** $(PDF_PACKAGES) could not be installed: PDF notices will answer 503 ***"; \
+	       [ "$$CI" != true ]; }; }
 
 ## Start gateway and the three services on embedded defaults (SQLite, demo data); Ctrl-C stops all.
 run: setup

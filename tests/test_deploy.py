@@ -378,6 +378,21 @@ def test_the_dockerfile_installs_with_the_lock_file_on_python_3_11_slim_as_a_non
     assert {default_port(process) for process in PROCESSES} <= exposed
 
 
+def test_the_image_has_the_cjk_fonts_the_pdf_notices_embed_and_checks_them() -> None:
+    """shared/pdf.py: WeasyPrint lays out with Pango and embeds Noto CJK; without them a PDF is a 503."""
+    instructions = dockerfile_instructions()
+    runtime = instructions[max(i for i, (k, _) in enumerate(instructions) if k == "FROM") :]
+    runs = [rest for keyword, rest in runtime if keyword == "RUN"]
+    install = next(run for run in runs if "apt-get install" in run)
+    for package in ("fonts-noto-cjk", "libpango-1.0-0", "libpangoft2-1.0-0", "libharfbuzz-subset0"):
+        assert package in install.split(), package
+    assert "rm -rf /var/lib/apt/lists/*" in install
+    assert "python -m shared.pdf --check" in runs  # the build fails when the fonts do not resolve
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^setup: .*\bfonts\b", makefile, re.M)
+    assert re.search(r"^PDF_PACKAGES := fonts-noto-cjk .*libharfbuzz-subset0", makefile, re.M)
+
+
 def test_compose_builds_the_image_from_the_repository_root_with_the_deploy_dockerfile() -> None:
     for process in PROCESSES:
         build = compose_service(process).get("build")
