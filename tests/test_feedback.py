@@ -26,6 +26,13 @@ from tests.conftest import Tokens, _serve, create_database, gateway_with_clerks
 URL = "/api/v1/feedback"
 # province 1 › city 2 › counties 3 (east) and 4 (west) › east's bureau 6; another city 5.
 PATHS = {1: "/1/", 2: "/1/2/", 3: "/1/2/3/", 4: "/1/2/4/", 5: "/1/5/", 6: "/1/2/3/6/"}
+NAMES = {
+    1: "江南省人民政府",
+    2: "清河市人民政府",
+    3: "东湖县人民政府",
+    4: "西山县人民政府",
+    6: "东湖县民政局",
+}
 EAST, WEST, BUREAU, CITY = 3, 4, 6, 2
 
 
@@ -126,11 +133,15 @@ async def world(backend: str, tmp_path: Path, tokens: Tokens) -> AsyncIterator[W
             raise InvalidField(field, f"机关 {agency_id} 不存在", code="agency_not_found")
         return PATHS[agency_id]
 
+    async def agency_names(agency_id: int) -> str | None:
+        return NAMES.get(agency_id)
+
     url = await create_database(backend, tmp_path, "feedback", schema="feedback")
     app = create_app(FeedbackSettings(database_url=url, environment="test"))
     clock = Clock()
     app.state.verifier = tokens.verifier()
     app.state.agency_lookup = lookup
+    app.state.agency_names = agency_names
     app.state.calendar_source = calendar = LibraryCalendar()
     app.state.now = clock
     app.state.clerk_check = gateway_with_clerks({EAST: [101, 102], WEST: [201]})

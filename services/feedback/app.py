@@ -5,6 +5,7 @@ from pathlib import Path
 from fastapi import FastAPI
 
 from services.feedback.api import router
+from services.feedback.notices import catalog_names
 from services.feedback.settings import FeedbackSettings, get_settings
 from shared.agencies import catalog_lookup
 from shared.app import create_service_app
@@ -23,10 +24,16 @@ def create_app(settings: FeedbackSettings | None = None) -> FastAPI:
 
     async def startup(app: FastAPI) -> None:
         # Tests may have put their own in place before start-up (a fake catalog, a shifted clock).
+        catalog: ServiceClient | None = None
         if getattr(app.state, "agency_lookup", None) is None:
             catalog = ServiceClient(settings.catalog_url.rstrip("/"), settings.service_token)
             clients.append(catalog)
             app.state.agency_lookup = catalog_lookup(catalog)
+        if getattr(app.state, "agency_names", None) is None:  # printed on written notices
+            if catalog is None:
+                catalog = ServiceClient(settings.catalog_url.rstrip("/"), settings.service_token)
+                clients.append(catalog)
+            app.state.agency_names = catalog_names(catalog)
         if getattr(app.state, "calendar_source", None) is None:
             requests = ServiceClient(settings.requests_url.rstrip("/"), settings.service_token)
             clients.append(requests)

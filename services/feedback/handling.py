@@ -1,6 +1,7 @@
-"""The clerk's steps on a case (首问负责制): take it, hand it over, extend its limit (信访), reply,
-close and, for complaints and reports, the return visit. Each is checked here and written with its
-event in one transaction (`lifecycle.perform`)."""
+"""The clerk's steps on a case (首问负责制): take it (信访: accept it) or refuse it (不予受理), hand it
+over, extend its limit (信访), reply, close and, for complaints and reports, the return visit. Each is
+checked here and written with its event — and its written notice, where it issues one — in one
+transaction (`lifecycle.perform`)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,25 @@ from typing import Any
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.feedback import lifecycle, service
+from services.feedback import lifecycle, notices, service
 from services.feedback.lifecycle import Step
 from services.feedback.models import RETURN_VISIT_KINDS, CaseState, FeedbackCase, FeedbackKind
-from services.feedback.schemas import CloseIn, ExtensionIn, HandOverIn, ReplyIn, ReturnVisitIn, TakeIn
+from services.feedback.notices import AgencyNames
+from services.feedback.schemas import (
+    CloseIn,
+    ExtensionIn,
+    HandOverIn,
+    RefusalIn,
+    ReplyIn,
+    ReturnVisitIn,
+    TakeIn,
+)
 from shared.agencies import AgencyLookup
 from shared.auth import Principal, Role
 from shared.calendar import WorkingCalendar
 from shared.deadlines import ClockEvent, ClockEventKind
 from shared.errors import Conflict, InvalidField
+from shared.personal_data import PersonalDataCipher
 from shared.staff import ClerkCheck
 
 
@@ -54,6 +65,66 @@ async def take(
         clock=clock,
         values=values,
         details={"owner_id": actor.subject, "level": values.get("level")},
+    )
+    return await lifecycle.perform(session, case, step, calendar=calendar, today=today)
+
+
+async def refuse(
+    session: AsyncSession,
+    case: FeedbackCase,
+    data: RefusalIn,
+    actor: Principal,
+    *,
+    names: AgencyNames | None,
+    cipher: PersonalDataCipher,
+    calendar: WorkingCalendar,
+    today: date,
+    now: datetime,
+) -> FeedbackCase:
+    """不予受理: the other answer to the acceptance decision of a 信访 case, due within the acceptance
+    limit; past it, the case has to be handled. The case ends, and the clerk who decided it owns it
+    and its numbered 不予受理告知书."""
+    lifecycle.check_transition(case, "refuse")
+    service.require_handler(case, actor)
+    if lifecycle.rules_for(case.rule_set, None).acceptance_days is None:
+        raise Conflict(
+            "意见箱、来电按本地规则办理，没有受理决定；不能办理的，请在答复中说明情况",
+            code="refusal_not_applicable",
+        )
+    if case.due_on is not None and today > case.due_on:
+        raise Conflict(
+            f"受理期限已于 {case.due_on} 届满，不能再作不予受理决定；请受理后办理",
+            code="acceptance_period_over",
+        )
+
+    async def write(session: AsyncSession, case: FeedbackCase) -> dict[str, Any]:
+        return await notices.issue_refusal(
+            session,
+            case,
+            reason=data.reason,
+            text=data.text,
+            names=names,
+            cipher=cipher,
+            issued_on=today,
+            actor_id=actor.subject,
+        )
+
+    step = Step(
+        "refuse",
+        actor,
+        today,
+        at=now,
+        reason=data.text,
+        clock=[ClockEvent(ClockEventKind.DECIDED, today)],
+        values={
+            "owner_id": actor.subject,
+            "refusal_reason": str(data.reason),
+            "refusal_text": data.text,
+            "closed_at": now,
+            "on_time": True,
+        },
+        details={"refusal_reason": str(data.reason)},
+        write=write,
     )
     return await lifecycle.perform(session, case, step, calendar=calendar, today=today)
 
@@ -155,10 +226,13 @@ async def reply(
     data: ReplyIn,
     actor: Principal,
     *,
+    names: AgencyNames | None,
+    cipher: PersonalDataCipher,
     calendar: WorkingCalendar,
     today: date,
     now: datetime,
 ) -> FeedbackCase:
+    """The answer; a 信访 case's (and a 复查's or 复核's) is its written opinion, issued with it."""
     service.require_handler(case, actor)
     values: dict[str, Any] = {
         "reply": data.reply,
@@ -176,6 +250,20 @@ async def reply(
         values=values,
         details={"on_time": values["on_time"], "due_on": case.due_on.isoformat() if case.due_on else None},
     )
+    if notices.opinion_kind(case) is not None:
+
+        async def write(session: AsyncSession, case: FeedbackCase) -> dict[str, Any]:
+            return await notices.issue_opinion(
+                session,
+                case,
+                reply=data.reply,
+                names=names,
+                cipher=cipher,
+                issued_on=today,
+                actor_id=actor.subject,
+            )
+
+        step.write = write
     return await lifecycle.perform(session, case, step, calendar=calendar, today=today)
 
 

@@ -1,11 +1,15 @@
 """The life of a feedback case, one table for every channel (DOMAIN.md, Feedback).
 
 received ─ take (首问负责: the first clerk owns it; 信访: the acceptance) → assigned
+received ─ refuse (信访 only, within the acceptance limit: 不予受理, with its notice) → refused
 received / assigned ─ hand_over (to another agency: received there; to a colleague: assigned)
 assigned ─ extend (信访 only, ≤ 30 days in all) → assigned
 assigned ─ reply → replied ─ close → closed
 replied / closed ─ rate (the sender) → closed, or, 不满意 with reopen (once) → assigned, round 2
 closed ─ return_visit (投诉、举报) → closed
+
+A 复查 or 复核 (信访工作条例第三十五条) is a case of its own at the level above, linked to the case
+whose opinion it contests (`review`), with this same life under the `petition-review-2022` limits.
 
 Every step writes one event row (actor, reason, before/after) in the transaction that changes the
 case. Clock facts ride on the events; the deadline is `compute_deadline` over the facts of the
@@ -14,6 +18,7 @@ current round, and its due date is stored on the case at every step (a cache, al
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -26,7 +31,7 @@ from services.feedback.models import DEFAULT_LEVEL, STATE_LABELS, CaseState, Fee
 from shared.auth import Principal
 from shared.calendar import WorkingCalendar
 from shared.db import utcnow
-from shared.deadlines import ClockEvent, Deadline, RuleSet, compute_deadline, get_rule_set
+from shared.deadlines import ClockEvent, DayKind, Deadline, RuleSet, compute_deadline, get_rule_set
 from shared.errors import Conflict
 from shared.events import Event, record_event
 
@@ -37,6 +42,7 @@ OPEN = frozenset({S.RECEIVED, S.ASSIGNED})
 # action -> (states it may start from, state it leads to; None = decided by the step)
 TRANSITIONS: dict[str, tuple[frozenset[CaseState], CaseState | None]] = {
     "take": (frozenset({S.RECEIVED}), S.ASSIGNED),
+    "refuse": (frozenset({S.RECEIVED}), S.REFUSED),
     "hand_over": (OPEN, None),  # received at another agency, or assigned to a colleague
     "extend": (frozenset({S.ASSIGNED}), S.ASSIGNED),
     "reply": (frozenset({S.ASSIGNED}), S.REPLIED),
@@ -48,6 +54,9 @@ ACTION_LABELS = {
     "submitted": "提交留言",
     "recorded": "登记来电、来信或来访",
     "take": "受理（首问负责）",
+    "refuse": "不予受理",
+    "review_opened": "收到复查或复核请求",
+    "review_requested": "请求复查或复核",
     "hand_over": "移交",
     "extend": "延长办理期限",
     "reply": "答复",
@@ -70,9 +79,23 @@ def check_transition(case: FeedbackCase, action: str) -> None:
         raise InvalidTransition(f"事项当前状态为「{current}」，不能{ACTION_LABELS[action]}")
 
 
+# 信访工作条例第三十五条: the 复查 (and the 复核) opinion within 30 days of receiving the request. No
+# acceptance stage (a request out of time or out of turn is refused when it is made) and no extension.
+PETITION_REVIEW: RuleSet = RuleSet(
+    key="petition-review-2022",
+    title="信访事项复查、复核（信访工作条例 2022）",
+    basis="《信访工作条例》第三十五条：收到复查、复核请求之日起30日内提出复查、复核意见",
+    day_kind=DayKind.NATURAL,
+    answer_days=30,
+    extension_max_days=0,
+)
+# Only this service counts with it, so it lives here rather than in shared.deadlines.
+LOCAL_RULE_SETS = {PETITION_REVIEW.key: PETITION_REVIEW}
+
+
 def rules_for(rule_set: str, level: str | None) -> RuleSet:
     """The local rule's limit depends on the coordination level (the longest until one is set)."""
-    rules = get_rule_set(rule_set)
+    rules = LOCAL_RULE_SETS.get(rule_set) or get_rule_set(rule_set)
     return rules.for_level(level or DEFAULT_LEVEL) if rules.levels else rules
 
 
@@ -136,6 +159,9 @@ class Step:
     values: dict[str, Any] = field(default_factory=dict)  # columns to set with the state
     details: dict[str, Any] = field(default_factory=dict)  # more for the event row
     event_action: str | None = None  # the event's name when it differs from the action
+    # Rows the step writes with it (a numbered notice), after the change and in its transaction;
+    # what it returns goes into the event row.
+    write: Callable[[AsyncSession, FeedbackCase], Awaitable[dict[str, Any]]] | None = None
 
 
 async def perform(
@@ -172,6 +198,8 @@ async def perform(
     after: dict[str, Any] = {"state": str(target), "round": round_, **step.details}
     if step.clock:
         after["clock"] = clock_facts(*step.clock)
+    if step.write is not None:
+        after.update(await step.write(session, case))
     record_event(
         session,
         aggregate_type=AGGREGATE,

@@ -73,6 +73,7 @@ class CaseState(StrEnum):
     ASSIGNED = "assigned"
     REPLIED = "replied"
     CLOSED = "closed"
+    REFUSED = "refused"  # 不予受理 (信访): a written decision, the case ends
 
 
 STATE_LABELS = {
@@ -80,6 +81,40 @@ STATE_LABELS = {
     CaseState.ASSIGNED: "办理中",
     CaseState.REPLIED: "已答复",
     CaseState.CLOSED: "已办结",
+    CaseState.REFUSED: "不予受理",
+}
+
+
+class RefusalReason(StrEnum):
+    """Why a 信访 case is not accepted; each has its wording and what the sender is told to do."""
+
+    LEGAL_CHANNEL = "legal_channel"
+    NOT_COMPETENT = "not_competent"
+    ALREADY_HANDLED = "already_handled"
+    REVIEW_CONCLUDED = "review_concluded"
+    OTHER = "other"
+
+
+REFUSAL_LABELS = {
+    RefusalReason.LEGAL_CHANNEL: "属于应当通过诉讼、仲裁、行政复议等法定途径解决的事项",
+    RefusalReason.NOT_COMPETENT: "不属于本机关职权范围",
+    RefusalReason.ALREADY_HANDLED: "同一事项已经受理或者正在办理",
+    RefusalReason.REVIEW_CONCLUDED: "已经复核终结，以同一事实和理由再次提出",
+    RefusalReason.OTHER: "其他",
+}
+
+
+class ReviewLevel(StrEnum):
+    """信访工作条例第三十五条: 复查 by the level above the handling agency, then 复核 by the level above
+    that; nothing after 复核."""
+
+    REVIEW = "review"
+    FINAL_REVIEW = "final_review"
+
+
+REVIEW_LEVEL_LABELS = {
+    ReviewLevel.REVIEW: "复查",
+    ReviewLevel.FINAL_REVIEW: "复核",
 }
 
 
@@ -167,6 +202,11 @@ class FeedbackCase(SQLModel, table=True):
     rated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime))
     return_visited_on: date | None = None
     contact_record_id: int | None = Field(default=None, index=True)
+    refusal_reason: str | None = Field(default=None, max_length=30)  # 不予受理: its reason code
+    refusal_text: str | None = None  # 不予受理: the written reason
+    review_level: str | None = Field(default=None, max_length=20)  # a 复查 or 复核 request (ReviewLevel)
+    # The case whose opinion a 复查 (the original) or 复核 (the 复查) contests; each is contested once.
+    reviewed_case_id: int | None = Field(default=None, unique=True, index=True)
     created_by: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
@@ -228,6 +268,56 @@ class Attachment(SQLModel, table=True):
     sha256: str = Field(max_length=64)
     data: bytes = Field(sa_column=Column(sa.LargeBinary, nullable=False))
     uploaded_by: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class NoticeKind(StrEnum):
+    REFUSAL = "refusal"  # 不予受理告知书
+    OPINION = "opinion"  # 办理意见书
+    REVIEW_OPINION = "review_opinion"  # 复查意见书
+    FINAL_REVIEW_OPINION = "final_review_opinion"  # 复核意见书
+
+
+NOTICE_KIND_LABELS = {
+    NoticeKind.REFUSAL: "不予受理告知书",
+    NoticeKind.OPINION: "办理意见书",
+    NoticeKind.REVIEW_OPINION: "复查意见书",
+    NoticeKind.FINAL_REVIEW_OPINION: "复核意见书",
+}
+
+
+class NoticeCounter(SQLModel, table=True):
+    """The last notice number an agency used in a year (one sequence for every kind of notice)."""
+
+    __tablename__ = "feedback_notice_counters"
+
+    agency_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    last: int = 0
+
+
+class FeedbackNotice(SQLModel, table=True):
+    """A written decision sent to the sender (不予受理告知书, 办理意见书, 复查/复核意见书): issued with
+    the step, in its transaction, from the record; never changed afterwards. `content` is the JSON
+    of `NoticeContent` with the sender's name masked (the entitled reader gets it filled in)."""
+
+    __tablename__ = "feedback_notices"
+    __table_args__ = (
+        sa.UniqueConstraint("agency_id", "year", "seq", name="uq_feedback_notices_number"),
+        sa.UniqueConstraint("case_id", "kind", "round", name="uq_feedback_notices_case_kind_round"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_id: int = Field(index=True)
+    kind: str = Field(max_length=30)
+    round: int = 1
+    agency_id: int
+    year: int
+    seq: int
+    number: str = Field(max_length=200)
+    issued_on: date
+    content: str
+    created_by: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
 
 

@@ -6,7 +6,17 @@ from datetime import date, datetime
 
 from pydantic import AwareDatetime, BaseModel, Field
 
-from services.feedback.models import CaseState, Channel, Disposition, FeedbackKind, Level, Rating
+from services.feedback.models import (
+    CaseState,
+    Channel,
+    Disposition,
+    FeedbackKind,
+    Level,
+    NoticeKind,
+    Rating,
+    RefusalReason,
+    ReviewLevel,
+)
 from shared.schemas import DeadlinePublic, OfficialDate, RequestModel, id_field
 
 
@@ -33,6 +43,8 @@ class FeedbackVocabulary(BaseModel):
     levels: list[CodeLabel]
     ratings: list[CodeLabel]
     dispositions: list[CodeLabel]
+    refusal_reasons: list[CodeLabel] = Field(description="不予受理的理由类别（来信来访）")
+    review_levels: list[CodeLabel] = Field(description="复查、复核")
 
 
 KIND_DESCRIPTION = "类别：suggestion 建议；consultation 咨询；complaint 投诉；report 举报"
@@ -133,6 +145,38 @@ class TrackedRatingIn(RatingIn):
     code: str = Field(min_length=1, max_length=64, description="查询码")
 
 
+REFUSAL_DESCRIPTION = (
+    "不予受理的理由：legal_channel 应当通过诉讼、仲裁、行政复议等法定途径解决；not_competent 不属于本机关"
+    "职权范围；already_handled 同一事项已经受理或者正在办理；review_concluded 已经复核终结、以同一事实和理由"
+    "再次提出；other 其他"
+)
+
+
+class RefusalIn(RequestModel):
+    """不予受理 (信访): the reason code and the written reason the notice states."""
+
+    reason: RefusalReason = Field(description=REFUSAL_DESCRIPTION)
+    text: str = Field(min_length=5, max_length=5000, description="书面理由（写入不予受理告知书）")
+
+
+REVIEW_LEVEL_DESCRIPTION = "review 复查（对办理意见不服）；final_review 复核（对复查意见不服）"
+
+
+class ReviewRequestIn(RequestModel):
+    """A 复查 or 复核 request (信访工作条例第三十五条) by the sender."""
+
+    level: ReviewLevel = Field(description=REVIEW_LEVEL_DESCRIPTION)
+    reason: str = Field(min_length=5, max_length=5000, description="不服的理由和请求")
+    received_on: OfficialDate | None = Field(
+        default=None,
+        description="收到办理意见书（或复查意见书）的日期；默认为意见书出具之日。30 日自这一天起算",
+    )
+
+
+class TrackedReviewRequestIn(ReviewRequestIn):
+    code: str = Field(min_length=1, max_length=64, description="查询码")
+
+
 class ReturnVisitIn(RequestModel):
     visited_on: OfficialDate = Field(description="回访日期")
     note: str = Field(min_length=2, max_length=2000, description="回访情况")
@@ -179,6 +223,24 @@ class AttachmentPublic(BaseModel):
     url: str = Field(description="下载地址（须能查看该事项）")
 
 
+class RefusalPublic(BaseModel):
+    reason: RefusalReason
+    label: str
+    text: str
+
+
+class ReviewLink(BaseModel):
+    """The other end of a 复查/复核 link: the case and the opinion it contests or that contests it."""
+
+    id: int
+    tracking_no: str
+    agency_id: int
+    review_level: ReviewLevel | None
+    state: CaseState
+    reply: str | None = Field(description="该事项的办理意见（复查、复核机关据以审查）")
+    replied_on: date | None
+
+
 class CasePublic(BaseModel):
     id: int
     tracking_no: str
@@ -207,9 +269,62 @@ class CasePublic(BaseModel):
     contact_record_id: int | None
     published_reply_id: int | None
     attachments: list[AttachmentPublic]
+    refusal: RefusalPublic | None = Field(description="不予受理的理由（不予受理时）")
+    review_level: ReviewLevel | None = Field(description="复查或复核请求；原事项为空")
+    reviewed: ReviewLink | None = Field(description="复查、复核所针对的事项及其意见")
+    review: ReviewLink | None = Field(description="针对本事项意见提出的复查或复核")
     created_at: datetime
     updated_at: datetime
     labels: dict[str, str]
+
+
+class NoticeAgency(BaseModel):
+    id: int
+    name: str
+
+
+class NoticeReviewed(BaseModel):
+    """The opinion a 复查 or 复核 opinion rules on."""
+
+    tracking_no: str
+    number: str | None
+    issued_on: date | None
+
+
+class NoticeContent(BaseModel):
+    """A written notice as issued; the sender's name is stored masked and filled in for the sender
+    and the case's handler."""
+
+    kind: NoticeKind
+    kind_label: str
+    number: str
+    title: str
+    agency: NoticeAgency
+    issued_on: date
+    sender_name: str
+    tracking_no: str
+    received_on: date
+    subject: str
+    decision: str = Field(description="不予受理的理由类别，或“办理意见”“复查意见”“复核意见”")
+    reason: str = Field(description="书面理由，或意见的内容")
+    legal_basis: list[str]
+    next_step: str = Field(description="信访人可以做什么（复查、复核的机关和期限，或不再受理）")
+    reviewed: NoticeReviewed | None = None
+
+
+class NoticePublic(NoticeContent):
+    id: int
+    case_id: int
+
+
+class NoticeListItem(BaseModel):
+    id: int
+    kind: NoticeKind
+    label: str
+    number: str
+    issued_on: date
+    html_url: str = Field(description="可打印的 A4 页面")
+    pdf_url: str = Field(description="PDF（嵌入中文字体）")
 
 
 class CaseSummary(BaseModel):

@@ -21,6 +21,8 @@ from services.feedback.models import (
     KIND_LABELS,
     LEVEL_LABELS,
     RATING_LABELS,
+    REFUSAL_LABELS,
+    REVIEW_LEVEL_LABELS,
     STATE_LABELS,
     CaseState,
     Channel,
@@ -29,6 +31,8 @@ from services.feedback.models import (
     Level,
     PublishedReply,
     Rating,
+    RefusalReason,
+    ReviewLevel,
 )
 from services.feedback.schemas import (
     CasePublic,
@@ -36,6 +40,8 @@ from services.feedback.schemas import (
     CodeLabel,
     FeedbackVocabulary,
     KindPublic,
+    RefusalPublic,
+    ReviewLink,
     SenderPublic,
     TimelineEntry,
 )
@@ -68,6 +74,8 @@ def vocabulary() -> FeedbackVocabulary:
         levels=pairs(LEVEL_LABELS),
         ratings=pairs(RATING_LABELS),
         dispositions=pairs(DISPOSITION_LABELS),
+        refusal_reasons=pairs(REFUSAL_LABELS),
+        review_levels=pairs(REVIEW_LEVEL_LABELS),
     )
 
 
@@ -179,7 +187,25 @@ def labels_of(case: FeedbackCase) -> dict[str, str]:
         labels["level"] = LEVEL_LABELS[Level(case.level)]
     if case.rating:
         labels["rating"] = RATING_LABELS[Rating(case.rating)]
+    if case.review_level:
+        labels["review_level"] = REVIEW_LEVEL_LABELS[ReviewLevel(case.review_level)]
+    if case.refusal_reason:
+        labels["refusal_reason"] = REFUSAL_LABELS[RefusalReason(case.refusal_reason)]
     return labels
+
+
+def _link(case: FeedbackCase | None) -> ReviewLink | None:
+    if case is None:
+        return None
+    return ReviewLink(
+        id=case.id,  # type: ignore[arg-type]
+        tracking_no=case.tracking_no,
+        agency_id=case.agency_id,
+        review_level=ReviewLevel(case.review_level) if case.review_level else None,
+        state=CaseState(case.state),
+        reply=case.reply,
+        replied_on=case.replied_on,
+    )
 
 
 async def view(
@@ -198,6 +224,14 @@ async def view(
         await session.exec(select(PublishedReply.id).where(PublishedReply.case_id == case.id))
     ).first()
     staff = principal.role != Role.PUBLIC
+    reviewed = await session.get(FeedbackCase, case.reviewed_case_id) if case.reviewed_case_id else None
+    review = (
+        await session.exec(select(FeedbackCase).where(FeedbackCase.reviewed_case_id == case.id))
+    ).first()
+    refusal = None
+    if case.refusal_reason:
+        reason = RefusalReason(case.refusal_reason)
+        refusal = RefusalPublic(reason=reason, label=REFUSAL_LABELS[reason], text=case.refusal_text or "")
     return CasePublic(
         id=case.id,  # type: ignore[arg-type]
         tracking_no=case.tracking_no,
@@ -226,6 +260,10 @@ async def view(
         contact_record_id=case.contact_record_id if staff else None,
         published_reply_id=published,
         attachments=await attachments.attachments_of(session, case.id),  # type: ignore[arg-type]
+        refusal=refusal,
+        review_level=ReviewLevel(case.review_level) if case.review_level else None,
+        reviewed=_link(reviewed),
+        review=_link(review),
         created_at=case.created_at,
         updated_at=case.updated_at,
         labels=labels_of(case),

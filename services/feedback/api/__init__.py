@@ -10,14 +10,16 @@ from services.feedback.api import (
     cases,
     contacts,
     handling,
+    notices,
     publication,
+    review,
     supervision,
     tracking,
 )
 from shared.errors import PROBLEM_RESPONSES
 
 router = APIRouter()
-for module in (cases, handling, tracking, publication, attachments, contacts, supervision):
+for module in (cases, handling, tracking, review, notices, publication, attachments, contacts, supervision):
     router.include_router(
         module.router, prefix="/api/v1/feedback", tags=["feedback"], responses=PROBLEM_RESPONSES
     )

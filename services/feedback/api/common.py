@@ -46,6 +46,12 @@ async def clock(request: Request, *, now: bool = True) -> dict[str, Any]:
     return {**ctx, "now": moment} if now else ctx
 
 
+def notice_ctx(request: Request) -> dict[str, Any]:
+    """What a step that issues a written notice needs: agency names and the key to the sender's name."""
+    state = request.app.state
+    return {"names": getattr(state, "agency_names", None), "cipher": state.cipher}
+
+
 Action = Callable[..., Awaitable[FeedbackCase]]
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from services.feedback import handling
-from services.feedback.api.common import ClerkUser, Handler, act
+from services.feedback.api.common import ClerkUser, Handler, act, notice_ctx
 from services.feedback.schemas import (
     CasePublic,
     CloseIn,
     ExtensionIn,
     HandOverIn,
+    RefusalIn,
     ReplyIn,
     ReturnVisitIn,
     TakeIn,
@@ -32,6 +33,21 @@ async def take(
     request: Request, session: SessionDep, case_id: IdPath, data: TakeIn, actor: ClerkUser
 ) -> CasePublic:
     return await act(request, session, case_id, actor, handling.take, data)
+
+
+@router.post(
+    "/messages/{case_id}/refusal",
+    response_model=CasePublic,
+    summary="不予受理（来信来访，受理期限内）",
+    description="信访事项的受理决定的另一种结果：选择理由类别并写明书面理由，事项即告结束（不予受理），"
+    "同时出具编号的不予受理告知书（…/notices，可打印页面和 PDF）。只限尚未受理的来信来访事项，"
+    "且须在受理期限（收到或移交之日起 15 日）内作出：期限已过为 409（acceptance_period_over），"
+    "意见箱、来电为 409（refusal_not_applicable）。作出决定的经办人员成为承办人。",
+)
+async def refuse(
+    request: Request, session: SessionDep, case_id: IdPath, data: RefusalIn, actor: ClerkUser
+) -> CasePublic:
+    return await act(request, session, case_id, actor, handling.refuse, data, **notice_ctx(request))
 
 
 @router.post(
@@ -73,12 +89,13 @@ async def extend(
     "/messages/{case_id}/reply",
     response_model=CasePublic,
     summary="答复",
-    description="承办人答复留言人；记录是否在期限内答复。",
+    description="承办人答复留言人；记录是否在期限内答复。来信来访（信访）事项和复查、复核的答复同时出具编号的"
+    "办理意见书（复查意见书、复核意见书），写明信访人可以向哪一级机关、在多少日内请求复查或复核（…/notices）。",
 )
 async def reply(
     request: Request, session: SessionDep, case_id: IdPath, data: ReplyIn, actor: ClerkUser
 ) -> CasePublic:
-    return await act(request, session, case_id, actor, handling.reply, data)
+    return await act(request, session, case_id, actor, handling.reply, data, **notice_ctx(request))
 
 
 @router.post(
