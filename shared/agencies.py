@@ -16,12 +16,16 @@ from typing import Any, Protocol, runtime_checkable
 
 import httpx
 
+from shared.calendar import local_date
+from shared.db import utcnow
 from shared.deadlines import DEFAULT_RULE_SET
 from shared.errors import InvalidField, ServiceUnavailable
 from shared.http import ServiceClient
 
 # A rule-set change recorded in the catalog is seen by every later submission within this many
-# seconds (the history is cached per agency no longer than this; paths are cached for good).
+# seconds (the history is cached per agency no longer than this; paths are cached for good). A change
+# takes effect tomorrow at the earliest, and a copy read on an earlier day is read again for an item
+# received on a later one, so a change recorded just before midnight still governs the next day.
 RULE_SET_TTL_SECONDS = 10.0
 
 
@@ -68,10 +72,11 @@ class CatalogAgencies:
         *,
         ttl: float = RULE_SET_TTL_SECONDS,
         clock: Callable[[], float] = time.monotonic,
+        today: Callable[[], date] = lambda: local_date(utcnow()),
     ) -> None:
-        self.client, self.ttl, self.clock = client, ttl, clock
+        self.client, self.ttl, self.clock, self.today = client, ttl, clock, today
         self._parents: dict[int, int | None] = {}
-        self._histories: dict[int, tuple[float, History]] = {}
+        self._histories: dict[int, tuple[float, date, History]] = {}
 
     async def _fetch(self, agency_id: int, field: str) -> dict[str, Any]:
         try:
@@ -84,7 +89,7 @@ class CatalogAgencies:
             raise ServiceUnavailable("目录服务暂不可用，无法核对机关，请稍后重试")
         agency: dict[str, Any] = response.json()
         self._parents[agency_id] = agency.get("parent_id")
-        self._histories[agency_id] = (self.clock(), history_of(agency))
+        self._histories[agency_id] = (self.clock(), self.today(), history_of(agency))
         return agency
 
     async def _parent_of(self, agency_id: int, field: str) -> int | None:
@@ -103,10 +108,10 @@ class CatalogAgencies:
     async def rule_set_on(self, agency_id: int, on: date, field: str = "agency_id") -> str:
         """The key of the rule set governing an item of this agency received on `on`."""
         cached = self._histories.get(agency_id)
-        if cached is None or self.clock() - cached[0] >= self.ttl:
+        if cached is None or self.clock() - cached[0] >= self.ttl or on > cached[1]:
             await self._fetch(agency_id, field)
             cached = self._histories[agency_id]
-        return in_force(cached[1], on)
+        return in_force(cached[2], on)
 
 
 def catalog_lookup(client: ServiceClient, *, ttl: float = RULE_SET_TTL_SECONDS) -> CatalogAgencies:

@@ -290,3 +290,40 @@ async def test_a_rule_set_looser_than_the_regulation_is_refused(
     assert refused.status_code == 422 and refused.json()["code"] == "rule_set_looser_than_regulation"
     assert refused.json()["errors"][0]["field"] == "rule_set" and "延长答复期限" in refused.json()["detail"]
     assert (await setup.agency())["rule_set_history"] == []
+
+
+async def test_the_lookup_reads_the_history_again_after_its_ttl_or_on_a_later_day() -> None:
+    """A change recorded just before midnight governs the next day even within the cache's TTL."""
+    answers = [
+        [],
+        [{"rule_set": "local-legacy", "effective_on": "2026-11-25"}],
+        [{"rule_set": "local-legacy", "effective_on": "2026-11-25"}],
+    ]
+    calls: list[str] = []
+
+    def catalog(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.path)
+        history = answers[min(len(calls), len(answers)) - 1]
+        return httpx.Response(200, json={"id": 3, "parent_id": None, "rule_set_history": history})
+
+    day = Day()
+    client = ServiceClient("http://catalog", DEV_SERVICE_TOKEN, transport=httpx.MockTransport(catalog))
+    lookup = CatalogAgencies(client, clock=day.monotonic, today=day)
+    try:
+        assert await lookup(3) == "/3/"
+        assert await lookup.rule_set_on(3, date(2026, 11, 24)) == "national-2019"
+        assert len(calls) == 1  # the path and the history come from one read, cached
+        day.ticks += RULE_SET_TTL_SECONDS - 1
+        assert await lookup.rule_set_on(3, date(2026, 11, 25)) == "local-legacy"  # a later day: read again
+        assert len(calls) == 2
+        day.today = date(2026, 11, 25)
+        assert await lookup.rule_set_on(3, date(2026, 11, 25)) == "local-legacy"
+        assert await lookup.rule_set_on(3, date(2026, 11, 24)) == "national-2019"  # received before
+        assert len(calls) == 3  # the copy of the 24th is older than the item's day
+        assert await lookup.rule_set_on(3, date(2026, 11, 25)) == "local-legacy"
+        assert len(calls) == 3  # same day, within the TTL: no read
+        day.ticks += RULE_SET_TTL_SECONDS
+        await lookup.rule_set_on(3, date(2026, 11, 25))
+        assert len(calls) == 4
+    finally:
+        await client.aclose()
