@@ -29,9 +29,11 @@ from tests.test_requests_lifecycle import PATHS, Clock, World, body
 
 URL = "/api/v1/requests"
 REPORT = f"{URL}/reports/annual"
-EAST, WEST, CITY, OTHER_CITY = 3, 4, 2, 5
+EAST, WEST, CITY, OTHER_CITY, DEPARTMENT = 3, 4, 2, 5, 6
 EVIL = '<script>alert("x")</script>西湖县&'
-NAMES = {1: "某某省", 2: "青山市", 3: "东湖县人民政府", 4: EVIL, 5: "白水市"}
+NAMES = {1: "某某省", 2: "青山市", 3: "东湖县人民政府", 4: EVIL, 5: "白水市", 6: "青山市民政局"}
+LEVELS = {1: "province", 2: "city", 3: "county", 4: "county", 5: "city", 6: "department"}
+AGENCY_PATHS = {**PATHS, DEPARTMENT: "/1/2/6/"}
 COLUMNS = [
     "natural_person",
     "commercial_enterprise",
@@ -66,14 +68,12 @@ class FakeCatalog:
             agency_id = int(path.rsplit("/", 1)[1])
             if agency_id not in NAMES:
                 return httpx.Response(404, json={"status": 404})
-            parent = PATHS[agency_id].strip("/").split("/")[-2:-1]
+            return httpx.Response(200, json=agency_json(agency_id))
+        if path == "/api/v1/catalog/agencies":  # the region's agencies (supervision of annual reports)
+            under = request.url.params["under"]
+            found = [agency_json(a) for a, p in AGENCY_PATHS.items() if f"/{under}/" in p]
             return httpx.Response(
-                200,
-                json={
-                    "id": agency_id,
-                    "name": NAMES[agency_id],
-                    "parent_id": int(parent[0]) if parent else None,
-                },
+                200, json={"items": found, "total": len(found), "page": 1, "page_size": 100}
             )
         if path.startswith("/api/v1/catalog/documents/"):  # what an already_published referral points to
             document_id = int(path.rsplit("/", 1)[1])
@@ -100,11 +100,28 @@ class FakeCatalog:
         return httpx.Response(404, json={"status": 404})
 
 
+def agency_json(agency_id: int) -> dict[str, Any]:
+    parent = AGENCY_PATHS[agency_id].strip("/").split("/")[-2:-1]
+    return {
+        "id": agency_id,
+        "name": NAMES[agency_id],
+        "level": LEVELS[agency_id],
+        "parent_id": int(parent[0]) if parent else None,
+    }
+
+
 class ReportWorld(World):
     catalog: FakeCatalog
 
     async def at(self, day: str) -> None:
         self.clock.today = date.fromisoformat(day)
+
+    async def overdue_ids(self, day: str) -> list[int]:
+        """The agencies whose annual report the city's inspector sees overdue on `day`, in list order."""
+        await self.at(day)
+        response = await self.client.get(f"{URL}/supervision/overdue", headers=self.inspector())
+        assert response.status_code == 200, response.text
+        return [i["agency_id"] for i in response.json()["items"] if i["item_type"] == "annual_report"]
 
     async def applied(self, day: str, applicant_type: str = "natural_person", agency: int = EAST) -> int:
         await self.at(day)
@@ -135,9 +152,9 @@ async def world(backend: str, tmp_path: Path, tokens: Tokens) -> AsyncIterator[R
     from services.requests.settings import RequestsSettings
 
     async def lookup(agency_id: int) -> str:
-        if agency_id not in PATHS:
+        if agency_id not in AGENCY_PATHS:
             raise InvalidField("agency_id", f"机关 {agency_id} 不存在", code="agency_not_found")
-        return PATHS[agency_id]
+        return AGENCY_PATHS[agency_id]
 
     url = await create_database(backend, tmp_path, "requests", schema="requests")
     app = create_app(RequestsSettings(database_url=url, environment="test"))
@@ -574,3 +591,366 @@ def shanghai_year() -> int:
     from zoneinfo import ZoneInfo
 
     return datetime.now(ZoneInfo("Asia/Shanghai")).year
+
+
+# --- the written sections (一、五、六), publication through the catalog, the legal due dates ----------
+
+TEXTS = {
+    "overview": "2025年，东湖县坚持以公开为常态、不公开为例外。\n全年主动公开政府信息 35 条。",
+    "problems": "依申请公开答复的规范性有待提高。<b>下一步</b>将加强培训。",
+    "other_matters": "本年度无其他需要报告的事项。",
+}
+
+
+def texts_url(agency: int, year: int) -> str:
+    return f"{REPORT}/{agency}/{year}/texts"
+
+
+def publication_url(agency: int, year: int) -> str:
+    return f"{REPORT}/{agency}/{year}/publication"
+
+
+async def test_sections_one_five_and_six_are_written_by_the_agency_and_shown_in_every_format(
+    world: ReportWorld,
+) -> None:
+    from services.requests.report import FEES_TITLE, fee_line
+    from services.requests.schemas import FeeTotals
+
+    await build_year(world)  # B5 got a fee notice in 2025 (40 pages: ¥100), never paid
+    empty = (await world.report(2025, EAST, world.clerk())).json()["texts"]
+    assert empty["version"] == 0 and empty["updated_by"] is None
+    assert [(s["key"], s["number"], s["title"], s["text"]) for s in empty["sections"]] == [
+        ("overview", "一", "总体情况", ""),
+        ("problems", "五", "存在的主要问题及改进情况", ""),
+        ("other_matters", "六", "其他需要报告的事项", ""),
+    ]
+
+    await world.at("2026-01-20")
+    put = await world.client.put(texts_url(EAST, 2025), json=TEXTS | {"version": 0}, headers=world.clerk())
+    assert put.status_code == 200, put.text
+    assert put.json()["version"] == 1 and put.json()["updated_by"] == "101"
+    assert [s["text"] for s in put.json()["sections"]] == list(TEXTS.values())
+    # Someone else's edit in between: the clerk still editing version 0 is told, nothing is lost.
+    admin = world.tokens.header("admin", sub="1")
+    changed = {**TEXTS, "other_matters": "本年度收取信息处理费情况见下。"}
+    assert (await world.client.put(texts_url(EAST, 2025), json=changed, headers=admin)).json()["version"] == 2
+    stale = await world.client.put(texts_url(EAST, 2025), json=TEXTS | {"version": 1}, headers=world.clerk())
+    assert stale.status_code == 409 and stale.json()["code"] == "stale_version"
+
+    report = (await world.report(2025, EAST, world.clerk())).json()
+    assert report["texts"]["version"] == 2 and report["texts"]["updated_by"] == "1"
+    assert [s["text"] for s in report["texts"]["sections"]][2] == "本年度收取信息处理费情况见下。"
+    assert report["catalog_document_id"] is None
+    # The region's report is the region agency's own: east's texts are not the city's.
+    assert (await world.report(2025, CITY, world.inspector())).json()["texts"]["version"] == 0
+    fees_line = fee_line(FeeTotals.model_validate(report["fees"]))
+    assert report["fees"]["notified"] == {"count": 1, "amount": 100}
+
+    lines = list(csv.reader(io.StringIO((await world.report(2025, EAST, world.clerk(), "csv")).text[1:])))
+    one = lines.index(["一、总体情况"])
+    assert lines[one + 1 : one + 3] == [
+        ["2025年，东湖县坚持以公开为常态、不公开为例外。"],
+        ["全年主动公开政府信息 35 条。"],
+    ]
+    assert one < lines.index(["二、主动公开政府信息情况"])
+    five, six = lines.index(["五、存在的主要问题及改进情况"]), lines.index(["六、其他需要报告的事项"])
+    assert lines.index(["四、政府信息公开行政复议、行政诉讼情况"]) < five < six
+    assert lines[six + 1] == ["本年度收取信息处理费情况见下。"]
+    assert [FEES_TITLE, fees_line] in lines[six:]  # section 六 carries the fees of the year
+
+    page = (await world.report(2025, EAST, world.clerk(), "html")).text
+    assert "<h2>一、总体情况</h2><p>2025年，东湖县坚持以公开为常态、不公开为例外。</p>" in page
+    assert "&lt;b&gt;下一步&lt;/b&gt;" in page and "<b>" not in page
+    assert page.index("一、总体情况") < page.index("二、主动公开政府信息情况")
+    assert (
+        page.index("四、政府信息公开行政复议") < page.index("五、存在的主要问题") < page.index("六、其他需要")
+    )
+    assert page.index("六、其他需要") < page.index(fees_line)
+
+    # Each change is an event with the texts before and after.
+    from shared.events import Event
+
+    async with world.client.app.state.sessionmaker() as session:  # type: ignore[attr-defined]
+        events = (
+            await session.exec(
+                select(Event).where(Event.aggregate_type == "annual_report").order_by(Event.id)
+            )
+        ).all()
+    assert [(e.action, e.aggregate_id, e.actor_id) for e in events] == [
+        ("report_texts_updated", f"{EAST}/2025", "101"),
+        ("report_texts_updated", f"{EAST}/2025", "1"),
+    ]
+    assert events[1].before["other_matters"] == TEXTS["other_matters"]  # type: ignore[index]
+    assert events[1].after["version"] == 2  # type: ignore[index]
+
+
+async def test_who_may_write_the_sections_and_what_is_refused(world: ReportWorld) -> None:
+    await world.at("2026-01-20")
+    url = texts_url(EAST, 2025)
+    for headers, status in [
+        (world.clerk(WEST), 403),
+        (world.inspector(), 403),
+        (world.citizen(), 403),
+        ({}, 401),
+    ]:
+        assert (await world.client.put(url, json=TEXTS, headers=headers)).status_code == status
+    too_long = await world.client.put(url, json=TEXTS | {"problems": "问" * 20_001}, headers=world.clerk())
+    assert too_long.status_code == 422 and too_long.json()["errors"][0]["field"].endswith("problems")
+    missing = await world.client.put(url, json={"overview": "总体情况"}, headers=world.clerk())
+    assert missing.status_code == 422
+    future = await world.client.put(texts_url(EAST, 2027), json=TEXTS, headers=world.clerk())
+    assert future.status_code == 422 and future.json()["errors"][0]["field"] == "year"
+    unknown = await world.client.put(texts_url(77, 2025), json=TEXTS, headers=world.tokens.header("admin"))
+    assert unknown.status_code == 422 and unknown.json()["code"] == "agency_not_found"
+    assert (
+        await world.client.put(f"{REPORT}/{EAST}/1990/texts", json=TEXTS, headers=world.clerk())
+    ).status_code == 422
+    # Nothing of the refused attempts was written.
+    assert (await world.report(2025, EAST, world.clerk())).json()["texts"]["version"] == 0
+
+
+async def overdue(
+    world: ReportWorld, day: str, headers: dict[str, str], **params: str
+) -> list[tuple[int, str, str]]:
+    await world.at(day)
+    response = await world.client.get(f"{URL}/supervision/overdue", params=params, headers=headers)
+    assert response.status_code == 200, response.text
+    return [
+        (i["agency_id"], i["due"], i["flag"])
+        for i in response.json()["items"]
+        if i["item_type"] == "annual_report"
+    ]
+
+
+async def test_unpublished_reports_are_yellow_then_red_by_the_due_date_of_a_department_or_a_government(
+    world: ReportWorld,
+) -> None:
+    department, east = world.clerk(DEPARTMENT, "601"), world.clerk()
+    # 条例第四十九条: a department's 2026 report is due on 31 January 2027. Yellow from 3 working days
+    # before it (the one rule of shared.deadlines): on Monday 25 January four working days remain
+    # (26–29 January), on Tuesday the 26th three.
+    assert await overdue(world, "2027-01-25", department) == []
+    assert await overdue(world, "2027-01-26", department) == [(DEPARTMENT, "2027-01-31", "yellow")]
+    assert await overdue(world, "2027-01-31", department) == [(DEPARTMENT, "2027-01-31", "yellow")]
+    assert await overdue(world, "2027-02-01", department) == [(DEPARTMENT, "2027-01-31", "red")]
+    # A people's government (a county here) has until 31 March: nothing on 1 February, red only after.
+    assert await overdue(world, "2027-02-01", east) == []
+    assert await overdue(world, "2027-03-31", east) == [(EAST, "2027-03-31", "yellow")]
+    assert await overdue(world, "2027-04-01", east) == [(EAST, "2027-03-31", "red")]
+    assert await overdue(world, "2027-04-01", east, flag="yellow") == []
+
+    # The inspector of the city sees each agency of the region with its own date.
+    assert await overdue(world, "2027-02-01", world.inspector()) == [(DEPARTMENT, "2027-01-31", "red")]
+    assert sorted(await overdue(world, "2027-04-01", world.inspector())) == [
+        (CITY, "2027-03-31", "red"),
+        (EAST, "2027-03-31", "red"),
+        (WEST, "2027-03-31", "red"),
+        (DEPARTMENT, "2027-01-31", "red"),
+    ]
+    await world.at("2027-04-01")
+    item = next(
+        i
+        for i in (await world.client.get(f"{URL}/supervision/overdue", headers=department)).json()["items"]
+        if i["item_type"] == "annual_report"
+    )
+    assert item["title"] == "青山市民政局2026年政府信息公开工作年度报告（条例第四十九条：1月31日前公布）"
+    assert item["state"] == "not_sent" and item["url"].endswith("year=2026&agency_id=6")
+    # The first year the system follows is 2026: no 2025 report in 2026, however late.
+    assert await overdue(world, "2026-11-24", world.inspector()) == []
+    # The catalog not answering leaves the reports out, not the applications.
+    world.catalog.down = True
+    assert await overdue(world, "2027-04-01", world.inspector()) == []
+
+
+@pytest.fixture
+async def linked(
+    backend: str, tmp_path: Path, tokens: Tokens, catalog: httpx.AsyncClient
+) -> AsyncIterator[ReportWorld]:
+    """The requests app sending to the real catalog app (in process, on its own database) with the
+    service token, as in production; the catalog's agencies are the ids the requests side knows."""
+    from services.requests.app import create_app
+    from services.requests.settings import RequestsSettings
+
+    admin = tokens.header("admin")
+    for agency_id in sorted(AGENCY_PATHS):
+        data = {
+            "code": f"99{agency_id:04d}",
+            "name": NAMES[agency_id],
+            "level": LEVELS[agency_id],
+            "parent_id": agency_json(agency_id)["parent_id"],
+        }
+        created = await catalog.post("/api/v1/catalog/agencies", json=data, headers=admin)
+        assert created.status_code == 201 and created.json()["id"] == agency_id, created.text
+
+    async def lookup(agency_id: int) -> str:
+        if agency_id not in AGENCY_PATHS:
+            raise InvalidField("agency_id", f"机关 {agency_id} 不存在", code="agency_not_found")
+        return AGENCY_PATHS[agency_id]
+
+    url = await create_database(backend, tmp_path, "requests", schema="requests")
+    app = create_app(RequestsSettings(database_url=url, environment="test"))
+    clock = Clock()
+    catalog_app = catalog.app  # type: ignore[attr-defined]
+    app.state.verifier = tokens.verifier()
+    app.state.agency_lookup = lookup
+    app.state.catalog = ServiceClient(
+        "http://catalog",
+        catalog_app.state.settings.service_token,
+        retries=0,
+        transport=httpx.ASGITransport(app=catalog_app),
+    )
+    app.state.today = clock
+    async for client in _serve(app, "http://requests"):
+        world = ReportWorld(client, tokens, clock)
+        world.catalog_client = catalog  # type: ignore[attr-defined]
+        yield world
+
+
+async def test_publication_is_a_catalog_draft_live_only_after_a_second_persons_review(
+    linked: ReportWorld,
+) -> None:
+    w = linked
+    catalog: httpx.AsyncClient = w.catalog_client  # type: ignore[attr-defined]
+    documents = "/api/v1/catalog/documents"
+    await w.at("2027-02-01")
+    await w.client.put(texts_url(EAST, 2026), json=TEXTS, headers=w.clerk())
+
+    not_over = await w.client.post(publication_url(EAST, 2027), headers=w.clerk())
+    assert not_over.status_code == 422 and not_over.json()["errors"][0]["field"] == "year"
+    assert (await w.client.post(publication_url(EAST, 2026), headers=w.clerk(WEST))).status_code == 403
+    assert (await w.client.post(publication_url(EAST, 2026), headers=w.inspector())).status_code == 403
+
+    first = await w.client.post(publication_url(EAST, 2026), headers=w.clerk())
+    assert first.status_code == 200, first.text
+    sent = first.json()
+    assert sent["action"] == "created" and sent["document_status"] == "draft"
+    assert sent["document_status_label"] == "草稿"
+    document_id = sent["document_id"]
+    # A draft of the agency, in the name of the clerk who sent it: not public.
+    assert (await catalog.get(f"{documents}/{document_id}")).status_code == 404
+    draft = (await catalog.get(f"{documents}/{document_id}", headers=w.clerk())).json()
+    assert draft["agency_id"] == EAST and draft["doc_type"] == "report" and draft["category"] == "general"
+    assert draft["title"] == "东湖县人民政府政府信息公开工作年度报告（2026年）"
+    assert "一、总体情况" in draft["body_text"] and TEXTS["overview"].splitlines()[1] in draft["body_text"]
+    assert "<h2>三、收到和处理政府信息公开申请情况</h2>" in draft["body_html"]
+    assert "<style>" not in draft["body_html"]
+
+    # Sent again after an edit: the same draft, updated; never a second document.
+    await w.client.put(
+        texts_url(EAST, 2026), json=TEXTS | {"problems": "主动公开的及时性有待提高。"}, headers=w.clerk()
+    )
+    again = (await w.client.post(publication_url(EAST, 2026), headers=w.clerk())).json()
+    assert (again["document_id"], again["action"], again["document_status"]) == (
+        document_id,
+        "updated",
+        "draft",
+    )
+    draft = (await catalog.get(f"{documents}/{document_id}", headers=w.clerk())).json()
+    assert "主动公开的及时性有待提高。" in draft["body_text"]
+    mine = await catalog.get(documents, params={"agency_id": EAST, "status": "draft"}, headers=w.clerk())
+    assert [d["id"] for d in mine.json()["items"]] == [document_id]
+    report = (await w.report(2026, EAST, w.clerk())).json()
+    assert report["catalog_document_id"] == document_id
+
+    # The catalog's review: the sender may not approve it; a second clerk of the agency does.
+    act = f"{documents}/{document_id}"
+    assert (await catalog.post(f"{act}/submit", headers=w.clerk())).status_code == 200
+    in_review = await w.client.post(publication_url(EAST, 2026), headers=w.clerk())
+    assert in_review.status_code == 409 and in_review.json()["code"] == "report_in_review"
+    approval = {"confidentiality_checked": True}
+    own = await catalog.post(f"{act}/approve", json=approval, headers=w.clerk())
+    assert own.status_code == 403 and own.json()["code"] == "second_person_required"
+    assert await w.overdue_ids("2027-04-01") == [DEPARTMENT, CITY, EAST, WEST]
+    approved = await catalog.post(f"{act}/approve", json=approval, headers=w.clerk(EAST, "102"))
+    assert approved.status_code == 200, approved.text
+    public = await catalog.get(f"{documents}/{document_id}")
+    assert public.status_code == 200 and public.json()["status"] == "published"
+    assert "主动公开的及时性有待提高。" in public.json()["body_text"]
+    # Published: east's report leaves the supervision list; the others stay.
+    assert await w.overdue_ids("2027-04-01") == [DEPARTMENT, CITY, WEST]
+
+    # Sent once more: an amendment waiting for the same review; the public still reads version 1.
+    await w.client.put(texts_url(EAST, 2026), json=TEXTS | {"other_matters": "补充说明。"}, headers=w.clerk())
+    amended = (await w.client.post(publication_url(EAST, 2026), headers=w.clerk())).json()
+    assert amended["document_id"] == document_id and amended["action"] == "amendment_proposed"
+    assert amended["document_status"] == "published" and amended["amendment_id"] is not None
+    assert "补充说明。" not in (await catalog.get(f"{documents}/{document_id}")).json()["body_text"]
+    history = (await catalog.get(f"{act}/history", headers=w.clerk())).json()
+    assert [(e["action"], e["actor_id"]) for e in history] == [
+        ("drafted", "101"),
+        ("edited", "101"),
+        ("submitted", "101"),
+        ("published", "102"),
+        ("amendment_proposed", "101"),
+    ]
+
+
+async def test_an_unreachable_catalog_leaves_nothing_half_written(linked: ReportWorld) -> None:
+    from services.requests.models import AnnualReportText
+    from shared.events import Event
+
+    w = linked
+    real = w.client.app.state.catalog  # type: ignore[attr-defined]
+    await w.at("2027-02-01")
+
+    def refuse_drafts(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            raise httpx.ConnectError("catalog down", request=request)
+        return httpx.Response(503, json={"status": 503})
+
+    transport = httpx.MockTransport(refuse_drafts)
+    w.client.app.state.catalog = ServiceClient("http://catalog", "t", retries=0, transport=transport)  # type: ignore[attr-defined]
+    down = await w.client.post(publication_url(WEST, 2026), headers=w.clerk(WEST, "201"))
+    assert down.status_code == 503 and down.headers["content-type"].startswith("application/problem+json")
+    w.client.app.state.catalog = real  # type: ignore[attr-defined]
+    async with w.client.app.state.sessionmaker() as session:  # type: ignore[attr-defined]
+        assert (await session.exec(select(AnnualReportText))).all() == []
+        assert (await session.exec(select(Event).where(Event.aggregate_type == "annual_report"))).all() == []
+    catalog: httpx.AsyncClient = w.catalog_client  # type: ignore[attr-defined]
+    drafts = await catalog.get(
+        "/api/v1/catalog/documents",
+        params={"agency_id": WEST, "status": "draft"},
+        headers=w.clerk(WEST, "201"),
+    )
+    assert drafts.json()["total"] == 0
+    # Back up: the first sending creates the one draft.
+    assert (await w.client.post(publication_url(WEST, 2026), headers=w.clerk(WEST, "201"))).json()[
+        "action"
+    ] == "created"
+
+
+async def test_the_catalog_takes_drafts_for_an_agency_from_the_service_token_only(
+    linked: ReportWorld,
+) -> None:
+    catalog: httpx.AsyncClient = linked.catalog_client  # type: ignore[attr-defined]
+    token = catalog.app.state.settings.service_token  # type: ignore[attr-defined]
+    service = {"X-Service-Token": token}
+    url = f"/api/v1/catalog/agencies/{EAST}/drafts"
+    body = {
+        "title": "年度报告",
+        "category": "general",
+        "doc_type": "report",
+        "body_text": "正文",
+        "drafted_by": "101",
+    }
+    assert (await catalog.post(url, json=body, headers=linked.clerk())).status_code == 403
+    assert (await catalog.post(url, json=body, headers=linked.tokens.header("admin"))).status_code == 403
+    assert (await catalog.post(url, json=body)).status_code == 401
+    bad = await catalog.post(url, json=body, headers={"X-Service-Token": "wrong"})
+    assert bad.status_code == 401
+    created = await catalog.post(url, json=body, headers=service)
+    assert created.status_code == 200 and created.json()["action"] == "created"
+    document = created.json()["document"]
+    assert document["status"] == "draft" and document["agency_id"] == EAST
+    history = await catalog.get(f"/api/v1/catalog/documents/{document['id']}/history", headers=linked.clerk())
+    assert [(e["action"], e["actor_id"]) for e in history.json()] == [("drafted", "101")]
+    other = await catalog.post(
+        f"/api/v1/catalog/agencies/{WEST}/drafts",
+        json=body | {"document_id": document["id"]},
+        headers=service,
+    )
+    assert other.status_code == 422 and other.json()["errors"][0]["field"] == "document_id"
+    missing = await catalog.post("/api/v1/catalog/agencies/77/drafts", json=body, headers=service)
+    assert missing.status_code == 404
+    unknown_type = await catalog.post(url, json=body | {"doc_type": "nonsense"}, headers=service)
+    assert unknown_type.status_code == 422

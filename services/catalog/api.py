@@ -9,7 +9,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Query, Request, Response, UploadFile, status
 from fastapi.responses import FileResponse, JSONResponse
 
-from services.catalog import attachments, documents, rule_sets, service, vocabulary, workflow
+from services.catalog import attachments, documents, rule_sets, service, service_drafts, vocabulary, workflow
 from services.catalog.models import AgencyLevel, Attachment, DocumentStatus, Validity
 from services.catalog.schemas import (
     AgencyCatalog,
@@ -38,6 +38,8 @@ from services.catalog.schemas import (
     SearchClickIn,
     SearchReport,
     SearchResponse,
+    ServiceDraft,
+    ServiceDraftResult,
     SuggestResponse,
     SynonymsIn,
     ValidityChange,
@@ -261,6 +263,32 @@ async def get_document(
 async def create_document(session: SessionDep, data: DocumentDraft, actor: ClerkUser) -> DocumentPublic:
     return await documents.present(
         session, await workflow.create_draft(session=session, data=data, actor=actor)
+    )
+
+
+ServiceUser = Annotated[Principal, Depends(require_roles(Role.SERVICE))]
+
+
+@router.post(
+    "/agencies/{agency_id}/drafts",
+    response_model=ServiceDraftResult,
+    include_in_schema=False,  # not reachable through the gateway, which strips the service token
+    summary="由其他服务为机关起草文件（仅内部服务）",
+    description="只接受服务令牌（依申请公开服务送交年度报告时使用），经网关无法调用。文件记在提出发布的经办人员名下，"
+    "与其他文件一样须提交审核、由另一位本机关经办人员完成保密审查后才发布。带 `document_id` 再次送交时："
+    "草稿或被退回的文件更新内容；已发布的文件提出修订（待审核，审核通过前公众看到的仍是原版本）；"
+    "已撤销的另起草稿；待审核或待定时发布的答复 409。",
+)
+async def draft_for_agency(
+    session: SessionDep, agency_id: IdPath, data: ServiceDraft, _: ServiceUser
+) -> ServiceDraftResult:
+    action, document, amendment = await service_drafts.draft_for_agency(
+        session=session, agency_id=agency_id, data=data
+    )
+    return ServiceDraftResult(
+        action=action,  # type: ignore[arg-type]
+        document=await documents.present(session, document),
+        amendment_id=amendment.id if amendment is not None else None,
     )
 
 

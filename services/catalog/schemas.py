@@ -527,3 +527,29 @@ class SearchReport(BaseModel):
     unclicked_queries: list[UnclickedQuery] = Field(
         description="有结果、检索至少 2 次、却从没有人打开结果的词，按次数降序：结果可能答非所问"
     )
+
+
+class ServiceDraft(DocumentDraft):
+    """A document another service writes for an agency (the requests service's annual report), in the
+    name of the clerk who asked for it: that clerk is its author, so a second person reviews it."""
+
+    drafted_by: str = Field(
+        min_length=1, max_length=64, description="提出发布的经办人员（或管理员）的用户 ID，记为起草人"
+    )
+    document_id: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_ID,
+        description="此前为同一事项生成的文件：草稿或被退回的更新其内容，已发布的提出修订（待审核），已撤销的另起草稿",
+    )
+    reason: str = Field(
+        default="内容更新", min_length=2, max_length=1000, description="修订理由（仅对已发布的文件）"
+    )
+
+
+class ServiceDraftResult(BaseModel):
+    action: Literal["created", "updated", "amendment_proposed"] = Field(
+        description="created 新建草稿；updated 更新原草稿；amendment_proposed 对已发布的文件提出修订（待审核）"
+    )
+    document: DocumentPublic
+    amendment_id: int | None = Field(default=None, description="提出的修订 ID（仅 amendment_proposed）")

@@ -445,3 +445,30 @@ class CalendarYear(SQLModel, table=True):
     year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     confirmed_by: str | None = Field(default=None, max_length=64)
     confirmed_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+# --------------------------------------------------------------------------------------------
+# The annual report's written sections and its publication (条例第四十九条、第五十条).
+
+
+class AnnualReportText(SQLModel, table=True):
+    """What the agency writes into its report for a year: sections 一, 五 and 六 of the national format
+    (the tables are counted), and the catalog document the report was sent to for publication."""
+
+    __tablename__ = "annual_report_texts"
+    __table_args__ = (sa.UniqueConstraint("agency_id", "year", name="uq_annual_report_texts_agency_year"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    agency_id: int
+    year: int
+    overview: str = Field(default="", sa_column=Column(sa.Text, nullable=False))
+    problems: str = Field(default="", sa_column=Column(sa.Text, nullable=False))
+    other_matters: str = Field(default="", sa_column=Column(sa.Text, nullable=False))
+    version: int = 0
+    updated_by: str | None = Field(default=None, max_length=64)
+    updated_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    catalog_document_id: int | None = None
+    publication_requested_by: str | None = Field(default=None, max_length=64)
+    publication_requested_at: datetime | None = Field(
+        default=None, sa_column=Column(UTCDateTime, nullable=True)
+    )

@@ -35,7 +35,7 @@ from sqlalchemy import and_, case, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.requests import fees
+from services.requests import fees, report_texts
 from services.requests.models import (
     APPLICANT_TYPE_LABELS,
     OUTCOME_REPORT_ROWS,
@@ -368,6 +368,7 @@ async def build(session: AsyncSession, client: ServiceClient, agency_id: int, ye
     name, t2 = await from_catalog(client, agency_id, year)
     t3 = table3(await _applications(session, agency_id, year), year)
     t4 = await table4(session, agency_id, year)
+    written = await report_texts.find(session, agency_id, year)
     return AnnualReport(
         title=f"{name}政府信息公开工作年度报告（{year}年）",
         year=year,
@@ -379,6 +380,8 @@ async def build(session: AsyncSession, client: ServiceClient, agency_id: int, ye
         table4=t4,
         fees=await fees.totals(session, agency_id, year),
         notes=NOTES,
+        texts=report_texts.present(agency_id, year, written),
+        catalog_document_id=written.catalog_document_id if written else None,
     )
 
 
@@ -431,6 +434,7 @@ def to_csv(report: AnnualReport) -> bytes:
     writer.writerow([report.title])
     writer.writerow(["生成时间（北京时间）", report.generated_at.strftime("%Y-%m-%d %H:%M:%S")])
     writer.writerow([])
+    writer.writerows(_section_lines(report, "overview"))
     writer.writerow([report.table2.title])
     writer.writerow(["条例项", "信息内容", "指标", "数量", "说明"])
     writer.writerows(_t2_lines(report.table2))
@@ -450,11 +454,36 @@ def to_csv(report: AnnualReport) -> bytes:
     for group in t4.groups:
         writer.writerow([group.label] + [str(group.values[k]) for k in t4.columns])
     writer.writerow([])
+    writer.writerows(_section_lines(report, "problems") + _section_lines(report, "other_matters"))
     writer.writerow([FEES_TITLE, fee_line(report.fees)])
     writer.writerow([])
     writer.writerow(["说明"])
     writer.writerows([[n] for n in report.notes])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+NOT_WRITTEN = "（本机关尚未填写）"
+
+
+def _section(report: AnnualReport, key: str) -> tuple[str, list[str]]:
+    """The heading (一、总体情况) and paragraphs of one written section."""
+    found = next(s for s in report.texts.sections if s.key == key)
+    paragraphs = [p.strip() for p in found.text.splitlines() if p.strip()] or [NOT_WRITTEN]
+    return f"{found.number}、{found.title}", paragraphs
+
+
+def _section_lines(report: AnnualReport, key: str) -> list[list[str]]:
+    heading, paragraphs = _section(report, key)
+    return [[heading], *([p] for p in paragraphs), []]
+
+
+def _section_html(report: AnnualReport, key: str) -> str:
+    heading, paragraphs = _section(report, key)
+    return (
+        f"<section><h2>{html.escape(heading)}</h2>"
+        + "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+        + "</section>"
+    )
 
 
 CSS = """
@@ -482,6 +511,7 @@ def to_html(report: AnnualReport) -> str:
         f"<h1>{e(report.title)}</h1>",
         f'<p class="meta">统计范围：{e(report.scope)}　生成时间（北京时间）：'
         f"{e(report.generated_at.strftime('%Y-%m-%d %H:%M:%S'))}</p>",
+        _section_html(report, "overview"),
         f"<section><h2>{e(report.table2.title)}</h2><table>",
         "<tr><th>条例项</th><th>信息内容</th><th>指标</th><th>数量</th><th>说明</th></tr>",
     ]
@@ -523,9 +553,45 @@ def to_html(report: AnnualReport) -> str:
         )
     parts += [
         "</table></section>",
+        _section_html(report, "problems"),
+        _section_html(report, "other_matters"),
         f"<section><h2>{e(FEES_TITLE)}</h2><p>{e(fee_line(report.fees))}</p></section>",
         "<section><h2>说明</h2><ol>",
     ]
     parts += [f"<li>{e(n)}</li>" for n in report.notes]
     parts += ["</ol></section>", "</body></html>"]
     return "\n".join(parts)
+
+
+def html_body(report: AnnualReport) -> str:
+    """The printable page without its head and style: the body of the catalog document, which the
+    catalog shows inside its own page (and cleans of anything but formatting)."""
+    page = to_html(report)
+    return page.split("</head><body>", 1)[1].rsplit("</body>", 1)[0].strip()
+
+
+def to_text(report: AnnualReport) -> str:
+    """The report as plain text (the catalog document's `body_text`, which search indexes): the six
+    parts in the order of the national format, each table line by line."""
+    lines = [report.title, ""]
+
+    def section(key: str) -> None:
+        heading, paragraphs = _section(report, key)
+        lines.extend([heading, *paragraphs, ""])
+
+    section("overview")
+    lines.append(report.table2.title)
+    lines += ["　".join(c for c in line if c) for line in _t2_lines(report.table2)]
+    t3 = report.table3
+    lines += ["", t3.title, "　".join(_t3_header())]
+    lines += [
+        "　".join([row.row, _t3_label(row), *(str(row.values[k]) for k in COLUMN_KEYS)]) for row in t3.rows
+    ]
+    t4 = report.table4
+    lines += ["", t4.title, "　".join(["类别", *t4.columns.values()])]
+    lines += ["　".join([g.label, *(str(g.values[k]) for k in t4.columns)]) for g in t4.groups]
+    lines.append("")
+    section("problems")
+    section("other_matters")
+    lines += [FEES_TITLE, fee_line(report.fees), "", "说明", *report.notes]
+    return "\n".join(lines)

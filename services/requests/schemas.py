@@ -616,6 +616,75 @@ class Table2(BaseModel):
     rows: list[Table2Row]
 
 
+REPORT_TEXT_MAX = 20_000
+
+
+class ReportTextsIn(RequestModel):
+    """The written sections of the national format (2021): 一、总体情况; 五、存在的主要问题及改进情况;
+    六、其他需要报告的事项. The tables (二 to 四) are counted, never written."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "overview": "2026年，本机关坚持以公开为常态、不公开为例外，全面推进政务公开工作。",
+                    "problems": "主动公开的及时性有待提高。下一步将完善发布审核流程。",
+                    "other_matters": "本年度无其他需要报告的事项。",
+                    "version": 0,
+                }
+            ]
+        }
+    )
+
+    overview: str = Field(max_length=REPORT_TEXT_MAX, description="一、总体情况（最多 2 万字）")
+    problems: str = Field(
+        max_length=REPORT_TEXT_MAX, description="五、存在的主要问题及改进情况（最多 2 万字）"
+    )
+    other_matters: str = Field(
+        max_length=REPORT_TEXT_MAX,
+        description="六、其他需要报告的事项（最多 2 万字；信息处理费的收取情况由系统按收费通知统计并列在其后）",
+    )
+    version: int | None = Field(
+        default=None,
+        ge=0,
+        le=1_000_000,
+        description="编辑所依据的版本号（GET 年度报告的 texts.version）；与当前版本不同则 409，避免覆盖他人的修改",
+    )
+
+
+class ReportSection(BaseModel):
+    key: str = Field(
+        description="overview 总体情况；problems 存在的主要问题及改进情况；other_matters 其他需要报告的事项"
+    )
+    number: str = Field(description="报告格式中的序号：一、五、六")
+    title: str
+    text: str = Field(description="机关填写的内容（未填写为空字符串）")
+
+
+class ReportTexts(BaseModel):
+    agency_id: int
+    year: int
+    sections: list[ReportSection] = Field(description="一、五、六 三部分，按报告顺序")
+    version: int = Field(description="版本号：每次修改加 1（从未填写为 0）")
+    updated_by: str | None = Field(description="最后修改人")
+    updated_at: datetime | None = Field(description="最后修改时间")
+
+
+class ReportPublication(BaseModel):
+    agency_id: int
+    year: int
+    document_id: int = Field(description="政府信息公开目录中的文件 ID")
+    document_status: str = Field(
+        description="文件状态：draft 草稿、returned 已退回、published 已发布（修订待审核）等"
+    )
+    document_status_label: str
+    action: str = Field(
+        description="created 新建草稿；updated 更新原草稿；amendment_proposed 已发布的报告提出修订（待审核）"
+    )
+    action_label: str
+    amendment_id: int | None = Field(default=None, description="提出的修订 ID（仅 amendment_proposed）")
+
+
 class AnnualReport(BaseModel):
     title: str = Field(description="XX 政府信息公开工作年度报告（YYYY年）")
     year: int
@@ -627,6 +696,10 @@ class AnnualReport(BaseModel):
     table4: Table4
     fees: FeeTotals = Field(description="信息处理费：收费通知、减免与本年实际收取的件数和金额（元）")
     notes: list[str] = Field(description="统计口径说明")
+    texts: ReportTexts = Field(description="机关填写的一、五、六部分")
+    catalog_document_id: int | None = Field(
+        description="报告送交政府信息公开目录发布后的文件 ID（未送交为空）；是否已发布以目录中的状态为准"
+    )
 
 
 # --- the holiday calendar -------------------------------------------------------------------------

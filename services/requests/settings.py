@@ -13,6 +13,9 @@ class RequestsSettings(ServiceSettings):
     catalog_url: str = "http://127.0.0.1:8001"
     # The gateway, asked (with the service token) whether an assignee is a working clerk of the agency.
     gateway_url: str = "http://127.0.0.1:8000"
+    # The first year whose annual report (条例第四十九条) supervision follows: reports of earlier years
+    # were published before this system kept them.
+    annual_report_first_year: int = 2026
 
     @property
     def service_name(self) -> str:

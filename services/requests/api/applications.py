@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query, Request, Response, status
 from fastapi.responses import JSONResponse
 
-from services.requests import decisions, service
+from services.requests import decisions, report_publication, service
 from services.requests.api.common import (
     ApplicantOrClerk,
     ClerkUser,
@@ -16,6 +16,7 @@ from services.requests.api.common import (
     Reader,
     StaffReader,
     answer_context,
+    catalog,
     clock,
     view,
 )
@@ -139,12 +140,25 @@ async def list_applications(
     response_model=OverdueList,
     summary="黄牌、红牌申请（电子监察）",
     description="未办结且临近答复期限（黄牌：期限前 3 个工作日内）或已超期（红牌）的申请，期限最近的在前。"
-    "经办人员看本机关，监察人员看本辖区。网关的 /api/v1/supervision/overdue 汇总各服务的这份清单。",
+    "经办人员看本机关，监察人员看本辖区。网关的 /api/v1/supervision/overdue 汇总各服务的这份清单。\n\n"
+    "也列出尚未在政府信息公开目录中发布的政府信息公开工作年度报告（item_type 为 annual_report）："
+    "部门在次年 1 月 31 日前、人民政府在次年 3 月 31 日前公布（条例第四十九条），黄牌、红牌规则与申请相同。"
+    "目录服务暂不可用时不列年度报告。",
 )
 async def list_overdue(
     request: Request, session: SessionDep, actor: StaffReader, flag: FlagFilter = None, limit: Limit = 100
 ) -> OverdueList:
-    return await service.overdue(session, principal=actor, flag=flag, limit=limit, **(await clock(request)))
+    found = await clock(request)
+    applications = await service.overdue(session, principal=actor, flag=flag, limit=limit, **found)
+    reports = await report_publication.overdue(
+        session,
+        catalog(request),
+        principal=actor,
+        flag=flag,
+        first_year=request.app.state.settings.annual_report_first_year,
+        **found,
+    )
+    return report_publication.combined(applications, reports, limit=limit)
 
 
 @router.get(

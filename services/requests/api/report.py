@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from services.requests import report
+from services.requests import report, report_publication, report_texts
 from services.requests.api.common import PRINTABLE_HEADERS, ReportReader, catalog
-from services.requests.schemas import AnnualReport
+from services.requests.schemas import AnnualReport, ReportPublication, ReportTexts, ReportTextsIn
+from shared.auth import Principal, Role, require_roles
 from shared.db import SessionDep
 
 router = APIRouter()
@@ -65,3 +66,54 @@ async def annual_report(
             headers=PRINTABLE_HEADERS,
         )
     return JSONResponse(found.model_dump(mode="json"), headers={"Cache-Control": "no-store"})
+
+
+ReportWriter = Annotated[Principal, Depends(require_roles(Role.CLERK, Role.ADMIN))]
+AgencyPath = Annotated[int, Path(ge=1, le=2_147_483_647, description="机关 ID")]
+YearPath = Annotated[int, Path(ge=2008, le=2100, description="报告年度")]
+
+
+@router.put(
+    "/reports/annual/{agency_id}/{year}/texts",
+    response_model=ReportTexts,
+    summary="填写年度报告的一、五、六部分",
+    description="2021 年年度报告格式中由机关撰写的三部分：一、总体情况；五、存在的主要问题及改进情况；"
+    "六、其他需要报告的事项（信息处理费的收取情况由系统按收费通知统计，列在其后）。每部分最多 2 万字，"
+    "整体替换；空字符串表示尚未填写。本机关经办人员或管理员可改，每次修改记入历史（修改前后的内容）。"
+    "带上编辑所依据的 `version`，他人已先修改时答复 409 `stale_version`。不能填写尚未开始的年度。",
+)
+async def put_report_texts(
+    request: Request,
+    session: SessionDep,
+    actor: ReportWriter,
+    agency_id: AgencyPath,
+    year: YearPath,
+    data: ReportTextsIn,
+) -> ReportTexts:
+    await report_texts.authorize_edit(actor, agency_id, request.app.state.agency_lookup)
+    report_texts.check_year(year, request.app.state.today())
+    return await report_texts.update(session, agency_id=agency_id, year=year, data=data, actor=actor)
+
+
+@router.post(
+    "/reports/annual/{agency_id}/{year}/publication",
+    response_model=ReportPublication,
+    summary="送交政府信息公开目录发布年度报告",
+    description="把已结束年度的年度报告（一至六部分，正文为可打印页面与纯文本）作为本机关的文件送交政府信息公开目录，"
+    "记在提出人名下：首次送交新建草稿，须在目录中提交审核、由另一位本机关经办人员完成保密审查后才发布，"
+    "从不直接发布。再次送交时更新同一份草稿；报告已发布的，提出修订（同样待审核）；目录中正在审核时答复 409。"
+    "答复目录中的文件 ID 与状态。目录服务不可用时答复 503，两边都不写入。"
+    "发布期限（条例第四十九条）：部门为次年 1 月 31 日前，人民政府为次年 3 月 31 日前；未发布前列入电子监察。",
+)
+async def publish_report(
+    request: Request, session: SessionDep, actor: ReportWriter, agency_id: AgencyPath, year: YearPath
+) -> ReportPublication:
+    await report_texts.authorize_edit(actor, agency_id, request.app.state.agency_lookup)
+    return await report_publication.publish(
+        session,
+        catalog(request),
+        agency_id=agency_id,
+        year=year,
+        actor=actor,
+        today=request.app.state.today(),
+    )
