@@ -288,10 +288,15 @@ async def legacy_database(
     return url, engine
 
 
-async def test_the_migration_fills_the_columns_of_existing_applications(backend: str, tmp_path: Path) -> None:
+async def test_applications_from_before_the_columns_get_them_when_the_process_starts(
+    backend: str, tmp_path: Path
+) -> None:
+    """Migration 0007 adds the columns empty (its revision cannot know today's deadline rules); the
+    process fills them from the events when it starts, once."""
     import asyncio
 
-    from services.requests.app import MIGRATIONS
+    from services.requests.app import MIGRATIONS, create_app
+    from services.requests.settings import RequestsSettings
     from shared.db import migrate
 
     url, engine = await legacy_database(
@@ -305,13 +310,18 @@ async def test_the_migration_fills_the_columns_of_existing_applications(backend:
             ("2", "start_consultation", {"kind": "pause_started", "on": "2026-11-30"}),
         ],
     )
+    query = sa.text("SELECT id, due_on, paused_since, deadline_stage FROM applications ORDER BY id")
     await asyncio.to_thread(migrate, MIGRATIONS, url)
     async with engine.connect() as conn:
-        rows = (
-            await conn.execute(
-                sa.text("SELECT id, due_on, paused_since, deadline_stage FROM applications ORDER BY id")
-            )
-        ).all()
+        assert [tuple(r) for r in (await conn.execute(query)).all()] == [
+            (1, None, None, None),
+            (2, None, None, None),
+        ]
+    app = create_app(RequestsSettings(database_url=url, environment="test"))
+    async with app.router.lifespan_context(app):
+        pass
+    async with engine.connect() as conn:
+        rows = (await conn.execute(query)).all()
     await engine.dispose()
     as_dates = [
         (r[0], r[1] if isinstance(r[1], date) or r[1] is None else date.fromisoformat(r[1]), r[2], r[3])

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from services.requests import holidays
 from services.requests.api import calendar_router, router
 from services.requests.settings import RequestsSettings, get_settings
 from shared.agencies import catalog_lookup
@@ -32,6 +33,7 @@ def create_app(settings: RequestsSettings | None = None) -> FastAPI:
             app.state.today = lambda: local_date(utcnow())
         app.state.calendar_cache = None
         app.state.cipher = from_settings(settings)
+        await holidays.fill_never_computed(app.state.sessionmaker)
 
     async def shutdown(app: FastAPI) -> None:
         for name in ("catalog", "gateway"):

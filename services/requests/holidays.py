@@ -68,6 +68,19 @@ async def current(state: Any) -> WorkingCalendar:
     return calendar
 
 
+async def fill_never_computed(sessionmaker: Any) -> int:
+    """Computes the deadline columns of the applications that never had them (rows written before
+    migration 0007 added the columns): a migration keeps only the schema of its day, while these
+    columns come from today's deadline rules, so the process fills them when it starts. Returns how
+    many rows it wrote (none once done: every write since computes them)."""
+    async with sessionmaker() as session:
+        filled = await lifecycle.refresh_stored(
+            session, await load(session), col(Application.deadline_stage).is_(None)
+        )
+        await session.commit()
+    return filled
+
+
 def invalidate(state: Any) -> None:
     state.calendar_cache = None
 
