@@ -6,10 +6,14 @@ settable today).
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date, timedelta
 
 from tests.test_requests_lifecycle import URL, WEST
 from tests.test_requests_notices import CALENDAR, DISCLOSED, NoticeWorld, world  # noqa: F401  (the fixture)
+from tests.test_requests_report import ReportWorld
+from tests.test_requests_report import world as report_world  # noqa: F401  (the fixture)
 
 BY_PAGES = {"method": "by_pages", "pages": 120, "reason": "页数较多"}
 
@@ -289,3 +293,38 @@ async def test_fee_totals_per_agency_and_year_with_reliefs_and_a_payment_in_the_
         TOTALS, params={"agency_id": 77, "year": 2026}, headers=world.tokens.header("admin")
     )
     assert unknown.status_code == 422 and unknown.json()["code"] == "agency_not_found"
+
+
+async def test_the_annual_report_shows_the_fees_of_its_year(report_world: ReportWorld) -> None:  # noqa: F811
+    w = report_world
+    reduced, waived = await w.applied("2025-03-03"), await w.applied("2025-03-03")
+    late = await w.applied("2025-12-22")
+    await w.at("2025-03-04")
+    for app_id in (reduced, waived):
+        assert (await w.act(app_id, "fee-notice", BY_PAGES, w.clerk())).status_code == 201
+    await w.ok(reduced, "fee-relief", {"kind": "reduced", "amount": 100, **HARDSHIP}, w.clerk())
+    await w.ok(waived, "fee-relief", {"kind": "waived", **HARDSHIP}, w.clerk())
+    await w.at("2025-03-10")
+    await w.ok(reduced, "fee-paid", {}, w.clerk())
+    await w.at("2025-12-22")
+    thirty_one = {"method": "by_pages", "pages": 31, "reason": "r"}
+    assert (await w.act(late, "fee-notice", thirty_one, w.clerk())).status_code == 201
+    await w.at("2026-01-05")
+    await w.ok(late, "fee-paid", {}, w.clerk())
+    await w.at("2026-01-20")
+    fees = (await w.report(2025, 3, w.clerk())).json()["fees"]
+    assert fees == {
+        "agency_id": 3,
+        "year": 2025,
+        "notified": tally(3, 2210),
+        "reduced": tally(1, 100),
+        "waived": tally(1, 1100),
+        "charged": tally(2, 1010),
+        "collected": tally(1, 1000),
+    }
+    line = "本年收取信息处理费 1 件，共 1000 元；减收 1 件，减收 100 元；免收 1 件，免收 1100 元（本年发出收费通知 3 件，减免前 2210 元）。"
+    rows = list(csv.reader(io.StringIO((await w.report(2025, 3, w.clerk(), "csv")).text.lstrip("\ufeff"))))
+    assert ["信息处理费（《政府信息公开信息处理费管理办法》）", line] in rows
+    assert line in (await w.report(2025, 3, w.clerk(), "html")).text
+    next_year = (await w.report(2026, 3, w.clerk())).json()["fees"]
+    assert next_year["notified"] == tally(0, 0) and next_year["collected"] == tally(1, 10)
