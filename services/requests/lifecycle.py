@@ -343,15 +343,15 @@ class Step:
     outcome: Outcome | None = None
     details: dict[str, Any] = field(default_factory=dict)
     until: date | None = None  # extend under 条例第三十五条: the day the agency sets
+    # The request field `on` came from (a clerk recording a paper step late names its day): a day
+    # before the last step already recorded is refused naming it, not as a broken clock history.
+    date_field: str | None = None
 
 
 async def perform(
     session: AsyncSession,
     application: Application,
     step: Step,
-    # The request field `on` came from (a clerk recording a paper step late names its day): a day
-    # before the last step already recorded is refused naming it, not as a broken clock history.
-    date_field: str | None = None
     *,
     calendar: WorkingCalendar,
     today: date,
@@ -372,16 +372,16 @@ async def perform(
     kind = clock_kind(step, history)
     new = ClockEvent(kind, step.on, step.days, step.until)
     clock = [*clock_events(history), new]
+    if step.date_field is not None and len(clock) > 1 and clock[-2].on > step.on:
+        raise InvalidField(
+            step.date_field, f"不能早于上一办理步骤的日期 {clock[-2].on}", code="before_previous_step"
+        )
     # Raises a DeadlineRuleViolation (422) naming the broken rule before anything is written.
     compute_deadline(clock, get_rule_set(application.rule_set), calendar, max(today, step.on))
     _, target = TRANSITIONS[step.action]
     if target is None:  # end of a consultation or a fee notice: back to where the clock was
         extended = any(e.action == "extend" for e in history)
         target = S.EXTENDED if extended else S.IN_PROGRESS
-    if step.date_field is not None and len(clock) > 1 and clock[-2].on > step.on:
-        raise InvalidField(
-            step.date_field, f"不能早于上一办理步骤的日期 {clock[-2].on}", code="before_previous_step"
-        )
     old_state = application.state
     now = utcnow()
     values: dict[str, Any] = {
