@@ -193,6 +193,11 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("GET", f"{APPLICATION}/notice.html"): application_readers(200),
     ("GET", f"{APPLICATION}/extension-notices"): application_readers(200),
     ("GET", f"{APPLICATION}/extension-notices/{{notice_id}}.html"): application_readers(200),
+    # Every notice of the application (登记回执 … 答复告知书), as a page and as a PDF: read the same way.
+    ("GET", f"{APPLICATION}/notice.pdf"): application_readers(200),
+    ("GET", f"{APPLICATION}/notices"): application_readers(200),
+    ("GET", f"{APPLICATION}/notices/{{notice_id}}.html"): application_readers(200),
+    ("GET", f"{APPLICATION}/notices/{{notice_id}}.pdf"): application_readers(200),
     ("POST", f"{APPLICATION}/fee-notice"): clerk_only(201),
     ("POST", f"{APPLICATION}/fee-receipt"): clerk_only(200),
     ("POST", f"{APPLICATION}/fee-relief"): clerk_only(200),
@@ -993,6 +998,18 @@ def _decided_application(env: Env) -> int:
     return env.once("decided_application", make)
 
 
+def _notice_document(ext: str) -> Builder:
+    """One notice of the decided application (its 答复告知书), as a page or a PDF."""
+
+    def build(env: Env, role: str) -> dict[str, Any]:
+        application_id = _decided_application(env)
+        url = f"{APPLICATIONS}/{application_id}/notices"
+        listed = env.ok(env.client.get(url, headers=env.auth("clerk")), 200)
+        return {"url": listed[-1][f"{ext}_url"], "headers": env.auth(role)}
+
+    return build
+
+
 def _fee_notified_application(env: Env, delivery: str = "online") -> int:
     """A fresh application with an unpaid fee notice from clerk1."""
     application_id = env.application()
@@ -1258,6 +1275,10 @@ REQUESTS: dict[tuple[str, str], Builder] = {
         lambda env: _extended_application(env)[0], "/extension-notices"
     ),
     ("GET", f"{APPLICATION}/extension-notices/{{notice_id}}.html"): _extension_notice_html,
+    ("GET", f"{APPLICATION}/notice.pdf"): _on_application(_decided_application, "/notice.pdf"),
+    ("GET", f"{APPLICATION}/notices"): _on_application(_decided_application, "/notices"),
+    ("GET", f"{APPLICATION}/notices/{{notice_id}}.html"): _notice_document("html"),
+    ("GET", f"{APPLICATION}/notices/{{notice_id}}.pdf"): _notice_document("pdf"),
     ("POST", f"{APPLICATION}/fee-notice"): _on_application(Env.application, "/fee-notice", FEE_NOTICE),
     ("POST", f"{APPLICATION}/fee-receipt"): lambda env, role: _on_application(
         lambda e: _fee_notified_application(e, "post"),

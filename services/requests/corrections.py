@@ -15,7 +15,7 @@ from sqlalchemy import update
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.requests import lifecycle
+from services.requests import lifecycle, notices
 from services.requests.models import Application, CorrectionFile
 from services.requests.schemas import CorrectionFilePublic, CorrectionIn, CorrectionRequestIn
 from shared.auth import Principal
@@ -145,11 +145,16 @@ async def request(
     *,
     calendar: WorkingCalendar,
     today: date,
+    agency_info: notices.AgencyInfo | None = None,
 ) -> Application:
-    """The one 补正告知 (第三十条): all items and the period at once, dated the day it was sent."""
+    """The one 补正告知 (第三十条): all items and the period at once, dated the day it was sent, as a
+    numbered 补正告知书 (the agency's name is asked first: with the catalog down nothing is written)."""
     on = data.notified_on or today
     if on > today:
         raise InvalidField("notified_on", "不能晚于今天")
+    lifecycle.check_transition(application, "request_correction")
+    agency_name, _ = await notices.names(agency_info, application.agency_id)
+    notice = await notices.numbered(session, application.agency_id, agency_name, on)
 
     def check(found: Application, _: Deadline) -> None:
         if on < found.received_on:
@@ -161,7 +166,7 @@ async def request(
         on,
         reason="；".join(item.text for item in data.items),
         days=data.days,
-        details={"items": [item.text for item in data.items], "days": data.days},
+        details={"items": [item.text for item in data.items], "days": data.days, "notice": notice},
     )
     return await lifecycle.perform(session, application, step, check=check, calendar=calendar, today=today)
 

@@ -184,8 +184,11 @@ async def refer(
 async def abandon(
     session: AsyncSession, application: Application, reason: str, actor: Principal, ctx: Context
 ) -> Application:
-    """第三十条: the correction period passed without a correction — the application is given up."""
+    """第三十条: the correction period passed without a correction — the application is given up, and
+    the applicant is told so in a numbered 答复告知书 (outcome other.no_correction), as for every
+    outcome."""
     today = ctx.today
+    lifecycle.check_transition(application, "abandon")  # before asking the catalog for names
 
     def check(_: Any, deadline: Deadline) -> None:
         if deadline.correction_due is None or deadline.correction_due >= today:
@@ -194,5 +197,9 @@ async def abandon(
                 code="correction_period_running",
             )
 
+    basis = "；".join(notices.default_basis(Outcome.NO_CORRECTION))
+    write = await notice_writer(
+        application, actor, ctx, outcome=Outcome.NO_CORRECTION, reason=reason, legal_basis=basis
+    )
     step = lifecycle.Step("abandon", actor, today, reason=reason, outcome=Outcome.NO_CORRECTION)
-    return await lifecycle.perform(session, application, step, check=check, **ctx.clock())
+    return await lifecycle.perform(session, application, step, check=check, write=write, **ctx.clock())

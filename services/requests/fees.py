@@ -28,7 +28,7 @@ from sqlalchemy import and_, case, update
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.requests import lifecycle
+from services.requests import lifecycle, notices
 from services.requests.models import (
     FEE_DELIVERY_LABELS,
     FEE_METHOD_LABELS,
@@ -283,6 +283,7 @@ async def notify(
     *,
     calendar: WorkingCalendar,
     today: date,
+    agency_info: notices.AgencyInfo | None = None,
 ) -> FeeNoticePublic:
     """Issues the fee notice: its amount from the method, the pause of the clock, with its event in one
     transaction. Online or by email it is received the day it is issued, so the last day to pay is
@@ -322,7 +323,12 @@ async def notify(
         "delivery": str(data.delivery),
         "due_on": due.day.isoformat() if due else None,
     }
-    step = lifecycle.Step("fee_notice", actor, today, reason=data.reason, details={"fee": fee})
+    # The 收费通知书's number, from the agency's one notice sequence (its name asked before any write).
+    agency_name, _ = await notices.names(agency_info, application.agency_id)
+    numbered = await notices.numbered(session, application.agency_id, agency_name, today)
+    step = lifecycle.Step(
+        "fee_notice", actor, today, reason=data.reason, details={"fee": fee, "notice": numbered}
+    )
     await lifecycle.perform(session, application, step, write=write, calendar=calendar, today=today)
     await session.refresh(notice)
     return public(notice, application)

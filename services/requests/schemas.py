@@ -516,6 +516,47 @@ class NoticePublic(NoticeContent):
     application_id: int
 
 
+class NoticeKind(StrEnum):
+    """Every notice an application's handling issues, each numbered in the agency's one yearly sequence."""
+
+    RECEIPT = "receipt"  # 登记回执: a letter, fax or visit registered (条例第三十一条)
+    CORRECTION = "correction"  # 补正告知书 (第三十条)
+    CONSULTATION = "consultation"  # 征求第三方意见书, to the third party (第三十二条)
+    EXTENSION = "extension"  # 延期告知书 (第三十三条第二款、第三十五条)
+    FEE = "fee"  # 收费通知书 (第四十二条)
+    DECISION = "decision"  # 答复告知书 (第三十六条), every outcome
+    REFERRAL = (
+        "referral"  # 告知书: where it is published, or which agency holds it (第三十六条第（一）、（五）项)
+    )
+
+
+NOTICE_KIND_LABELS = {
+    NoticeKind.RECEIPT: "登记回执",
+    NoticeKind.CORRECTION: "补正告知书",
+    NoticeKind.CONSULTATION: "征求第三方意见书",
+    NoticeKind.EXTENSION: "延期告知书",
+    NoticeKind.FEE: "收费通知书",
+    NoticeKind.DECISION: "答复告知书",
+    NoticeKind.REFERRAL: "告知书（获取途径或掌握机关）",
+}
+
+
+class NoticeListItem(BaseModel):
+    """One notice of an application, as listed (no personal data: the documents carry the names)."""
+
+    id: int = Field(description="告知书 ID（出具它的办理事件的编号）")
+    kind: NoticeKind = Field(
+        description="receipt 登记回执；correction 补正告知书；consultation 征求第三方意见书；extension 延期告知书；"
+        "fee 收费通知书；decision 答复告知书；referral 告知书（获取途径或掌握机关）"
+    )
+    kind_label: str
+    number: str = Field(description="编号（按机关、年度连续编号，各类告知书同一序列）")
+    issued_on: date = Field(description="出具日期")
+    addressed_to: str = Field(description="送达对象：申请人，或被征求意见的第三方")
+    html_url: str = Field(description="可打印的 A4 页面")
+    pdf_url: str = Field(description="PDF（嵌入中文字体）")
+
+
 # --- review cases (行政复议 / 行政诉讼): annual-report table 四 --------------------------------------
 
 

@@ -144,9 +144,11 @@ async def _create(
     today: date,
     action: str,
     assigned_to: str | None = None,
+    notice: dict[str, str] | None = None,
 ) -> TrackingReceipt:
     """Writes the application and its first event (the caller commits). A plain INSERT … RETURNING:
-    building and flushing an ORM object cost more than the rest of a submission."""
+    building and flushing an ORM object cost more than the rest of a submission. `notice`: the
+    number of the 登记回执 the first event issues (registrations by a clerk)."""
     _check_identity(data, today)
     path = await lookup(data.agency_id)
     # DOMAIN.md, Rule sets: the agency's rule set in force on the received date governs it for good.
@@ -198,6 +200,7 @@ async def _create(
             "state": values["state"],
             "channel": values["channel"],
             "clock": lifecycle.clock_fact(ClockEventKind.RECEIVED, received_on),
+            **({"notice": notice} if notice else {}),
         },
     )
     return TrackingReceipt(
@@ -257,10 +260,15 @@ async def register(
     lookup: AgencyLookup,
     calendar: WorkingCalendar,
     today: date,
+    agency_info: notices.AgencyInfo | None = None,
 ) -> TrackingReceipt:
+    """A letter, fax or visit registered by the agency's clerk, with a numbered 登记回执 for the
+    applicant who is not online (the agency's name is asked first: with the catalog down nothing is
+    written). Online applicants get their receipt on the screen and take no notice number."""
     if not actor.is_clerk_of(data.agency_id):
         raise Forbidden("只能登记本机关收到的申请", code="agency_scope")
     received_on = _received_on(data, today)
+    agency_name, _ = await notices.names(agency_info, data.agency_id)
     plain = ApplicationIn.model_validate(
         data.model_dump(exclude={"channel", "signed_for_on", "confirmed_on", "received_on"})
     )
@@ -276,6 +284,7 @@ async def register(
         today=today,
         action="registered",
         assigned_to=actor.subject,
+        notice=await notices.numbered(session, data.agency_id, agency_name, today),
     )
     await session.commit()
     return receipt

@@ -15,6 +15,7 @@ from services.requests.api import (
     decisions,
     extensions,
     fees,
+    notices,
     report,
     review,
 )
@@ -22,7 +23,17 @@ from services.requests.api.calendar import router as calendar_router
 from shared.errors import PROBLEM_RESPONSES
 
 router = APIRouter()
-for module in (applications, corrections, consultation, extensions, decisions, fees, review, report):
+for module in (
+    applications,
+    corrections,
+    consultation,
+    extensions,
+    decisions,
+    notices,
+    fees,
+    review,
+    report,
+):
     router.include_router(
         module.router, prefix="/api/v1/requests", tags=["requests"], responses=PROBLEM_RESPONSES
     )

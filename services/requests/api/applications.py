@@ -15,6 +15,7 @@ from services.requests.api.common import (
     PublicUser,
     Reader,
     StaffReader,
+    agency_info,
     answer_context,
     catalog,
     clock,
@@ -101,6 +102,7 @@ async def register(
         actor=actor,
         cipher=state.cipher,
         lookup=state.agency_lookup,
+        agency_info=agency_info(request),
         **(await clock(request)),
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from services.requests import consultation, service
-from services.requests.api.common import ClerkUser, clock, view
+from services.requests.api.common import ClerkUser, agency_info, clock, view
 from services.requests.schemas import ApplicationPublic, ConsultationEndIn, ConsultationStartIn
 from shared.db import SessionDep
 from shared.schemas import IdPath
@@ -23,7 +23,9 @@ async def start_consultation(
     request: Request, session: SessionDep, application_id: IdPath, data: ConsultationStartIn, actor: ClerkUser
 ) -> ApplicationPublic:
     application = await service.load_as_clerk(session, application_id, actor)
-    application = await consultation.start(session, application, data, actor, **(await clock(request)))
+    application = await consultation.start(
+        session, application, data, actor, agency_info=agency_info(request), **(await clock(request))
+    )
     return await view(request, session, application, actor)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response, UploadFile, status
 
 from services.requests import corrections, service
-from services.requests.api.common import ApplicantOrClerk, ClerkUser, Reader, clock, view
+from services.requests.api.common import ApplicantOrClerk, ClerkUser, Reader, agency_info, clock, view
 from services.requests.schemas import (
     ApplicationPublic,
     CorrectionFilePublic,
@@ -31,7 +31,9 @@ async def request_correction(
     request: Request, session: SessionDep, application_id: IdPath, data: CorrectionRequestIn, actor: ClerkUser
 ) -> ApplicationPublic:
     application = await service.load_as_clerk(session, application_id, actor)
-    application = await corrections.request(session, application, data, actor, **(await clock(request)))
+    application = await corrections.request(
+        session, application, data, actor, agency_info=agency_info(request), **(await clock(request))
+    )
     return await view(request, session, application, actor)
 
 

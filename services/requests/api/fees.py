@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 
 from services.requests import fees, report, service
-from services.requests.api.common import ClerkUser, ReportReader, clock
+from services.requests.api.common import ClerkUser, ReportReader, agency_info, clock
 from services.requests.schemas import (
     FeeNoticeIn,
     FeeNoticePublic,
@@ -60,7 +60,9 @@ async def fee_notice(
     request: Request, session: SessionDep, application_id: IdPath, data: FeeNoticeIn, actor: ClerkUser
 ) -> FeeNoticePublic:
     application = await service.load_as_clerk(session, application_id, actor)
-    return await fees.notify(session, application, data, actor, **(await clock(request)))
+    return await fees.notify(
+        session, application, data, actor, agency_info=agency_info(request), **(await clock(request))
+    )
 
 
 @router.post(
