@@ -3,6 +3,7 @@ once, on SQLite and PostgreSQL; and the database they build is the one the model
 
 from __future__ import annotations
 
+import ast
 import asyncio
 from pathlib import Path
 from typing import Any
@@ -153,3 +154,21 @@ async def test_the_models_declare_what_the_migrations_build(
 ) -> None:
     url = await create_database(backend, tmp_path, f"mig_models_{process}", schema=process)
     assert await asyncio.to_thread(_differences, url, process) == []
+
+
+def test_a_revision_imports_no_project_code(process: str) -> None:
+    """A revision keeps the schema and data steps of its day: code of the project's it imported
+    would change (or break) under it, as the events' trigger function once did."""
+    found = []
+    for path in sorted((migrations_dir(process) / "versions").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                names = [node.module or ""]
+            else:
+                continue
+            found += [
+                f"{path.name}: {n}" for n in names if n.split(".")[0] in {"gateway", "services", "shared"}
+            ]
+    assert found == []
