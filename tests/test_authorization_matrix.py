@@ -51,6 +51,9 @@ HTTP_METHODS = {"get", "post", "put", "patch", "delete", "head", "options"}
 PROBLEM = "application/problem+json"
 
 
+REPORT_WRITERS = {"anonymous": 401, "public": 403, "clerk": 200, "inspector": 403, "admin": 200}
+
+
 def everyone(status: int) -> dict[str, int]:
     return dict.fromkeys(ROLES, status)
 
@@ -215,6 +218,9 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
         "inspector": 200,
         "admin": 200,
     },
+    # Its written sections and its publication in the catalog: the agency's clerks, or an admin.
+    ("PUT", f"{APPLICATIONS}/reports/annual/{{agency_id}}/{{year}}/texts"): REPORT_WRITERS,
+    ("POST", f"{APPLICATIONS}/reports/annual/{{agency_id}}/{{year}}/publication"): REPORT_WRITERS,
     # Fee totals: the annual report's scope rule.
     ("GET", f"{APPLICATIONS}/fees/totals"): {
         "anonymous": 401,
@@ -1049,6 +1055,24 @@ def _upload_correction_file(env: Env, role: str) -> dict[str, Any]:
     }
 
 
+def _report_texts(env: Env, role: str) -> dict[str, Any]:
+    return {
+        "url": f"{APPLICATIONS}/reports/annual/{env.state['agencies']['990121']}/{shanghai_today().year}/texts",
+        "headers": env.auth(role),
+        "json": {"overview": f"矩阵测试：总体情况（{role}）", "problems": "", "other_matters": ""},
+    }
+
+
+def _report_publication(env: Env, role: str) -> dict[str, Any]:
+    """Last year's report (a finished year): the first sending drafts it in the catalog, the next
+    updates the same draft."""
+    year = shanghai_today().year - 1
+    return {
+        "url": f"{APPLICATIONS}/reports/annual/{env.state['agencies']['990121']}/{year}/publication",
+        "headers": env.auth(role),
+    }
+
+
 def _annual_report(env: Env, role: str) -> dict[str, Any]:
     return {
         "url": f"{APPLICATIONS}/reports/annual",
@@ -1297,6 +1321,8 @@ REQUESTS: dict[tuple[str, str], Builder] = {
     ("PATCH", f"{APPLICATIONS}/review-cases/{{case_id}}"): _review_result,
     ("GET", f"{APPLICATION}/review-cases"): _on_application(Env.shared_application, "/review-cases"),
     ("GET", f"{APPLICATIONS}/reports/annual"): _annual_report,
+    ("PUT", f"{APPLICATIONS}/reports/annual/{{agency_id}}/{{year}}/texts"): _report_texts,
+    ("POST", f"{APPLICATIONS}/reports/annual/{{agency_id}}/{{year}}/publication"): _report_publication,
     ("GET", f"{APPLICATIONS}/fees/totals"): _fee_totals,
     ("POST", MESSAGES): _submit_message,
     ("GET", MESSAGES): _plain(MESSAGES),

@@ -919,6 +919,14 @@ VALID: dict[tuple[str, str], Valid] = {
         },
         caller="clerk",
     ),
+    # The annual report's written sections (一、五、六) of agency 990121 for this year.
+    ("PUT", f"{APPLICATIONS}/reports/annual/{{agency_id}}/{{year}}/texts"): Valid(
+        url=lambda env, year: (
+            f"{APPLICATIONS}/reports/annual/{env.county}/{shanghai_today().year if year is None else year}/texts"
+        ),
+        body=lambda env: {"overview": "坏输入测试：总体情况", "problems": "", "other_matters": ""},
+        caller="clerk",
+    ),
     # --- feedback: messages to agency 990121 (the citizen writes, clerk1 handles) ---
     ("POST", MESSAGES): Valid(url=lambda env, _: MESSAGES, body=message_body, caller="public"),
     _case("/take"): Valid(
