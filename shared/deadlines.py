@@ -307,11 +307,12 @@ def third_party_reply_due(asked_on: date, rule_set: RuleSet, calendar: WorkingCa
     return add_days(asked_on, rule_set.third_party_days, rule_set, calendar)
 
 
-def fee_payment_due(notified_on: date, rule_set: RuleSet, calendar: WorkingCalendar) -> DayCount | None:
-    """条例第四十二条, 国办函〔2020〕109号: a fee notice gives 20 working days to pay."""
+def fee_payment_due(received_on: date, rule_set: RuleSet, calendar: WorkingCalendar) -> DayCount | None:
+    """条例第四十二条, 国办函〔2020〕109号: 20 working days to pay from the day the applicant receives
+    the fee notice (not from its issue: a notice sent by post is received days later)."""
     if rule_set.fee_payment_days is None:
         return None
-    return add_days(notified_on, rule_set.fee_payment_days, rule_set, calendar)
+    return add_days(received_on, rule_set.fee_payment_days, rule_set, calendar)
 
 
 # ---------------------------------------------------------------------------------------------

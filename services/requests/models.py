@@ -396,8 +396,7 @@ class FeeNotice(SQLModel, table=True):
     # The day the applicant received the notice: the issue day for online and email delivery, the
     # return receipt's day for paper (None until a clerk records it).
     received_on: date | None = None
-    # The last day to pay: 20 working days from `received_on`; None while that is unknown, or when
-    # the fee was waived when the notice was issued (nothing to pay).
+    # The last day to pay: 20 working days from `received_on`; None while that day is unknown.
     due_on: date | None = None
     paid_on: date | None = None
     # 减免: the yuan taken off `amount` (all of it: waived); with its reason, day and clerk.
