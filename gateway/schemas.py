@@ -101,7 +101,7 @@ class StaffCreate(RequestModel):
     )
     agency_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="经办人员所属机关")
     region_id: int | None = Field(
-        default=None, ge=1, description="监察人员负责的地区（机关树中的一个机关及其下级）"
+        default=None, ge=1, le=MAX_ID, description="监察人员负责的地区（机关树中的一个机关及其下级）"
     )
     email: str | None = Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     phone: str | None = Field(default=None, max_length=30, pattern=r"^[0-9+\- ]{5,30}$")

@@ -266,7 +266,11 @@ async def list_users(
     if agency_id is not None:
         query = query.where(User.agency_id == agency_id)
     if q:
-        query = query.where(col(User.username).contains(q) | col(User.display_name).contains(q))
+        # autoescape: a % or _ typed by the admin is that character, not a wildcard
+        query = query.where(
+            col(User.username).contains(q, autoescape=True)
+            | col(User.display_name).contains(q, autoescape=True)
+        )
     total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
     rows = await session.exec(query.order_by(col(User.id)).offset(page.offset).limit(page.page_size))
     return list(rows.all()), total

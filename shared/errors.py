@@ -251,6 +251,16 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        allowed = _literal_route_methods(request) if _has_path_error(exc) else None
+        if allowed:
+            return problem_response(
+                405,
+                "method_not_allowed",
+                "不支持此请求方法",
+                f"{request.url.path} 只接受 {', '.join(allowed)} 请求",
+                headers={"Allow": ", ".join(allowed)},
+                instance=request.url.path,
+            )
         return validation_problem(exc, instance=request.url.path)
 
     @app.exception_handler(StarletteHTTPException)
@@ -278,6 +288,18 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem_response(
             500, "internal_error", "服务器内部错误", "服务器内部错误，请稍后重试", instance=request.url.path
         )
+
+
+def _has_path_error(exc: RequestValidationError) -> bool:
+    return any((err.get("loc") or ("",))[0] == "path" for err in exc.errors())
+
+
+def _literal_route_methods(request: Request) -> list[str]:
+    """`GET /documents/import` is read as document id "import" (a 422) only because the literal route
+    `/documents/import` takes POST: the caller used the wrong method, and is told so (405, Allow)."""
+    operations = request.app.openapi().get("paths", {}).get(request.url.path)  # literal paths only
+    methods = sorted(m.upper() for m in operations or {} if m in {"get", "put", "post", "delete", "patch"})
+    return methods if request.method not in methods else []
 
 
 def _is_chinese(text: str) -> bool:

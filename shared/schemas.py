@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, datetime
 from typing import Annotated, Any
 
 from fastapi import Path, Query
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, model_validator
 
 from shared.deadlines import Deadline
 
@@ -15,8 +16,23 @@ MAX_ID = 2_147_483_647
 
 IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="ID")]
 
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_date_only(value: Any) -> Any:
+    """A date is written YYYY-MM-DD: a number (pydantic would read 0 as 1970-01-01, a Unix time) or a
+    date-time is refused, not guessed at."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    if isinstance(value, str) and _ISO_DATE.fullmatch(value):
+        return value
+    raise ValueError("应为 YYYY-MM-DD 格式的日期")
+
+
 # Dates of government records: from the founding of the PRC to a horizon no record reaches.
-OfficialDate = Annotated[date, Field(ge=date(1949, 10, 1), le=date(2099, 12, 31))]
+OfficialDate = Annotated[
+    date, BeforeValidator(_iso_date_only), Field(ge=date(1949, 10, 1), le=date(2099, 12, 31))
+]
 
 
 def id_query(description: str) -> Any:
@@ -38,9 +54,23 @@ def _nul_paths(value: Any, path: str) -> list[str]:
 
 
 class RequestModel(BaseModel):
-    """Base of every request body: unknown fields refused, NUL characters refused (no database stores them)."""
+    """Base of every request body: unknown fields refused, NUL characters refused (no database stores
+    them), and a yes/no field takes only true or false (pydantic alone reads 1, 0 or "yes" as one)."""
 
     model_config = ConfigDict(extra="forbid")
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        flags = [
+            f
+            for f in cls.model_fields.values()
+            if f.annotation in (bool, bool | None) and not any(isinstance(m, Strict) for m in f.metadata)
+        ]
+        for field in flags:
+            field.metadata.append(Strict())
+        if flags:
+            cls.model_rebuild(force=True)
 
     @model_validator(mode="before")
     @classmethod

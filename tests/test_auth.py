@@ -237,3 +237,23 @@ async def test_login_is_rate_limited_with_retry_after(tmp_path, backend) -> None
         assert int(limited.headers["retry-after"]) in range(1, 61)
         statuses = [(await register(client, f"user{i}")).status_code for i in range(3)]
         assert statuses == [201, 201, 429]
+
+
+async def test_a_region_beyond_any_id_is_422_not_a_catalog_outage(gateway) -> None:
+    headers = await admin_headers(gateway)
+    body = {"username": "inspector9", "password": PASSWORD, "display_name": "员工", "role": "inspector"}
+    response = await gateway.post("/api/v1/admin/users", headers=headers, json={**body, "region_id": 2**40})
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "body.region_id"
+
+
+async def test_the_user_search_takes_percent_and_underscore_as_typed(gateway) -> None:
+    for username, display_name in (("lilei", "李_雷"), ("lixlei", "李x雷"), ("wang5", "王%5")):
+        assert (await register(gateway, username, display_name=display_name)).status_code == 201
+    headers = await admin_headers(gateway)
+
+    async def found(q: str) -> list[str]:
+        response = await gateway.get("/api/v1/admin/users", params={"q": q}, headers=headers)
+        return sorted(u["username"] for u in response.json()["items"])
+
+    assert await found("李_") == ["lilei"]  # "_" is not "any one character"
+    assert await found("%") == ["wang5"]

@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import io
 import zipfile
+
+import pytest
 from datetime import UTC, date, datetime, timedelta
 
 from tests.conftest import World
@@ -584,3 +586,56 @@ async def test_an_admin_imports_documents_published_by_the_old_system(world: Wor
         await world.client.get(f"/api/v1/catalog/documents/{first}/history", headers=world.inspector())
     ).json()
     assert [e["action"] for e in history] == ["imported"]
+
+
+@pytest.mark.parametrize("value", ["0", "20261102", "1700000000", "2026-11-02T08:00:00"])
+async def test_a_date_is_written_as_a_date_never_read_from_a_number(world: World, value: str) -> None:
+    # pydantic alone reads 0 as 1970-01-01 (a Unix time): a search "to 0" listed nothing, silently.
+    search = await world.client.get("/api/v1/catalog/search", params={"q": "低保", "to": value})
+    assert search.status_code == 422, search.text
+    assert [(e["field"], e["message"]) for e in search.json()["errors"]] == [
+        ("query.to", "应为 YYYY-MM-DD 格式的日期")
+    ]
+    body = {"title": "东湖县通知", "category": "civil_affairs", "doc_type": "notice", "body_text": "正文"}
+    number = int(value) if value.isdigit() else value
+    draft = await world.client.post(
+        "/api/v1/catalog/documents", json={**body, "written_on": number}, headers=world.clerk("101")
+    )
+    assert draft.status_code == 422 and draft.json()["errors"][0]["field"] == "body.written_on"
+
+
+@pytest.mark.parametrize("value", [1, "true", "yes"])
+async def test_a_yes_or_no_is_true_or_false_never_a_number_or_a_word(world: World, value: object) -> None:
+    doc = await world.draft()
+    await world.act(doc["id"], "submit", "101")
+    refused = await world.act(doc["id"], "approve", "102", {"confidentiality_checked": value})
+    assert refused.status_code == 422, refused.text
+    assert [e["field"] for e in refused.json()["errors"]] == ["body.confidentiality_checked"]
+    assert (await world.client.get(f"/api/v1/catalog/documents/{doc['id']}")).status_code == 404
+
+
+async def test_a_wrong_method_on_a_literal_path_is_405_not_an_invalid_id(world: World) -> None:
+    # GET /documents/import would otherwise read "import" as a document id (422).
+    response = await world.client.get("/api/v1/catalog/documents/import", headers=world.clerk("101"))
+    assert response.status_code == 405, response.text
+    assert response.headers["allow"] == "POST" and response.json()["code"] == "method_not_allowed"
+    # A real id that is not a number is still a 422 naming it.
+    invalid = await world.client.get("/api/v1/catalog/documents/abc")
+    assert invalid.status_code == 422 and invalid.json()["errors"][0]["field"] == "path.document_id"
+
+
+async def test_another_agency_s_draft_is_as_missing_as_a_missing_one(world: World) -> None:
+    draft = await world.draft()
+    for path in ("versions", "history"):
+        other = await world.client.get(
+            f"/api/v1/catalog/documents/{draft['id']}/{path}", headers=world.clerk("201", agency="west")
+        )
+        missing = await world.client.get(
+            f"/api/v1/catalog/documents/999999/{path}", headers=world.clerk("201", agency="west")
+        )
+        assert (other.status_code, other.json()["code"]) == (missing.status_code, missing.json()["code"])
+        assert other.status_code == 404
+        own = await world.client.get(
+            f"/api/v1/catalog/documents/{draft['id']}/{path}", headers=world.clerk("102")
+        )
+        assert own.status_code == 200

@@ -516,8 +516,10 @@ async def search_documents(
     category: Annotated[list[str] | None, Query(description="主题分类代码，可多个")] = None,
     doc_type: Annotated[list[str] | None, Query(description="体裁代码，可多个")] = None,
     validity: Annotated[list[Validity] | None, Query(description="有效性，可多个")] = None,
-    published_from: Annotated[date | None, Query(alias="from", description="发布日期起（含）")] = None,
-    published_to: Annotated[date | None, Query(alias="to", description="发布日期止（含）")] = None,
+    published_from: Annotated[
+        OfficialDate | None, Query(alias="from", description="发布日期起（含）")
+    ] = None,
+    published_to: Annotated[OfficialDate | None, Query(alias="to", description="发布日期止（含）")] = None,
     sort: Annotated[
         Literal["relevance", "date"], Query(description="relevance 相关度；date 发布日期")
     ] = "relevance",
@@ -612,7 +614,7 @@ async def search_report(
     session: SessionDep,
     _: AdminUser,
     from_date: Annotated[
-        date | None,
+        OfficialDate | None,
         Query(
             alias="from",
             ge=date(2000, 1, 1),
@@ -621,7 +623,7 @@ async def search_report(
         ),
     ] = None,
     to_date: Annotated[
-        date | None,
+        OfficialDate | None,
         Query(
             alias="to",
             ge=date(2000, 1, 1),

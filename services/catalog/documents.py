@@ -63,12 +63,17 @@ async def readable_document(session: AsyncSession, document_id: int, principal: 
 
 
 async def internal_document(session: AsyncSession, document_id: int, principal: Principal) -> Document:
-    """Drafts, versions and history: clerks of the agency and inspectors of its region only."""
+    """Drafts, versions and history: clerks of the agency and inspectors of its region only. Outside
+    them, a document the public cannot see is answered exactly as a missing one: its existence is
+    internal too."""
     document = await session.get(Document, document_id)
+    missing = NotFound(f"文件 {document_id} 不存在", code="document_not_found")
     if document is None:
-        raise NotFound(f"文件 {document_id} 不存在", code="document_not_found")
+        raise missing
     agency = await session.get(Agency, document.agency_id)
     if agency is None or not can_read_internal(principal, agency):
+        if not is_public(document):
+            raise missing
         raise Forbidden("无权查看此文件的内部记录", code="agency_scope")
     return document
 

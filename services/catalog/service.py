@@ -66,7 +66,8 @@ async def list_agencies(
         root = await get_agency(session=session, agency_id=under)
         query = query.where(col(Agency.path).startswith(f"{root.path}{root.id}/") | (Agency.id == root.id))
     if q:
-        query = query.where(col(Agency.name).contains(q) | (Agency.code == q))
+        # autoescape: a % or _ in the query is that character, not a wildcard
+        query = query.where(col(Agency.name).contains(q, autoescape=True) | (Agency.code == q))
     total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
     rows = await session.exec(
         query.order_by(col(Agency.path), col(Agency.id)).offset(page.offset).limit(page.page_size)
