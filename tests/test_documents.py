@@ -6,9 +6,9 @@ from __future__ import annotations
 import asyncio
 import io
 import zipfile
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from datetime import UTC, date, datetime, timedelta
 
 from tests.conftest import World
 
