@@ -336,7 +336,7 @@ async def notify(
 
 async def _claim(session: AsyncSession, application: Application) -> None:
     """Guards a write to an open notice that does not move the clock: the application must still be
-    waiting for the payment and the notice still as read (else someone acted first)."""
+    waiting for the payment (else someone acted first); `_update_notice` guards the notice itself."""
     now = utcnow()
     waiting = await session.exec(  # type: ignore[call-overload]
         update(Application)
