@@ -69,6 +69,8 @@ class FontCheck:
     missing: tuple[str, ...]
     files: dict[str, str]
     fast_subsetting: bool
+    # Set when WeasyPrint itself cannot load (Pango, i.e. libpango-1.0-0 / libpangoft2-1.0-0, missing).
+    error: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -106,7 +108,11 @@ def _match(family: str) -> tuple[str, str]:
 @cache
 def check_fonts() -> FontCheck:
     """Whether the CJK families resolve to themselves (not to a fallback without Chinese glyphs)."""
-    from weasyprint.text.ffi import harfbuzz_subset
+    try:
+        from weasyprint.text.ffi import harfbuzz_subset
+    except (ImportError, OSError) as exc:  # WeasyPrint loads Pango and fontconfig when imported
+        log.warning("WeasyPrint cannot load: %s", exc)
+        return FontCheck(REQUIRED_FAMILIES, {}, fast_subsetting=False, error=str(exc))
 
     missing: list[str] = []
     files: dict[str, str] = {}
@@ -129,6 +135,8 @@ def render_pdf(html: str, *, stylesheets: Iterable[str] = ()) -> bytes:
     from weasyprint import CSS, HTML
 
     fonts = check_fonts()
+    if fonts.error is not None:
+        raise PdfUnavailable("服务器缺少 PDF 排版库（Pango），无法生成 PDF；请使用可打印的 HTML 版本")
     if not fonts.ok:
         raise PdfUnavailable(
             f"服务器缺少中文字体（{'、'.join(fonts.missing)}），无法生成 PDF；请使用可打印的 HTML 版本"
@@ -168,6 +176,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--check", action="store_true", help="exit 1 when the CJK fonts are missing")
     args = parser.parse_args(argv)
     fonts = check_fonts()
+    if fonts.error is not None:
+        print(f"WeasyPrint cannot load (install libpango-1.0-0 libpangoft2-1.0-0): {fonts.error}")
     for family in REQUIRED_FAMILIES:
         print(f"{family}: {fonts.files.get(family, 'MISSING')}")
     print(f"HarfBuzz subsetting: {'yes' if fonts.fast_subsetting else 'no (slow fontTools fallback)'}")

@@ -486,3 +486,21 @@ def test_the_font_check_passes_on_this_machine() -> None:
     )
     assert check.returncode == 0, check.stdout + check.stderr
     assert "NotoSerifCJK" in check.stdout and "HarfBuzz subsetting: yes" in check.stdout
+
+
+def test_without_pango_a_pdf_is_unavailable_naming_the_missing_library(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "weasyprint.text.ffi", None)  # as when libpango cannot be loaded
+    pdf.check_fonts.cache_clear()
+    try:
+        found = pdf.check_fonts()
+        assert found.error and found.missing == pdf.REQUIRED_FAMILIES and not found.fast_subsetting
+        with pytest.raises(pdf.PdfUnavailable) as refused:
+            pdf.render_pdf("<!DOCTYPE html><p>告知书</p>")
+        assert (refused.value.status, refused.value.code) == (503, "pdf_unavailable")
+        assert "Pango" in refused.value.detail and "HTML" in refused.value.detail
+    finally:
+        monkeypatch.undo()
+        pdf.check_fonts.cache_clear()
+    assert pdf.check_fonts().ok
