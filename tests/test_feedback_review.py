@@ -106,6 +106,15 @@ async def test_a_letter_refused_ends_with_a_numbered_notice_in_html_and_pdf(worl
         ).all()
     assert {(r.actor_id, r.field, r.purpose) for r in reads} == {("101", "sender_name", "查阅不予受理告知书")}
 
+    code = {"code": case["query_code"]}
+    status = (await world.client.get(f"{URL}/track/{case['tracking_no']}", params=code)).json()
+    assert (status["state"], status["state_label"], status["refusal"]["reason"]) == (
+        "refused",
+        "不予受理",
+        "legal_channel",
+    )
+    assert [n["kind"] for n in status["notices"]] == ["refusal"] and not status["can_rate"]
+
     again = await world.act(case["id"], "refusal", {"reason": "other", "text": REASON}, world.clerk())
     taken = await world.act(case["id"], "take", {}, world.clerk())
     assert again.status_code == taken.status_code == 409 and taken.json()["code"] == "invalid_transition"
@@ -172,15 +181,26 @@ async def test_the_answer_to_a_letter_is_a_written_opinion_naming_where_to_ask_f
     assert "<h1>东湖县人民政府办理意见书</h1>" in html and "东湖县人民政府信处〔2026〕第 1 号" in html
     assert "经办理，办理意见如下：经核查，拖欠的工资已于本月发放完毕。" in html
     assert "可以自收到本意见书之日起 30 日内，向清河市人民政府请求复查（《信访工作条例》第三十五条）" in html
+    assert '<p class="to">李四：</p>' in html
+
+    # The sender of a letter holds the tracking number and the code: the status lists the opinion,
+    # which opens addressed to the sender by name; a wrong code opens nothing.
+    code = {"code": case["query_code"]}
+    status = (await world.client.get(f"{URL}/track/{case['tracking_no']}", params=code)).json()
+    [listed] = status["notices"]
+    assert listed["number"] == "东湖县人民政府信处〔2026〕第 1 号"
+    assert listed["pdf_url"] == f"{URL}/track/{case['tracking_no']}/notices/{notice['id']}.pdf"
+    pdf = await world.client.get(listed["pdf_url"], params=code)
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    text = compact("".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages))
+    assert "李四：" in text and "经核查，拖欠的工资已于本月发放完毕。" in text and "请求复查" in text
+    wrong = await world.client.get(listed["html_url"], params={"code": "WRONGCODE2"})
+    assert wrong.status_code == 404 and wrong.json()["code"] == "tracking_not_found"
     mailbox = await world.send(headers=world.citizen())
     await world.ok(mailbox["id"], "take", {"level": "own_authority"}, world.clerk())
     await world.ok(mailbox["id"], "reply", {"reply": "路灯已修复。"}, world.clerk())
     assert await notices_of(world, mailbox["id"], world.citizen()) == []  # the local rule: no written opinion
-    not_petition = await world.client.post(
-        f"{URL}/messages/{mailbox['id']}/review",
-        json={"level": "review", "reason": "路灯修好后又坏了，不满意。"},
-        headers=world.citizen(),
-    )
+    not_petition = await ask(world, mailbox, "review")
     assert not_petition.status_code == 409 and not_petition.json()["code"] == "review_not_applicable"
 
 

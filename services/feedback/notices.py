@@ -303,11 +303,12 @@ async def opinion_of(session: AsyncSession, case: FeedbackCase) -> FeedbackNotic
 # --- reading ----------------------------------------------------------------------------------------
 
 
-def _url(case_id: int, notice_id: int, suffix: str) -> str:
-    return f"/api/v1/feedback/messages/{case_id}/notices/{notice_id}.{suffix}"
-
-
-async def list_for(session: AsyncSession, case: FeedbackCase) -> list[NoticeListItem]:
+async def list_for(
+    session: AsyncSession, case: FeedbackCase, *, tracked: bool = False
+) -> list[NoticeListItem]:
+    """The case's notices in the order issued; `tracked`: addressed by tracking number (the query code
+    to be added), for a sender without an account."""
+    base = f"/api/v1/feedback/track/{case.tracking_no}" if tracked else f"/api/v1/feedback/messages/{case.id}"
     rows = await session.exec(
         select(FeedbackNotice).where(FeedbackNotice.case_id == case.id).order_by(col(FeedbackNotice.id))
     )
@@ -318,8 +319,8 @@ async def list_for(session: AsyncSession, case: FeedbackCase) -> list[NoticeList
             label=NOTICE_KIND_LABELS[NoticeKind(n.kind)],
             number=n.number,
             issued_on=n.issued_on,
-            html_url=_url(n.case_id, n.id, "html"),  # type: ignore[arg-type]
-            pdf_url=_url(n.case_id, n.id, "pdf"),  # type: ignore[arg-type]
+            html_url=f"{base}/notices/{n.id}.html",
+            pdf_url=f"{base}/notices/{n.id}.pdf",
         )
         for n in rows.all()
     ]
@@ -329,18 +330,19 @@ async def get(
     session: AsyncSession,
     case: FeedbackCase,
     notice_id: int,
-    reader: Principal,
+    reader: Principal | None,
     *,
     cipher: PersonalDataCipher,
 ) -> NoticePublic:
-    """The notice as issued, addressed by full name to the sender and to the case's handler (audited);
-    inspectors see the stored masked name, and a clerk who may not know a reporter no name."""
+    """The notice as issued, addressed by full name to the sender (`reader` None: the holder of the
+    query code) and to the case's handler (audited); inspectors see the stored masked name, and a clerk
+    who may not know a reporter no name."""
     notice = await session.get(FeedbackNotice, notice_id)
     if notice is None or notice.case_id != case.id:
         raise NotFound("意见书不存在", code="notice_not_found")
     content = NoticeContent.model_validate_json(notice.content)
     sender = service.sender_of(case, cipher, masked=False)
-    if reader.role == Role.PUBLIC:  # `load` has checked it is the sender
+    if reader is None or reader.role == Role.PUBLIC:  # the code, or `load`, has shown it is the sender
         content.sender_name = (sender.name if sender else None) or NO_NAME
     elif reader.role == Role.CLERK:
         if not service.sees_sender(reader, case):

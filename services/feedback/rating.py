@@ -103,4 +103,4 @@ async def rate_tracked(
     case = await tracking.find_tracked(session, tracking_no, data.code)
     answer = RatingIn.model_validate(data.model_dump(exclude={"code"}))
     case = await rate(session, case, answer, None, calendar=calendar, today=today, now=now)
-    return tracking.tracking_status(case)
+    return await tracking.tracking_status(session, case)

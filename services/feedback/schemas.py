@@ -366,6 +366,11 @@ class TrackingStatus(BaseModel):
     rating: Rating | None
     can_rate: bool
     can_reopen: bool
+    refusal: RefusalPublic | None = Field(default=None, description="不予受理的理由（不予受理时）")
+    notices: list[NoticeListItem] = Field(
+        default_factory=list,
+        description="不予受理告知书、办理意见书等书面文书；地址后加 ?code=查询码 打开",
+    )
 
 
 class ContactRecordPublic(BaseModel):

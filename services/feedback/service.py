@@ -194,6 +194,13 @@ def labels_of(case: FeedbackCase) -> dict[str, str]:
     return labels
 
 
+def refusal_of(case: FeedbackCase) -> RefusalPublic | None:
+    if not case.refusal_reason:
+        return None
+    reason = RefusalReason(case.refusal_reason)
+    return RefusalPublic(reason=reason, label=REFUSAL_LABELS[reason], text=case.refusal_text or "")
+
+
 def _link(case: FeedbackCase | None) -> ReviewLink | None:
     if case is None:
         return None
@@ -228,10 +235,6 @@ async def view(
     review = (
         await session.exec(select(FeedbackCase).where(FeedbackCase.reviewed_case_id == case.id))
     ).first()
-    refusal = None
-    if case.refusal_reason:
-        reason = RefusalReason(case.refusal_reason)
-        refusal = RefusalPublic(reason=reason, label=REFUSAL_LABELS[reason], text=case.refusal_text or "")
     return CasePublic(
         id=case.id,  # type: ignore[arg-type]
         tracking_no=case.tracking_no,
@@ -260,7 +263,7 @@ async def view(
         contact_record_id=case.contact_record_id if staff else None,
         published_reply_id=published,
         attachments=await attachments.attachments_of(session, case.id),  # type: ignore[arg-type]
-        refusal=refusal,
+        refusal=refusal_of(case),
         review_level=ReviewLevel(case.review_level) if case.review_level else None,
         reviewed=_link(reviewed),
         review=_link(review),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from services.feedback import notices, service
 from services.feedback.models import STATE_LABELS, CaseState, FeedbackCase, FeedbackKind, Rating
 from services.feedback.schemas import TrackingStatus
 from shared.errors import NotFound
@@ -23,7 +24,8 @@ async def find_tracked(session: AsyncSession, tracking_no: str, code: str) -> Fe
     return case
 
 
-def tracking_status(case: FeedbackCase) -> TrackingStatus:
+async def tracking_status(session: AsyncSession, case: FeedbackCase) -> TrackingStatus:
+    """What the holder of the code sees: the progress, the reply, and the written notices."""
     rateable = CaseState(case.state) in (CaseState.REPLIED, CaseState.CLOSED) and case.rating is None
     return TrackingStatus(
         tracking_no=case.tracking_no,
@@ -37,4 +39,6 @@ def tracking_status(case: FeedbackCase) -> TrackingStatus:
         rating=Rating(case.rating) if case.rating else None,
         can_rate=rateable,
         can_reopen=rateable and case.round == 1,
+        refusal=service.refusal_of(case),
+        notices=await notices.list_for(session, case, tracked=True),
     )

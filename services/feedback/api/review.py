@@ -1,16 +1,15 @@
-"""复查 and 复核 requests (信访工作条例第三十五条): by the sender logged in, or by tracking number and
-query code."""
+"""复查 and 复核 requests (信访工作条例第三十五条), by tracking number and query code: letters and visits
+are recorded by clerks, so their senders hold a code, not an account."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, status
 from fastapi.responses import JSONResponse
 
-from services.feedback import review, service
-from services.feedback.api.common import NO_STORE, PublicUser, TrackingNo, clock
-from services.feedback.schemas import MessageReceipt, ReviewRequestIn, TrackedReviewRequestIn
+from services.feedback import review
+from services.feedback.api.common import NO_STORE, TrackingNo, clock
+from services.feedback.schemas import MessageReceipt, TrackedReviewRequestIn
 from shared.db import SessionDep
-from shared.schemas import IdPath
 
 router = APIRouter()
 
@@ -26,27 +25,11 @@ REVIEW_DOC = (
 
 
 @router.post(
-    "/messages/{case_id}/review",
-    response_model=MessageReceipt,
-    status_code=status.HTTP_201_CREATED,
-    summary="请求复查或复核（留言人本人）",
-    description=REVIEW_DOC,
-)
-async def request_review(
-    request: Request, session: SessionDep, case_id: IdPath, data: ReviewRequestIn, actor: PublicUser
-) -> MessageReceipt:
-    case = await service.load(session, case_id, actor)
-    return await review.request_review(
-        session, case, data, actor, cipher=request.app.state.cipher, **(await clock(request))
-    )
-
-
-@router.post(
     "/track/{tracking_no}/review",
     response_model=MessageReceipt,
     status_code=status.HTTP_201_CREATED,
-    summary="凭事项编号和查询码请求复查或复核",
-    description=f"无需登录（来信来访的信访人凭登记时告知的编号和查询码）。{REVIEW_DOC}",
+    summary="请求复查或复核（凭事项编号和查询码）",
+    description=f"无需登录：来信来访的信访人凭登记时告知的事项编号和查询码提出。{REVIEW_DOC}",
 )
 async def request_tracked_review(
     request: Request, session: SessionDep, tracking_no: TrackingNo, data: TrackedReviewRequestIn

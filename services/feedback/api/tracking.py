@@ -41,7 +41,9 @@ async def track(
     code: Annotated[str, Query(min_length=1, max_length=64, description="查询码")],
 ) -> JSONResponse:
     case = await tracking.find_tracked(session, tracking_no, code)
-    return JSONResponse(tracking.tracking_status(case).model_dump(mode="json"), headers=NO_STORE)
+    return JSONResponse(
+        (await tracking.tracking_status(session, case)).model_dump(mode="json"), headers=NO_STORE
+    )
 
 
 @router.post(
