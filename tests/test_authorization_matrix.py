@@ -54,6 +54,9 @@ PROBLEM = "application/problem+json"
 REPORT_WRITERS = {"anonymous": 401, "public": 403, "clerk": 200, "inspector": 403, "admin": 200}
 
 
+LETTER_READERS = {"anonymous": 401, "public": 404, "clerk": 200, "inspector": 200, "admin": 403}
+
+
 def everyone(status: int) -> dict[str, int]:
     return dict.fromkeys(ROLES, status)
 
@@ -260,6 +263,16 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     # Tracking number and query code: whoever holds them (anonymous senders and callers too).
     ("GET", f"{FEEDBACK}/track/{{tracking_no}}"): everyone(200),
     ("POST", f"{FEEDBACK}/track/{{tracking_no}}/rating"): everyone(200),
+    # 信访: 不予受理 is the clerk's decision; its notice (and a reply's 办理意见书) is read like the case.
+    # Letters are recorded by clerks, so the public member is not their sender (404): senders read
+    # their notices, and ask for 复查/复核, with the tracking number and the query code.
+    ("POST", f"{MESSAGE}/refusal"): clerk_only(200),
+    ("GET", f"{MESSAGE}/notices"): LETTER_READERS,
+    ("GET", f"{MESSAGE}/notices/{{notice_id}}.html"): LETTER_READERS,
+    ("GET", f"{MESSAGE}/notices/{{notice_id}}.pdf"): LETTER_READERS,
+    ("GET", f"{FEEDBACK}/track/{{tracking_no}}/notices/{{notice_id}}.html"): everyone(200),
+    ("GET", f"{FEEDBACK}/track/{{tracking_no}}/notices/{{notice_id}}.pdf"): everyone(200),
+    ("POST", f"{FEEDBACK}/track/{{tracking_no}}/review"): everyone(201),
     # Calls, letters and visits, recorded by the receiving agency's clerks.
     ("POST", CONTACTS): clerk_only(201),
     ("GET", CONTACTS): staff_readers(200),
@@ -574,6 +587,40 @@ class Env:
         case_id = receipt["case"]["id"]
         self.ok(self.client.post(f"{MESSAGES}/{case_id}/take", headers=self.auth("clerk"), json={}), 200)
         return case_id
+
+    def letter_receipt(self, state: str = "received") -> dict[str, Any]:
+        """A letter recorded by clerk1 as a case (its receipt, with the query code), then refused by
+        clerk1 (不予受理) or taken and answered (its 办理意见书) when `state` says so."""
+        record = {
+            **contact_body(),
+            "channel": "letter",
+            "disposition": "case_opened",
+            "subject": "矩阵测试来信",
+        }
+        record.pop("duration_seconds")
+        case = self.ok(self.client.post(CONTACTS, headers=self.auth("clerk"), json=record), 201)["case"]
+        clerk, url = self.auth("clerk"), f"{MESSAGES}/{case['id']}"
+        if state == "refused":
+            refusal = {"reason": "not_competent", "text": "矩阵测试：不属于本机关职权范围"}
+            self.ok(self.client.post(f"{url}/refusal", headers=clerk, json=refusal), 200)
+        elif state == "replied":
+            self.ok(self.client.post(f"{url}/take", headers=clerk, json={}), 200)
+            self.ok(
+                self.client.post(f"{url}/reply", headers=clerk, json={"reply": "矩阵测试：办理意见"}), 200
+            )
+        return case
+
+    def shared_refusal(self) -> tuple[dict[str, Any], int]:
+        """A refused letter's receipt and the id of its 不予受理告知书, shared by the reads."""
+
+        def make() -> tuple[dict[str, Any], int]:
+            case = self.letter_receipt("refused")
+            listed = self.ok(
+                self.client.get(f"{MESSAGES}/{case['id']}/notices", headers=self.auth("clerk")), 200
+            )
+            return case, listed[0]["id"]
+
+        return self.once("refused_letter", make)
 
     def shared_contact(self) -> int:
         return self.once(
@@ -1157,6 +1204,40 @@ def _rate_tracked(env: Env, role: str) -> dict[str, Any]:
     }
 
 
+def _letter_notice(suffix: str) -> Builder:
+    """The notices of the refused letter, or its notice as a page or a PDF (`suffix`)."""
+
+    def build(env: Env, role: str) -> dict[str, Any]:
+        case, notice_id = env.shared_refusal()
+        return {
+            "url": f"{MESSAGES}/{case['id']}/notices{suffix.format(notice_id)}",
+            "headers": env.auth(role),
+        }
+
+    return build
+
+
+def _tracked_notice(ext: str) -> Builder:
+    def build(env: Env, role: str) -> dict[str, Any]:
+        case, notice_id = env.shared_refusal()
+        return {
+            "url": f"{FEEDBACK}/track/{case['tracking_no']}/notices/{notice_id}.{ext}",
+            "params": {"code": case["query_code"]},
+            "headers": env.auth(role),
+        }
+
+    return build
+
+
+def _request_review(env: Env, role: str) -> dict[str, Any]:
+    case = env.letter_receipt("replied")
+    return {
+        "url": f"{FEEDBACK}/track/{case['tracking_no']}/review",
+        "headers": env.auth(role),
+        "json": {"code": case["query_code"], "level": "review", "reason": "矩阵测试：对办理意见不服"},
+    }
+
+
 REQUESTS: dict[tuple[str, str], Builder] = {
     ("GET", "/.well-known/jwks.json"): _plain("/.well-known/jwks.json"),
     ("POST", "/api/v1/auth/register"): _register,
@@ -1351,6 +1432,17 @@ REQUESTS: dict[tuple[str, str], Builder] = {
     ),
     ("GET", f"{FEEDBACK}/track/{{tracking_no}}"): _track_message,
     ("POST", f"{FEEDBACK}/track/{{tracking_no}}/rating"): _rate_tracked,
+    ("POST", f"{MESSAGE}/refusal"): lambda env, role: {
+        "url": f"{MESSAGES}/{env.letter_receipt()['id']}/refusal",
+        "headers": env.auth(role),
+        "json": {"reason": "other", "text": "矩阵测试：不予受理的理由"},
+    },
+    ("GET", f"{MESSAGE}/notices"): _letter_notice(""),
+    ("GET", f"{MESSAGE}/notices/{{notice_id}}.html"): _letter_notice("/{}.html"),
+    ("GET", f"{MESSAGE}/notices/{{notice_id}}.pdf"): _letter_notice("/{}.pdf"),
+    ("GET", f"{FEEDBACK}/track/{{tracking_no}}/notices/{{notice_id}}.html"): _tracked_notice("html"),
+    ("GET", f"{FEEDBACK}/track/{{tracking_no}}/notices/{{notice_id}}.pdf"): _tracked_notice("pdf"),
+    ("POST", f"{FEEDBACK}/track/{{tracking_no}}/review"): _request_review,
     ("POST", f"{MESSAGE}/attachments"): lambda env, role: {
         "url": f"{MESSAGES}/{env.case_id('assigned')}/attachments",
         "headers": env.auth(role),

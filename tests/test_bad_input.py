@@ -403,13 +403,23 @@ class Env:
             self.ok(self.client.post(f"{url}/{action}", headers=clerk, json=body), 200)
         return receipt["id"]
 
-    def letter_case(self) -> int:
-        """A letter clerk1 recorded as a case and took (信访: its time limit may be extended)."""
+    def letter_case(self, *, taken: bool = True) -> int:
+        """A letter clerk1 recorded as a case and took (信访: its time limit may be extended), or
+        left to decide on (受理 or 不予受理)."""
         record = {**contact_body(self), "channel": "letter"}
         del record["duration_seconds"]
         receipt = self.ok(self.client.post(CONTACTS, headers=self.auth("clerk"), json=record), 201)
         case_id = receipt["case"]["id"]
-        self.ok(self.client.post(f"{MESSAGES}/{case_id}/take", headers=self.auth("clerk"), json={}), 200)
+        self.state.setdefault("receipts", {})[case_id] = receipt["case"]
+        if taken:
+            self.ok(self.client.post(f"{MESSAGES}/{case_id}/take", headers=self.auth("clerk"), json={}), 200)
+        return case_id
+
+    def answered_letter(self) -> int:
+        """A letter clerk1 took and answered (its 办理意见书: 复查 may be asked for by code)."""
+        case_id = self.letter_case()
+        reply = {"reply": "坏输入测试：办理意见"}
+        self.ok(self.client.post(f"{MESSAGES}/{case_id}/reply", headers=self.auth("clerk"), json=reply), 200)
         return case_id
 
 
@@ -541,6 +551,12 @@ TRACKED_RATING = ("POST", f"{FEEDBACK}/track/{{tracking_no}}/rating")
 
 
 TRACKED_UPLOAD = ("POST", f"{FEEDBACK}/track/{{tracking_no}}/attachments")
+TRACKED_REVIEW = ("POST", f"{FEEDBACK}/track/{{tracking_no}}/review")
+
+
+def review_receipt(env: Env) -> dict[str, Any]:
+    """The receipt (tracking number, query code) of an answered letter, whose sender asks for 复查."""
+    return env.state["receipts"][env.target(TRACKED_REVIEW, env.answered_letter)]
 
 
 def tracked_upload_url(env: Env, no: Any) -> str:
@@ -991,6 +1007,24 @@ VALID: dict[tuple[str, str], Valid] = {
             "rating": "basically_satisfied",
             "comment": "坏输入测试：基本满意",
             "reopen": False,
+        },
+        consumes=True,
+    ),
+    _case("/refusal"): Valid(
+        url=_on_case("/refusal", lambda env: env.letter_case(taken=False)),
+        body=lambda env: {"reason": "not_competent", "text": "坏输入测试：不属于本机关职权范围"},
+        caller="clerk",
+        consumes=True,
+    ),
+    TRACKED_REVIEW: Valid(
+        url=lambda env, no: (
+            f"{FEEDBACK}/track/{review_receipt(env)['tracking_no'] if no is None else no}/review"
+        ),
+        body=lambda env: {
+            "code": review_receipt(env)["query_code"],
+            "level": "review",
+            "reason": "坏输入测试：对办理意见不服",
+            "received_on": shanghai_today().isoformat(),
         },
         consumes=True,
     ),
