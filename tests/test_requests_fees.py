@@ -49,6 +49,15 @@ async def test_no_fee_notice_once_the_answer_limit_has_passed(world: NoticeWorld
 UNPAID = {"outcome": "other.fee_unpaid", "reason": "逾期未缴费", "legal_basis": "条例第四十二条"}
 
 
+async def printed_fee_notice(world: NoticeWorld, app_id: int) -> str:  # noqa: F811
+    """The printable 收费通知书 as the applicant's clerk prints it (whitespace removed)."""
+    listed = (await world.get(app_id, world.clerk(), "/notices")).json()
+    [fee] = [n for n in listed if n["kind"] == "fee"]
+    page = await world.client.get(fee["html_url"], headers=world.clerk())
+    assert page.status_code == 200, page.text
+    return "".join(page.text.split())
+
+
 async def test_a_notice_sent_by_post_is_due_20_working_days_from_its_return_receipt(
     world: NoticeWorld,  # noqa: F811
 ) -> None:
@@ -62,6 +71,7 @@ async def test_a_notice_sent_by_post_is_due_20_working_days_from_its_return_rece
     assert "送达回执" in notice["payment_terms"]
     mine = (await world.get(app_id, world.citizen())).json()
     assert mine["fee"]["due_on"] is None and mine["fee"]["amount_due"] == 1100
+    assert "20个工作日内（自送达回执载明的收到之日起计算）缴纳" in await printed_fee_notice(world, app_id)
     assert mine["deadline"]["paused"] is True
     # Unknown day of receipt: the period cannot be seen to pass, however long it has been.
     world.clock.today = date(2026, 12, 1)
@@ -80,6 +90,7 @@ async def test_a_notice_sent_by_post_is_due_20_working_days_from_its_return_rece
     received = await world.ok(app_id, "fee-receipt", {"received_on": "2026-09-25"}, world.clerk())
     assert received["received_on"] == "2026-09-25" and received["due_on"] == "2026-10-29"
     assert "您于 2026-09-25 收到本通知，缴费期限至 2026-10-29" in received["payment_terms"]
+    assert "20个工作日内（2026-10-29前）缴纳" in await printed_fee_notice(world, app_id)
     again = await world.act(app_id, "fee-receipt", {"received_on": "2026-09-25"}, world.clerk())
     assert again.status_code == 409 and again.json()["code"] == "fee_receipt_recorded"
     timeline = (await world.get(app_id, world.clerk(), "/timeline")).json()
@@ -161,6 +172,11 @@ async def test_a_reduction_must_be_less_than_the_amount_and_leaves_the_rest_to_p
     )
     assert reduced["relief_on"] == "2026-11-26" and reduced["due_on"] == notice["due_on"]
     assert "缴纳信息处理费 500 元（收费金额 1100 元，本机关决定减收 600 元）" in reduced["payment_terms"]
+    printed = await printed_fee_notice(world, app_id)
+    assert (
+        "本机关已于2026-11-26决定减收信息处理费600元（经济困难：申请人为低保对象），减收后应缴纳500元。"
+        in printed
+    )
     twice = await world.act(app_id, "fee-relief", {"kind": "waived", **HARDSHIP}, world.clerk())
     assert twice.status_code == 409 and twice.json()["code"] == "fee_relief_recorded"
     view = (await world.get(app_id, world.citizen())).json()
@@ -189,6 +205,9 @@ async def test_a_waiver_leaves_nothing_to_pay_and_the_clock_runs_again(world: No
     waived = await world.ok(app_id, "fee-relief", {"kind": "waived", **HARDSHIP}, world.clerk())
     assert waived["relief"] == "waived" and waived["relief_amount"] == 1100 and waived["amount_due"] == 0
     assert waived["paid_on"] is None and "无需缴费" in waived["payment_terms"]
+    assert "本机关已于2026-12-01决定免收本次信息处理费（经济困难：申请人为低保对象），您无需缴费。" in (
+        await printed_fee_notice(world, app_id)
+    )
     after = (await world.get(app_id, world.clerk())).json()
     assert after["state"] == "in_progress" and after["deadline"]["paused"] is False
     expected = CALENDAR.add_working_days(date.fromisoformat(due_before), 5).day

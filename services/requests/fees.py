@@ -34,6 +34,7 @@ from services.requests.models import (
     FEE_METHOD_LABELS,
     FEE_RECEIVED_ON_ISSUE,
     FEE_RELIEF_LABELS,
+    FEE_RELIEF_REASON_LABELS,
     Application,
     ApplicationState,
     FeeDelivery,
@@ -209,11 +210,30 @@ def payment_days(application: Application) -> int:
     return days
 
 
+def relief_text(notice: FeeNotice) -> str | None:
+    """The reduction or waiver the agency granted, as the applicant is told of it."""
+    relief = notice.relief
+    if relief is None:
+        return None
+    why = (
+        FEE_RELIEF_REASON_LABELS[FeeReliefReason(notice.relief_reason_code)]
+        if notice.relief_reason_code
+        else ""
+    )
+    why = f"（{why}：{notice.relief_reason}）" if notice.relief_reason else ""
+    if relief is FeeRelief.WAIVED:
+        return f"本机关已于 {notice.relief_on} 决定免收本次信息处理费{why}，您无需缴费。"
+    return (
+        f"本机关已于 {notice.relief_on} 决定减收信息处理费 {notice.relief_amount} 元{why}，"
+        f"减收后应缴纳 {notice.amount_due} 元。"
+    )
+
+
 def payment_terms(notice: FeeNotice, days: int) -> str:
     """What the notice says about paying: how much after any relief, and how the period is counted —
     from the day the applicant receives the notice — with the last day once that day is known."""
     if notice.relief is FeeRelief.WAIVED:
-        return f"本机关已于 {notice.relief_on} 决定免收本次信息处理费，您无需缴费。"
+        return relief_text(notice) or ""
     amount = f"{notice.amount_due} 元"
     if notice.relief is FeeRelief.REDUCED:
         amount += f"（收费金额 {notice.amount} 元，本机关决定减收 {notice.relief_amount} 元）"

@@ -20,7 +20,7 @@ from datetime import date
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.requests import extensions, lifecycle, notices
+from services.requests import extensions, fees, lifecycle, notices
 from services.requests.models import (
     CHANNEL_LABELS,
     DELIVERY_LABELS,
@@ -362,7 +362,9 @@ def fee_html(application: Application, event: Event, found: Issued, fee: FeeNoti
     else:
         measure = f"本申请所需提供的信息共 {fee.pages or 0} 页"
     rules = get_rule_set(application.rule_set)
-    due = f"（{e(fee.due_on.isoformat())} 前）" if fee.due_on else ""
+    # A notice sent by post or handed over is received on its return receipt's day: until a clerk
+    # records it, the last day to pay is not known (fees.record_receipt).
+    due = f"（{e(fee.due_on.isoformat())} 前）" if fee.due_on else "（自送达回执载明的收到之日起计算）"
     paragraphs = [
         _application(application),
         f"<p>依据{e(R)}第四十二条和《政府信息公开信息处理费管理办法》（国办函〔2020〕109号），"
@@ -372,5 +374,8 @@ def fee_html(application: Application, event: Event, found: Issued, fee: FeeNoti
         "自本通知发出至您缴纳费用的期间，不计算在答复期限内。</p>",
         "<p>您逾期未按本通知缴纳费用的，本机关不再处理该政府信息公开申请。</p>",
     ]
+    relief = fees.relief_text(fee)  # 减免 granted after the notice was issued
+    if relief:
+        paragraphs.append(f"<p>{e(relief)}</p>")
     title = f"{agency}政府信息公开信息处理费收费通知书"
     return _page(title, found.number, name, paragraphs, agency, found.issued_on)
