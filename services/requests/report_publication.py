@@ -41,6 +41,7 @@ logger = logging.getLogger(__name__)
 DOC_TYPE = "report"  # 体裁：报告
 CATEGORY = "general"  # 主题分类：综合政务
 DEPARTMENT = "department"
+GOVERNMENT = "county"  # any level but a department: a people's government (省、市、县、乡镇)
 ACTION_LABELS = {
     "created": "已在政府信息公开目录中新建草稿，待提交审核",
     "updated": "已更新目录中的原草稿",
@@ -217,7 +218,9 @@ async def overdue(
     years = [
         y
         for y in range(first_year, today.year)
-        if any(flag_for_due(due_on(level, y), today, calendar) in wanted for level in (DEPARTMENT, "county"))
+        if any(
+            flag_for_due(due_on(level, y), today, calendar) in wanted for level in (DEPARTMENT, GOVERNMENT)
+        )
     ]
     if not years:
         return OverdueList(items=[], total=0)
