@@ -90,7 +90,7 @@ async def apply(
     status_code=status.HTTP_201_CREATED,
     summary="登记来信、传真或当面提交的申请（经办人员）",
     description="经办人员登记本机关收到的申请。收到日期按条例第三十一条：当面提交为当天；挂号信为签收日；"
-    "平信、传真为与申请人确认之日。",
+    "平信、传真为与申请人确认之日。同时出具编号的登记回执（…/{id}/notices）；目录服务不可用时答复 503，不写入任何内容。",
 )
 async def register(
     request: Request, session: SessionDep, data: RegistrationIn, actor: ClerkUser
@@ -235,7 +235,8 @@ async def withdraw(
     "/{application_id}/abandonment",
     response_model=ApplicationPublic,
     summary="申请人逾期不补正，视为放弃（经办人员）",
-    description="条例第三十条：补正期限届满仍未补正的，视为放弃申请（办理结果 other.no_correction）。",
+    description="条例第三十条：补正期限届满仍未补正的，视为放弃申请（办理结果 other.no_correction），"
+    "同时出具编号的答复告知书（…/notice）。目录服务不可用时答复 503，不写入任何内容。",
 )
 async def abandon(
     request: Request, session: SessionDep, application_id: IdPath, data: AbandonmentIn, actor: ClerkUser

@@ -17,7 +17,8 @@ router = APIRouter()
     "/{application_id}/consultation",
     response_model=ApplicationPublic,
     summary="开始征求第三方或其他机关意见（经办人员）",
-    description="条例第三十二条、第三十四条：征求意见的时间不计入答复期限。",
+    description="条例第三十二条、第三十四条：征求意见的时间不计入答复期限。征求第三方意见的（third_party），"
+    "出具编号的征求第三方意见书，送第三方（…/notices）；目录服务不可用时答复 503，不写入任何内容。",
 )
 async def start_consultation(
     request: Request, session: SessionDep, application_id: IdPath, data: ConsultationStartIn, actor: ClerkUser

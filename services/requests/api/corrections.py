@@ -25,7 +25,7 @@ router = APIRouter()
     response_model=ApplicationPublic,
     summary="告知申请人补正（经办人员）",
     description="条例第三十条：收到申请之日起 7 个工作日内一次性告知需要补正的全部事项和补正期限；"
-    "答复期限自收到补正之日起重新计算。",
+    "答复期限自收到补正之日起重新计算。出具编号的补正告知书（…/notices）；目录服务不可用时答复 503，不写入任何内容。",
 )
 async def request_correction(
     request: Request, session: SessionDep, application_id: IdPath, data: CorrectionRequestIn, actor: ClerkUser

@@ -54,7 +54,8 @@ async def fee_totals(
     "缴费期限为自申请人收到收费通知之日起 20 个工作日：delivery 为 online、email 的，发出当日即为收到；"
     "post、in_person 的，缴费期限在登记回执日期（…/fee-receipt）后确定，此前 due_on 为空。"
     "自发出收费通知起答复期限中止计算（缴费期间不计入）；金额为 0 时不能发出。"
-    "当场查阅的申请不按量计收（422，字段 method）；答复期限届满后不能发出（409）。",
+    "当场查阅的申请不按量计收（422，字段 method）；答复期限届满后不能发出（409）。"
+    "出具编号的收费通知书（…/notices）；目录服务不可用时答复 503，不写入任何内容。",
 )
 async def fee_notice(
     request: Request, session: SessionDep, application_id: IdPath, data: FeeNoticeIn, actor: ClerkUser
