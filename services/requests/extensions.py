@@ -50,9 +50,8 @@ async def prepare(
     extension's commit keeps it; a refused extension rolls it back with everything else)."""
     check(data)
     lifecycle.check_transition(application, "extend")
-    seq = await notices.next_seq(session, application.agency_id, today.year)
-    number = notices.notice_number(agency_name, today.year, seq)
-    return step(data, actor, today, number=number, agency_name=agency_name)
+    numbered = await notices.numbered(session, application.agency_id, agency_name, today)
+    return step(data, actor, today, number=numbered["number"], agency_name=agency_name)
 
 
 def check(data: ExtensionIn) -> None:
