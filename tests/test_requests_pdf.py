@@ -329,6 +329,28 @@ async def test_an_abandoned_application_is_told_in_an_answer_citing_article_30(w
     assert_remedy(text, BOTH)
 
 
+async def test_still_unclear_after_the_correction_is_answered_citing_article_30(world: NoticeWorld) -> None:
+    app_id = (await world.apply())["id"]
+    await world.ok(app_id, "correction-request", {"items": [{"text": ITEMS[0]}], "days": 5}, world.clerk())
+    await world.ok(app_id, "correction", {"text": "就是那些信息"}, world.citizen())
+    unclear = {
+        "outcome": "unavailable.still_unclear",
+        "reason": "补正后仍无法确定所需信息",
+        "legal_basis": "依法答复",
+    }
+    await world.ok(app_id, "decision", unclear, world.clerk())
+    listed = await notices_of(world, app_id, world.citizen())
+    assert [(n["kind"], n["number"]) for n in listed] == [
+        ("correction", NUMBER.format(1)),
+        ("decision", NUMBER.format(2)),
+    ]
+    correction = pdf_text(await download(world, listed[0]["pdf_url"], world.citizen()))
+    assert f"{R}第三十条" in correction and flat(ITEMS[0]) in correction and f"{NAME}：" in correction
+    text = pdf_text(await download(world, listed[1]["pdf_url"], world.citizen()))
+    assert "答复如下：补正后申请内容仍不明确" in text and f"{R}第三十条" in text
+    assert_remedy(text, BOTH)
+
+
 async def test_a_fee_left_unpaid_ends_in_an_answer_citing_article_42_and_the_measures(
     world: NoticeWorld,
 ) -> None:
