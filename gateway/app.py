@@ -12,10 +12,9 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI, Request
-from fastapi.openapi.docs import get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 
-from gateway import service
+from gateway import docs_assets, service
 from gateway.api import admin, auth, wellknown
 from gateway.keys import KeyRing
 from gateway.openapi import merge_openapi
@@ -131,24 +130,11 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     app.include_router(admin_sites)
     app.include_router(widget)
     app.include_router(supervision)
+    app.include_router(docs_assets.router)
 
     @app.get("/openapi.json", include_in_schema=False)
     async def openapi(request: Request) -> JSONResponse:
         return JSONResponse(await merged_contract(request.app))
-
-    @app.get("/docs", include_in_schema=False)
-    async def docs() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="Gongkai API 文档",
-            oauth2_redirect_url="/docs/oauth2-redirect",
-            init_oauth={"clientId": "swagger", "usePkceWithAuthorizationCodeGrant": False},
-            swagger_ui_parameters={"persistAuthorization": True, "displayRequestDuration": True},
-        )
-
-    @app.get("/docs/oauth2-redirect", include_in_schema=False)
-    async def oauth2_redirect() -> HTMLResponse:
-        return get_swagger_ui_oauth2_redirect_html()
 
     def make_proxy(inner: Any) -> ServiceProxy:
         proxy = ServiceProxy(
