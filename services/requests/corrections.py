@@ -167,6 +167,7 @@ async def request(
         reason="；".join(item.text for item in data.items),
         days=data.days,
         details={"items": [item.text for item in data.items], "days": data.days, "notice": notice},
+        date_field="notified_on",
     )
     return await lifecycle.perform(session, application, step, check=check, calendar=calendar, today=today)
 
@@ -188,7 +189,9 @@ async def submit(
     details: dict[str, Any] = {"text": data.text}
     if files:
         details["attachments"] = recorded(files)
-    step = lifecycle.Step("submit_correction", actor, on, reason=None, details=details)
+    step = lifecycle.Step(
+        "submit_correction", actor, on, reason=None, details=details, date_field="received_on"
+    )
     return await lifecycle.perform(
         session, application, step, write=submit_writer(files), calendar=calendar, today=today
     )

@@ -800,5 +800,5 @@ async def withdraw(
 ) -> Application:
     """The applicant withdraws before the answer: online today, on paper the day the clerk records."""
     on = applicant_step_on(application, actor, received_on=data.received_on, today=today)
-    step = lifecycle.Step("withdraw", actor, on, reason=data.reason)
+    step = lifecycle.Step("withdraw", actor, on, reason=data.reason, date_field="received_on")
     return await lifecycle.perform(session, application, step, calendar=calendar, today=today)
