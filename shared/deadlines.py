@@ -5,11 +5,12 @@ from `compute_deadline`, a pure function of the item's clock events, its rule se
 calendar and today's date. Nothing is stored here: a corrected calendar or a late-recorded event
 moves the due date the next time it is computed; a service that keeps the result for its lists
 rewrites it from this function with every event and calendar change (services/requests)
-(DOMAIN.md, Working days; STYLE.md, state machines).
+(docs/time-limits.md, "Working days").
 
-Rule sets (DOMAIN.md, Rule sets) hold the limits; the Regulation (《中华人民共和国政府信息公开条例》,
-2019) is `national-2019`, the seeds' local rules are `local-legacy`, and public feedback has
-`feedback-local` (seed 003) and `petition-2022` (《信访工作条例》, 2022).
+Rule sets (docs/time-limits.md, "Rule sets") hold the limits; the Regulation (《中华人民共和国政府
+信息公开条例》, 2019) is `national-2019`, the local 《政务信息公开依申请公开制度》 is `local-legacy`,
+and public feedback has `feedback-local` (the local rule for 来信来访) and `petition-2022`
+(《信访工作条例》, 2022).
 
 Clock semantics (one function per rule below, each citing its article):
 - the limit counts from the received date, that day not counted (条例第三十一条、第三十三条);
@@ -37,11 +38,13 @@ the result is marked `provisional` (see `shared.calendar`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import Final
+from typing import Any, Final
+
+import sqlalchemy as sa
 
 from shared.calendar import DayCount, WorkingCalendar, WorkingDays
 from shared.errors import DomainError
@@ -109,10 +112,13 @@ class DayKind(StrEnum):
     NATURAL = "natural"  # 自然日 (日 / 天 / 周)
 
 
+WARN_WORKING_DAYS: Final = 3  # 电子监察: the usual warning period before a due date (yellow flag)
+
+
 @dataclass(frozen=True, slots=True)
 class RuleSet:
     """The time limits of one rule set; an agency chooses one, the one in force on the received
-    date governs the item (DOMAIN.md, Rule sets). All counts are in `day_kind` days.
+    date governs the item (docs/time-limits.md, "Rule sets"). All counts are in `day_kind` days.
 
     Natural-day limits whose last day is not a working day end on the next working day
     (《民法典》第二百零三条); working-day limits always end on a working day.
@@ -128,7 +134,8 @@ class RuleSet:
     acceptance_days: int | None = None  # a decision to accept first; the answer limit runs from it
     third_party_days: int | None = None  # a consulted third party's time to answer (a pause)
     fee_payment_days: int | None = None  # the applicant's time to pay a fee notice (a pause)
-    warn_working_days: int = 3  # 电子监察: yellow from this many working days before the due date
+    # 电子监察: yellow from this many working days before the due date
+    warn_working_days: int = WARN_WORKING_DAYS
     levels: tuple[tuple[str, int], ...] = ()  # limit by coordination level (feedback)
     level: str | None = None  # the level chosen by `for_level`
 
@@ -158,31 +165,35 @@ NATIONAL_2019: Final = RuleSet(
 
 LOCAL_LEGACY: Final = RuleSet(
     key="local-legacy",
-    title="本地政务公开制度（种子文件003）",
+    title="本地政务公开制度（依申请公开）",
     basis=(
-        "种子文件003：收到申请当场登记，自登记之日起五个工作日内进行实质性审查；"
+        "本地《政务信息公开依申请公开制度》第七条、第八条："
+        "收到申请当场登记，自登记之日起五个工作日内进行实质性审查；"
         "收到申请之日起15个工作日答复；延期以条例第三十三条的二十个工作日为限"
     ),
     day_kind=DayKind.WORKING,
-    # Seed 003 chains "review within 5 working days" and "disclosure within 15 working days of
-    # the decision" (up to 20 working days in all), while another of its rules reads "收到申请之日起
-    # 15个工作日". We take the stricter, single reading: receipt is registration (当场登记), the
+    # The local rule's 第七条 chains "review within 5 working days" and "disclosure within 15
+    # working days of the decision" (up to 20 working days in all), while another of its rules reads
+    # "收到申请之日起15个工作日". We take the stricter, single reading: receipt is registration (当场登记), the
     # answer is due 15 working days from receipt, and the 5-day substantive review is the window
     # in which an unclear application must be sent back for correction.
     answer_days=15,
-    # Seed 003 第八条 allows up to 30 (another unit says 15), but 条例第三十三条 caps every extension
-    # at 20 working days and a local rule may be stricter than the Regulation, never looser.
+    # The local rule's 第八条 allows up to 30 (another unit says 15), but 条例第三十三条 caps every
+    # extension at 20 working days and a local rule may be stricter than the Regulation, never looser.
     extension_max_days=20,
-    correction_notice_days=5,  # seed 003 第七条: substantive review within 5 working days
-    third_party_days=15,  # not in the seed: the Regulation's pauses still apply nationally
+    correction_notice_days=5,  # 本地制度第七条: substantive review within 5 working days
+    third_party_days=15,  # not in the local rule: the Regulation's pauses still apply nationally
     fee_payment_days=20,
 )
 
 FEEDBACK_LOCAL: Final = RuleSet(
     key="feedback-local",
-    title="来信来访限期解决（种子文件003）",
-    basis="种子文件003：职权范围内立即解决；辖区内协调1-3天内解决；需协调区内部门一周内解决；一时解决不了的说明情况",
-    # The seed says 天 and 一周 — calendar days, unlike the Regulation's 工作日 — so these are
+    title="来信来访限期解决（本地政务公开制度）",
+    basis=(
+        "本地政务公开制度（群众来信来访）：职权范围内立即解决；辖区内协调1-3天内解决；"
+        "需协调区内部门一周内解决；一时解决不了的说明情况"
+    ),
+    # The local rule says 天 and 一周 — calendar days, unlike the Regulation's 工作日 — so these are
     # natural days (ending on a working day, 民法典第二百零三条). "Immediately" is the same day.
     # Matters that cannot be solved in time are answered with an explanation: that reply is the
     # decision, so there is no extension.
@@ -231,7 +242,7 @@ LIMIT_LABELS: Final = {
 
 def looser_limits(rules: RuleSet, than: RuleSet = NATIONAL_2019) -> list[str]:
     """The limits in which `rules` is looser than the Regulation: empty for a lawful local rule set,
-    which may be stricter, never looser (DOMAIN.md, Rule sets).
+    which may be stricter, never looser (docs/time-limits.md, "Rule sets").
 
     The agency's own limits (answer, extension, correction notice) may only be shorter. The periods
     the Regulation gives someone else — the third party's 15 working days (第三十二条), the applicant's
@@ -741,12 +752,7 @@ def compute_deadline(
     horizon = max(today, clock.consultation_until) if clock.consultation_until else today
     due = clock.due_as_of(horizon) if paused else standing
     left = _signed_working_days(as_of, standing.day, calendar)
-    if as_of > standing.day:
-        flag = Flag.RED
-    elif not paused and left.days <= rule_set.warn_working_days:
-        flag = Flag.YELLOW
-    else:
-        flag = Flag.NONE
+    flag = flag_of(as_of, standing.day, left.days, rule_set.warn_working_days, paused=paused)
 
     window = None
     if clock.stage is Stage.ANSWER and clock.corrections == 0:
@@ -769,22 +775,72 @@ def compute_deadline(
     )
 
 
-def flag_for_due(
-    due: date | None, today: date, calendar: WorkingCalendar, warn_working_days: int = 3
-) -> Flag:
-    """The flag of a running (not paused) clock from a stored due date, the rule of
-    `compute_deadline`: red past the due date, yellow from `warn_working_days` working days before."""
-    if due is None:
-        return Flag.NONE
+def flag_of(today: date, due: date, left: int, warn_working_days: int, *, paused: bool = False) -> Flag:
+    """电子监察, the one home of the yellow/red rule: red once today is past the due date, yellow from
+    `warn_working_days` working days before it through the due day (`left`: working days after
+    today up to the due date), nothing while the clock is paused and not yet overdue."""
     if today > due:
         return Flag.RED
-    if calendar.working_days_between(today, due).days <= warn_working_days:
+    if not paused and left <= warn_working_days:
         return Flag.YELLOW
     return Flag.NONE
 
 
-def yellow_before(today: date, calendar: WorkingCalendar, warn_working_days: int = 3) -> date:
+def due_standing(
+    due: date, today: date, calendar: WorkingCalendar, warn_working_days: int = WARN_WORKING_DAYS
+) -> tuple[Flag, WorkingDays]:
+    """A running clock's flag from a stored due date, with the working days left (negative when
+    overdue), whose `provisional` says whether a year the calendar has not confirmed was counted."""
+    left = _signed_working_days(today, due, calendar)
+    return flag_of(today, due, left.days, warn_working_days), left
+
+
+def flag_for_due(
+    due: date | None, today: date, calendar: WorkingCalendar, warn_working_days: int = WARN_WORKING_DAYS
+) -> Flag:
+    """The flag of a running (not paused) clock from a stored due date (`flag_of`)."""
+    if due is None:
+        return Flag.NONE
+    return due_standing(due, today, calendar, warn_working_days)[0]
+
+
+def yellow_before(today: date, calendar: WorkingCalendar, warn_working_days: int = WARN_WORKING_DAYS) -> date:
     """Lets a query select flags by a range of stored due dates: a running clock due on or after
     today is yellow exactly when its due date is before this day (the working day after the last
     one of the warning period)."""
     return calendar.add_working_days(today, warn_working_days + 1).day
+
+
+def warning_periods(rule_set_column: Any, rule_sets: Iterable[RuleSet]) -> dict[int, Any]:
+    """For `flag_condition`: each warning period (working days) with the SQL condition selecting
+    the rows whose rule set (by key in `rule_set_column`) has it."""
+    keys: dict[int, set[str]] = {}
+    for rules in rule_sets:
+        keys.setdefault(rules.warn_working_days, set()).add(rules.key)
+    return {days: rule_set_column.in_(sorted(names)) for days, names in keys.items()}
+
+
+def flag_condition(
+    due_on: Any,
+    flag: Flag | str,
+    today: date,
+    calendar: WorkingCalendar,
+    periods: Mapping[int, Any] | None = None,
+) -> Any:
+    """`flag_of` as SQL over a stored due-date column, for rows whose clock is running (the caller
+    selects those): red or yellow only. `periods` (from `warning_periods`) gives each row its rule
+    set's warning period; without it every row has the usual one."""
+    if flag == Flag.RED:
+        return due_on < today
+    if flag != Flag.YELLOW:
+        raise ValueError(f"flag_condition: only red or yellow, not {flag!r}")
+    periods = periods or {WARN_WORKING_DAYS: sa.true()}
+    return sa.and_(
+        due_on >= today,
+        sa.or_(
+            *(
+                sa.and_(rows, due_on < yellow_before(today, calendar, days))
+                for days, rows in sorted(periods.items())
+            )
+        ),
+    )
