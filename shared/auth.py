@@ -57,6 +57,9 @@ class Principal:
     username: str = ""
     agency_id: int | None = None
     region_id: int | None = None
+    # The login session (refresh-token family) the token was issued in: the gateway refuses a
+    # token whose session was revoked (logout, refresh-token reuse) before it expires.
+    session_id: str | None = None
 
     def is_clerk_of(self, agency_id: int | None) -> bool:
         return self.role == Role.CLERK and agency_id is not None and self.agency_id == agency_id
@@ -227,6 +230,7 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
         username=str(claims.get("name", "")),
         agency_id=claims.get("agency_id"),
         region_id=claims.get("region_id"),
+        session_id=str(claims["sid"]) if claims.get("sid") else None,
     )
 
 
