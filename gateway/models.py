@@ -1,4 +1,5 @@
-"""Gateway tables: users, their refresh tokens, and the sites that embed the search widget."""
+"""Gateway tables: users, their refresh tokens, revoked sessions, and the sites that embed the
+search widget."""
 
 from __future__ import annotations
 
@@ -58,3 +59,18 @@ class EmbeddingSite(SQLModel, table=True):
     is_active: bool = True
     created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
     updated_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
+
+
+class Revocation(SQLModel, table=True):
+    """A login session (refresh-token family, until its last access token has expired) or a
+    disabled account (until it is enabled again) whose access tokens the gateway refuses, so a
+    logout or a disable takes effect in seconds and not at token expiry. Used when the gateway
+    has no Redis; with Redis the same set lives there."""
+
+    __tablename__ = "revocations"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=10)  # "family" (the token's `sid`) or "subject" (its `sub`)
+    value: str = Field(max_length=64, index=True)
+    expires_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime, nullable=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=Column(UTCDateTime, nullable=False))
