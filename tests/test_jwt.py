@@ -9,6 +9,7 @@ import json
 import time
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicNumbers
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from tests.conftest import Tokens
@@ -21,6 +22,10 @@ def _b64(data: dict) -> str:
     return base64.urlsafe_b64encode(json.dumps(data).encode()).rstrip(b"=").decode()
 
 
+def _int(b64: str) -> int:
+    return int.from_bytes(base64.urlsafe_b64decode(b64 + "=" * (-len(b64) % 4)), "big")
+
+
 def _bad_tokens(tokens: Tokens) -> dict[str, str]:
     now = int(time.time())
     good = tokens.make("admin")
@@ -28,9 +33,9 @@ def _bad_tokens(tokens: Tokens) -> dict[str, str]:
     claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
     tampered = _b64({**claims, "role": "admin", "sub": "9999"})
     # The algorithm-confusion attack: HMAC "signed" with the public key anyone can read.
-    public_pem = tokens.keyring._private.public_key().public_bytes(
-        Encoding.PEM, PublicFormat.SubjectPublicKeyInfo
-    )
+    published = next(k for k in tokens.keyring.jwks()["keys"] if k["kid"] == tokens.keyring.kid)
+    numbers = RSAPublicNumbers(_int(published["e"]), _int(published["n"]))
+    public_pem = numbers.public_key().public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
     hs_head = _b64({"alg": "HS256", "typ": "JWT", "kid": tokens.keyring.kid})
     hs_mac = hmac.new(public_pem, f"{hs_head}.{payload}".encode(), hashlib.sha256).digest()
     hs256 = f"{hs_head}.{payload}.{base64.urlsafe_b64encode(hs_mac).rstrip(b'=').decode()}"
@@ -100,18 +105,35 @@ async def test_a_wrong_service_token_is_401(catalog) -> None:
 
 
 async def test_a_key_unknown_at_first_is_fetched_again_and_accepted(catalog, tokens: Tokens) -> None:
-    """A rotated gateway key is picked up by refreshing the JWKS on an unknown kid."""
-    verifier = catalog.app.state.verifier
-    await catalog.request(*PROTECTED, json=VALID_BODY, headers=tokens.header("admin"))
-    old_kid = tokens.keyring.kid
+    """A rotated gateway key is picked up by fetching the JWKS again on an unknown kid, once."""
+    from shared.auth import TokenVerifier
+    from tests.conftest import AUDIENCE, ISSUER
+
+    fetches = []
+
+    async def keys() -> dict:
+        fetches.append(1)
+        return tokens.keyring.jwks()
+
+    catalog.app.state.verifier = TokenVerifier(
+        keys, issuer=ISSUER, audience=AUDIENCE, min_refresh_seconds=0.0
+    )
+    before = tokens.header("admin")  # signed with the key about to be retired
+    assert (await catalog.request(*PROTECTED, json=VALID_BODY, headers=before)).status_code == 201
+    assert len(fetches) == 1
     new_kid = tokens.keyring.rotate()
     try:
-        assert new_kid not in verifier._keys
         response = await catalog.request(
             *PROTECTED, json={**VALID_BODY, "code": "120000"}, headers=tokens.header("admin")
         )
         assert response.status_code == 201, response.text
-        assert new_kid in verifier._keys and old_kid in verifier._keys
+        assert len(fetches) == 2, "the unknown kid should have made the service fetch the JWKS again"
+        old = await catalog.request(*PROTECTED, json={**VALID_BODY, "code": "130000"}, headers=before)
+        assert old.status_code == 201, "a token signed before the rotation stays valid until it expires"
+        response = await catalog.request(
+            *PROTECTED, json={**VALID_BODY, "code": "140000"}, headers=tokens.header("admin")
+        )
+        assert response.status_code == 201 and len(fetches) == 2, "both keys known: no further fetch"
     finally:
         assert tokens.keyring.jwks()["keys"][0]["kid"] == new_kid
 
