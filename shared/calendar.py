@@ -4,7 +4,7 @@ Sources, in order: an override table (admin-entered per date), then `chinese_cal
 years it knows, then, for a year the State Council's notice has not reached the library yet, the
 statutory holidays of 《全国年节及纪念日放假办法》 (2024 revision, which stand whatever the notice
 says) on Monday–Friday. Only that notice's 调休 swaps are unknown then, so such results are marked
-`provisional` until an admin confirms the whole year, and never raise (DOMAIN.md, Working days).
+`provisional` until an admin confirms the whole year, and never raise (docs/time-limits.md, "Working days").
 """
 
 from __future__ import annotations
