@@ -2,7 +2,7 @@
 
 Personal data (applicant ID numbers, phone numbers, reporters' identities) is stored apart from
 the public record, encrypted field by field with `PersonalDataCipher`, and masked wherever it is
-shown to someone who does not need it (DOMAIN.md, 主动公开: `张**`, `110101********1234`,
+shown to someone who does not need it (docs/architecture.md, "Personal data": `张**`, `110101********1234`,
 `138****1234`, address to the village or community, bank account never). Every read of it by
 staff is written to the audit log (`shared.audit.record_read`).
 
@@ -240,8 +240,9 @@ NOT_PUBLISHED = "（不公开）"
 def mask_id_number(number: str, *, show_prefix: int = 6, show_suffix: int = 4) -> str:
     """ID number with the middle starred: `110101********1234` (first 6, last 4).
 
-    The default follows DOMAIN.md for published lists (region code shown, birth date hidden);
-    `show_prefix=3` gives DESIGN.md's `110***********1234`. A 15-digit (first-generation)
+    The default is the form of published lists (region code shown, birth date hidden;
+    docs/architecture.md, "Personal data"); `show_prefix=3` gives the shorter `110***********1234`
+    (the county hidden too). A 15-digit (first-generation)
     number shows at most its last 3 so that no birth-date digit remains. When nothing would
     be hidden, everything is.
     """
@@ -414,7 +415,7 @@ class Finding:
 def find_personal_data(text: str, *, today: date | None = None) -> list[Finding]:
     """18-digit resident ID numbers that pass their check (GB 11643), mobile numbers and bank card
     numbers that pass the Luhn check, anywhere in `text`, and names in the name column of 公示
-    lists (`find_names_in_lists`) (DOMAIN.md, Publication and personal data).
+    lists (`find_names_in_lists`) (docs/architecture.md, "Personal data").
 
     Already masked values (`110105********1234`, `138****0000`) are not found again. An 18-digit
     number that fails the ID check but passes Luhn is a bank card; a run of 16-19 digits that
