@@ -3,7 +3,7 @@
 Services store each item's agency path (`/1/2/5/`: ancestors and the agency itself) so region scope
 is a substring test (`shared.auth.region_marker`) without a join across databases. The same
 `GET /api/v1/catalog/agencies/{id}` answers the agency's rule-set history, so an item takes the rule
-set in force on its received date (DOMAIN.md, Rule sets).
+set in force on its received date (docs/time-limits.md, "Rule sets").
 """
 
 from __future__ import annotations
