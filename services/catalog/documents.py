@@ -217,7 +217,7 @@ async def late_documents(
     *, session: AsyncSession, principal: Principal, calendar: WorkingCalendar, today: date | None = None
 ) -> list[LateDocument]:
     """Publications later than 20 working days after their information date (each version that
-    brought new information), and documents still unpublished past that limit (DOMAIN.md, 主动公开)."""
+    brought new information), and documents still unpublished past that limit (条例第二十六条)."""
     today = today or local_date(utcnow())
     scope = internal_scope_filter(principal)
     if scope is None:

@@ -1,4 +1,4 @@
-"""An agency's rule set for its 依申请公开 applications (DOMAIN.md, Rule sets).
+"""An agency's rule set for its 依申请公开 applications (docs/time-limits.md, "Rule sets").
 
 The agency chooses it; an admin records the choice from a day on, and each application takes the
 rule set in force on its received date (the requests service asks `GET …/agencies/{id}`). The

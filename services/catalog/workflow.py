@@ -1,5 +1,6 @@
 """The publication workflow of a document: one table of allowed transitions, checked before any
-write, and one event per change in the same transaction (DOMAIN.md, 主动公开).
+write, and one event per change in the same transaction (条例第十七条: review before publication;
+docs/architecture.md, "Events and the outbox").
 
 draft ⇄ (edit) → in_review → approved: published | scheduled → published
                             ↘ returned → (edit) → in_review
@@ -142,7 +143,7 @@ def masked_content(content: dict[str, Any]) -> dict[str, str | None]:
 def _check_personal_data(
     content: dict[str, Any], override: str | None, attachments: dict[str, str | None] | None = None
 ) -> dict[str, Any]:
-    """DOMAIN.md, Publication and personal data: nothing goes live with ID numbers, mobiles, bank
+    """条例第十五条 and docs/architecture.md, "Personal data": nothing goes live with ID numbers, mobiles, bank
     cards or names in 公示 lists unmasked unless the reviewer records a reasoned exception (kept in
     the event)."""
     findings = personal_data_in(content, attachments)

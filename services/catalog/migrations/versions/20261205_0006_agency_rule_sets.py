@@ -4,7 +4,7 @@ Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-05
 
-An application takes the rule set in force on its received date (DOMAIN.md, Rule sets), so the
+An application takes the rule set in force on its received date (docs/time-limits.md, "Rule sets"), so the
 setting keeps its history: one row per change, never updated. An agency without a row keeps the
 Regulation's `national-2019`, which is what every existing application was given: nothing to fill.
 """
