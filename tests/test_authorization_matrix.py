@@ -193,6 +193,17 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("POST", f"{APPLICATION}/decision"): clerk_only(200),
     ("POST", f"{APPLICATION}/referral"): clerk_only(200),
     ("POST", f"{APPLICATION}/withdrawal"): applicant_or_paper_clerk(200),
+    # The letter of a withdrawal received on paper: the clerk keeps it; readers of the application read
+    # it (the one file exists on a paper application, which no citizen account owns).
+    ("POST", f"{APPLICATION}/withdrawal/attachments"): clerk_only(201),
+    ("GET", f"{APPLICATION}/withdrawal/attachments"): application_readers(200),
+    ("GET", f"{APPLICATION}/withdrawal/attachments/{{attachment_id}}"): {
+        "anonymous": 401,
+        "public": 404,
+        "clerk": 200,
+        "inspector": 200,
+        "admin": 403,
+    },
     ("POST", f"{APPLICATION}/abandonment"): clerk_only(200),
     # The decision notice (告知书) is read like the application; fees and assignment are the clerks'.
     ("GET", f"{APPLICATION}/notice"): application_readers(200),
@@ -960,6 +971,10 @@ def _paper_or_online(state: str, suffix: str, body: dict[str, Any]) -> Builder:
             notice = {"items": [{"text": "矩阵测试：请写明文件名称"}], "days": 10}
             url = f"{APPLICATIONS}/{receipt['id']}/correction-request"
             env.ok(env.client.post(url, headers=clerk, json=notice), 200)
+        if suffix == "/withdrawal":  # recorded only with the applicant's letter
+            url = f"{APPLICATIONS}/{receipt['id']}/withdrawal/attachments"
+            files = {"file": ("撤回信.pdf", PDF, "application/pdf")}
+            env.ok(env.client.post(url, headers=clerk, files=files), 201)
         return {
             "url": f"{APPLICATIONS}/{receipt['id']}{suffix}",
             "headers": clerk,
@@ -1099,6 +1114,35 @@ def _upload_correction_file(env: Env, role: str) -> dict[str, Any]:
         "url": f"{APPLICATIONS}/{application_id}/correction/attachments",
         "headers": env.auth(role),
         "files": {"file": ("补正材料.pdf", PDF, "application/pdf")},
+    }
+
+
+def _paper_application(env: Env) -> int:
+    """An application registered on paper by the agency's clerk (no citizen account owns it)."""
+    today = shanghai_today().isoformat()
+    letter = {**application_body(env), "channel": "letter_registered", "signed_for_on": today}
+    clerk = env.auth("clerk")
+    return env.ok(env.client.post(f"{APPLICATIONS}/registrations", headers=clerk, json=letter), 201)["id"]
+
+
+def _withdrawal_file(env: Env) -> tuple[int, int]:
+    """A paper application with the applicant's withdrawal letter kept (shared by the reads)."""
+
+    def make() -> tuple[int, int]:
+        application_id = _paper_application(env)
+        url = f"{APPLICATIONS}/{application_id}/withdrawal/attachments"
+        files = {"file": ("撤回信.pdf", PDF, "application/pdf")}
+        return application_id, env.ok(env.client.post(url, headers=env.auth("clerk"), files=files), 201)["id"]
+
+    return env.once("withdrawal_file", make)
+
+
+def _upload_withdrawal_file(env: Env, role: str) -> dict[str, Any]:
+    application_id = env.once("paper_application", lambda: _paper_application(env))
+    return {
+        "url": f"{APPLICATIONS}/{application_id}/withdrawal/attachments",
+        "headers": env.auth(role),
+        "files": {"file": ("撤回信.pdf", PDF, "application/pdf")},
     }
 
 
@@ -1370,6 +1414,14 @@ REQUESTS: dict[tuple[str, str], Builder] = {
         {"kind": "other_agency", "agency_name": "青山市民政局", "reason": "矩阵测试：不属于本机关"},
     ),
     ("POST", f"{APPLICATION}/withdrawal"): _paper_or_online("registered", "/withdrawal", {}),
+    ("POST", f"{APPLICATION}/withdrawal/attachments"): _upload_withdrawal_file,
+    ("GET", f"{APPLICATION}/withdrawal/attachments"): _on_application(
+        Env.shared_application, "/withdrawal/attachments"
+    ),
+    ("GET", f"{APPLICATION}/withdrawal/attachments/{{attachment_id}}"): lambda env, role: {
+        "url": "{}/{}/withdrawal/attachments/{}".format(APPLICATIONS, *_withdrawal_file(env)),
+        "headers": env.auth(role),
+    },
     ("POST", f"{APPLICATION}/abandonment"): _on_application(
         Env.abandonable, "/abandonment", {"reason": "矩阵测试：逾期未补正"}
     ),

@@ -367,6 +367,16 @@ class Env:
         self.ok(self.client.post(url, headers=self.auth("clerk"), json=body), 200)
         return application_id
 
+    def on_paper(self) -> int:
+        """A letter registered today by the agency's clerk (no citizen account owns it)."""
+        letter = {
+            **application_body(self),
+            "channel": "letter_registered",
+            "signed_for_on": shanghai_today().isoformat(),
+        }
+        response = self.client.post(f"{APPLICATIONS}/registrations", headers=self.auth("clerk"), json=letter)
+        return self.ok(response, 201)["id"]
+
     def abandonable(self) -> int:
         """A letter signed for a month ago; a correction asked for the next day, 1 working day given."""
         signed = shanghai_today() - timedelta(days=30)
@@ -880,6 +890,12 @@ VALID: dict[tuple[str, str], Valid] = {
         caller="public",
         consumes=True,
     ),
+    _app("/withdrawal/attachments"): Valid(
+        url=_on_app("/withdrawal/attachments", Env.on_paper),
+        body=lambda env: {"file": ("撤回信.pdf", PDF)},
+        caller="clerk",
+        consumes=True,  # at most 10 files per application: each success gets a new one
+    ),
     _app("/abandonment"): Valid(
         url=_on_app("/abandonment", Env.abandonable),
         body=lambda env: {"reason": "坏输入测试：逾期未补正"},
@@ -1267,6 +1283,14 @@ class Verdict:
     ) -> None:
         """`names` must each appear in a `field` of `errors[]` (or its `message`, with `in_message`)."""
         status, kind = response.status_code, response.headers.get("content-type", "")
+        import json as _j, os as _o
+        if _o.environ.get("BAD_RECORD"):
+            try:
+                _b = response.json() if kind.startswith(PROBLEM) else {}
+            except Exception:
+                _b = {}
+            with open(_o.environ["BAD_RECORD"], "a") as _f:
+                _f.write(_j.dumps({"id": self.case.id, "url": str(response.request.url)[:120], "status": status, "code": _b.get("code"), "fields": [e.get("field") for e in _b.get("errors", [])], "msgs": [e.get("message") for e in _b.get("errors", [])][:3]}, ensure_ascii=False) + "\n")
         what = f"{response.request.method} {response.request.url.path} → {status}"
         if status >= 500:
             self.problems.append(f"{what}: a server error for bad input: {response.text[:400]}")

@@ -619,12 +619,28 @@ async def test_a_clerk_records_a_correction_and_a_withdrawal_received_on_paper(w
     assert [f["submitted_at"] is not None for f in files] == [True]
 
     other = (await world.client.post(f"{URL}/registrations", json=letter, headers=world.clerk())).json()["id"]
-    withdrawn = await world.act(
-        other, "withdrawal", {"reason": "来信撤回", "received_on": "2026-12-02"}, world.clerk()
+    paper = {"reason": "来信撤回", "received_on": "2026-12-02"}
+    # Not without the applicant's letter: a withdrawal nobody put in writing is not recorded.
+    unwritten = await world.act(other, "withdrawal", paper, world.clerk())
+    assert unwritten.status_code == 422 and unwritten.json()["code"] == "withdrawal_document_required"
+    assert unwritten.json()["errors"][0]["field"] == "attachments"
+    letter_pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    kept = await world.client.post(
+        f"{URL}/{other}/withdrawal/attachments",
+        files={"file": ("撤回信.pdf", letter_pdf, "application/pdf")},
+        headers=world.clerk(),
     )
+    assert kept.status_code == 201, kept.text
+    assert kept.json()["url"] == f"{URL}/{other}/withdrawal/attachments/{kept.json()['id']}"
+    withdrawn = await world.act(other, "withdrawal", paper, world.clerk())
     assert withdrawn.status_code == 200 and withdrawn.json()["state"] == "withdrawn"
     timeline = (await world.get(other, world.clerk(), "/timeline")).json()
     assert timeline[-1]["action"] == "withdraw"
+    [document] = (await world.get(other, world.clerk(), "/withdrawal/attachments")).json()
+    assert document["filename"] == "撤回信.pdf" and document["submitted_at"] is not None
+    assert (await world.get(other, world.clerk(), "/correction/attachments")).json() == []
+    download = await world.client.get(document["url"], headers=world.clerk())
+    assert download.status_code == 200 and download.content == letter_pdf
 
     online = (await world.apply())["id"]  # an online applicant acts online
     refused = await world.act(online, "withdrawal", {"received_on": "2026-12-02"}, world.clerk())

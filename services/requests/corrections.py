@@ -16,7 +16,7 @@ from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.requests import lifecycle, notices
-from services.requests.models import Application, CorrectionFile
+from services.requests.models import Application, CorrectionFile, FilePurpose
 from services.requests.schemas import CorrectionFilePublic, CorrectionIn, CorrectionRequestIn
 from shared.auth import Principal
 from shared.calendar import WorkingCalendar
@@ -26,10 +26,14 @@ from shared.errors import Conflict, InvalidField, NotFound
 from shared.events import record_event
 from shared.files import stored_file
 
-MAX_FILES = 10  # per application (one correction: 条例第三十条 asks for it once)
+MAX_FILES = 10  # per application and purpose (one correction: 条例第三十条 asks for it once)
+# What each purpose's files are called, and the step they become part of.
+FILE_LABELS = {FilePurpose.CORRECTION: "补正材料", FilePurpose.WITHDRAWAL: "撤回材料"}
+FILE_STEPS = {FilePurpose.CORRECTION: "submit_correction", FilePurpose.WITHDRAWAL: "withdraw"}
 
 
 def public(row: CorrectionFile) -> CorrectionFilePublic:
+    folder = "withdrawal" if row.purpose == FilePurpose.WITHDRAWAL else "correction"
     return CorrectionFilePublic(
         id=row.id,  # type: ignore[arg-type]
         application_id=row.application_id,
@@ -39,7 +43,7 @@ def public(row: CorrectionFile) -> CorrectionFilePublic:
         sha256=row.sha256,
         created_at=row.created_at,
         submitted_at=row.submitted_at,
-        url=f"/api/v1/requests/{row.application_id}/correction/attachments/{row.id}",
+        url=f"/api/v1/requests/{row.application_id}/{folder}/attachments/{row.id}",
     )
 
 
@@ -51,20 +55,26 @@ async def add_file(
     data: bytes,
     max_bytes: int,
     actor: Principal,
+    purpose: FilePurpose = FilePurpose.CORRECTION,
 ) -> CorrectionFilePublic:
-    """Only while the agency awaits the correction (afterwards the clock has restarted on what came)."""
-    lifecycle.check_transition(application, "submit_correction")
+    """Only while the step they belong to can still be taken: a correction while it is awaited
+    (afterwards the clock has restarted on what came), a withdrawal before the answer."""
+    lifecycle.check_transition(application, FILE_STEPS[purpose])
     count = (
         await session.exec(
             select(func.count())
             .select_from(CorrectionFile)
             .where(CorrectionFile.application_id == application.id)
+            .where(CorrectionFile.purpose == str(purpose))
         )
     ).one()
     if count >= MAX_FILES:
-        raise InvalidField("file", f"每件申请最多 {MAX_FILES} 个补正材料", code="too_many_files")
+        raise InvalidField(
+            "file", f"每件申请最多 {MAX_FILES} 个{FILE_LABELS[purpose]}", code="too_many_files"
+        )
     row = CorrectionFile(
         application_id=application.id,  # type: ignore[arg-type]
+        purpose=str(purpose),
         uploaded_by=actor.subject,
         **stored_file(filename, data, max_bytes),
     )
@@ -74,7 +84,7 @@ async def add_file(
         session,
         aggregate_type=lifecycle.AGGREGATE,
         aggregate_id=application.id,
-        action="correction_file_added",
+        action="correction_file_added" if purpose == FilePurpose.CORRECTION else "withdrawal_file_added",
         actor=actor,
         after={"attachment_id": row.id, "filename": row.filename, "size": row.size, "sha256": row.sha256},
     )
@@ -82,27 +92,38 @@ async def add_file(
     return public(row)
 
 
-async def list_files(session: AsyncSession, application: Application) -> list[CorrectionFilePublic]:
+async def list_files(
+    session: AsyncSession, application: Application, purpose: FilePurpose = FilePurpose.CORRECTION
+) -> list[CorrectionFilePublic]:
     rows = await session.exec(
         select(CorrectionFile)
         .where(CorrectionFile.application_id == application.id)
+        .where(CorrectionFile.purpose == str(purpose))
         .order_by(col(CorrectionFile.id))
     )
     return [public(row) for row in rows.all()]
 
 
-async def get_file(session: AsyncSession, application: Application, file_id: int) -> CorrectionFile:
+async def get_file(
+    session: AsyncSession,
+    application: Application,
+    file_id: int,
+    purpose: FilePurpose = FilePurpose.CORRECTION,
+) -> CorrectionFile:
     row = await session.get(CorrectionFile, file_id)
-    if row is None or row.application_id != application.id:
-        raise NotFound(f"补正材料 {file_id} 不存在", code="correction_file_not_found")
+    if row is None or row.application_id != application.id or row.purpose != purpose:
+        raise NotFound(f"{FILE_LABELS[purpose]} {file_id} 不存在", code=f"{purpose}_file_not_found")
     return row
 
 
-async def pending(session: AsyncSession, application: Application) -> list[CorrectionFile]:
-    """The files uploaded for the correction and not sent yet: the correction consists of them."""
+async def pending(
+    session: AsyncSession, application: Application, purpose: FilePurpose = FilePurpose.CORRECTION
+) -> list[CorrectionFile]:
+    """The files uploaded for the step and not part of it yet: the step consists of them."""
     rows = await session.exec(
         select(CorrectionFile)
         .where(CorrectionFile.application_id == application.id)
+        .where(CorrectionFile.purpose == str(purpose))
         .where(col(CorrectionFile.submitted_at).is_(None))
         .order_by(col(CorrectionFile.id))
     )
@@ -117,7 +138,8 @@ def recorded(files: list[CorrectionFile]) -> list[dict[str, Any]]:
 
 
 def submit_writer(files: list[CorrectionFile]) -> Any:
-    """The `write` step of the correction's transaction: the files become part of it (once)."""
+    """The `write` step of the step's transaction (a correction, a paper withdrawal): the files
+    become part of it (once)."""
     ids = [f.id for f in files]
 
     async def write(session: AsyncSession, application: Application) -> None:

@@ -234,14 +234,27 @@ class Application(SQLModel, table=True):
     closed_on: date | None = None
 
 
+class FilePurpose(StrEnum):
+    """What an applicant's document was sent for."""
+
+    CORRECTION = "correction"  # 补正材料 (条例第三十条)
+    WITHDRAWAL = "withdrawal"  # 撤回申请的书面材料, received on paper and recorded by a clerk
+
+
 class CorrectionFile(SQLModel, table=True):
-    """A file the applicant sends with a correction (补正材料, 条例第三十条); kept in this service's
-    database. Uploaded while the correction is awaited; part of the correction once it is submitted."""
+    """A document of the applicant kept in this service's database: a file sent with a correction
+    (补正材料, 条例第三十条), or the letter or signed form of a withdrawal received on paper. Uploaded
+    before the step; part of it once the step is recorded (`submitted_at`)."""
 
     __tablename__ = "correction_files"
 
     id: int | None = Field(default=None, primary_key=True)
     application_id: int = Field(foreign_key="applications.id", index=True)
+    purpose: str = Field(
+        default=str(FilePurpose.CORRECTION),
+        max_length=20,
+        sa_column_kwargs={"server_default": str(FilePurpose.CORRECTION)},
+    )
     filename: str = Field(max_length=200)
     content_type: str = Field(max_length=100)
     size: int

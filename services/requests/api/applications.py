@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Request, Response, status
+from fastapi import APIRouter, Path, Query, Request, Response, UploadFile, status
 from fastapi.responses import JSONResponse
 
-from services.requests import decisions, report_publication, service
+from services.requests import corrections, decisions, report_publication, service
 from services.requests.api.common import (
     ApplicantOrClerk,
     ClerkUser,
@@ -21,7 +21,7 @@ from services.requests.api.common import (
     clock,
     view,
 )
-from services.requests.models import ApplicationState
+from services.requests.models import ApplicationState, FilePurpose
 from services.requests.schemas import (
     AbandonmentIn,
     ApplicantPublic,
@@ -29,6 +29,7 @@ from services.requests.schemas import (
     ApplicationPublic,
     ApplicationSummary,
     AssignmentIn,
+    CorrectionFilePublic,
     OutcomePublic,
     RegistrationIn,
     TimelineEntry,
@@ -38,6 +39,7 @@ from services.requests.schemas import (
 )
 from shared.caching import public_json
 from shared.db import SessionDep
+from shared.files import private_download
 from shared.idempotency import IdempotencyKeyHeader
 from shared.pagination import Page, PageDep
 from shared.schemas import IdPath, OfficialDate
@@ -221,7 +223,8 @@ async def get_timeline(session: SessionDep, application_id: IdPath, actor: Reade
     response_model=ApplicationPublic,
     summary="撤回申请（申请人；线下撤回由经办人员登记）",
     description="作出答复前，申请人可随时撤回。以信件、传真或当面提交的申请，申请人以信件或当面撤回的，"
-    "由受理机关经办人员登记，received_on 为收到撤回之日。",
+    "由受理机关经办人员登记：先上传撤回信或签字的撤回书（…/withdrawal/attachments），"
+    "received_on 为收到撤回之日；没有书面材料的撤回不予登记（422 withdrawal_document_required）。",
 )
 async def withdraw(
     request: Request, session: SessionDep, application_id: IdPath, data: WithdrawalIn, actor: ApplicantOrClerk
@@ -229,6 +232,61 @@ async def withdraw(
     application = await service.load_as_applicant(session, application_id, actor)
     application = await service.withdraw(session, application, data, actor, **(await clock(request)))
     return await view(request, session, application, actor)
+
+
+@router.post(
+    "/{application_id}/withdrawal/attachments",
+    response_model=CorrectionFilePublic,
+    status_code=status.HTTP_201_CREATED,
+    summary="上传线下撤回的书面材料（经办人员）",
+    description="以信件、传真或当面提交的申请，申请人书面撤回时，经办人员在登记撤回（…/withdrawal）前上传撤回信"
+    "或签字的撤回书（multipart 字段 file；类型同补正材料）；登记撤回时一并成为撤回记录的一部分。",
+)
+async def upload_withdrawal_file(
+    request: Request, session: SessionDep, application_id: IdPath, file: UploadFile, actor: ClerkUser
+) -> CorrectionFilePublic:
+    application = await service.load_as_applicant(session, application_id, actor)
+    limit = request.app.state.settings.max_upload_bytes
+    data = await file.read(limit + 1)
+    return await corrections.add_file(
+        session,
+        application,
+        filename=file.filename or "",
+        data=data,
+        max_bytes=limit,
+        actor=actor,
+        purpose=FilePurpose.WITHDRAWAL,
+    )
+
+
+@router.get(
+    "/{application_id}/withdrawal/attachments",
+    response_model=list[CorrectionFilePublic],
+    summary="撤回材料列表",
+    description="申请人本人、受理机关经办人员、辖区监察人员可见；submitted_at 为空的是已上传、尚未随撤回登记的材料。",
+)
+async def list_withdrawal_files(
+    session: SessionDep, application_id: IdPath, actor: Reader
+) -> list[CorrectionFilePublic]:
+    application = await service.load(session, application_id, actor)
+    return await corrections.list_files(session, application, FilePurpose.WITHDRAWAL)
+
+
+@router.get(
+    "/{application_id}/withdrawal/attachments/{attachment_id}",
+    response_class=Response,
+    summary="下载撤回材料",
+    description="能查看该申请的人可以下载；总是以下载方式提供（Content-Disposition: attachment）。",
+    responses={
+        200: {"content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}
+    },
+)
+async def download_withdrawal_file(
+    session: SessionDep, application_id: IdPath, attachment_id: IdPath, actor: Reader
+) -> Response:
+    application = await service.load(session, application_id, actor)
+    row = await corrections.get_file(session, application, attachment_id, FilePurpose.WITHDRAWAL)
+    return private_download(row.data, row.content_type, row.filename, row.sha256)
 
 
 @router.post(
