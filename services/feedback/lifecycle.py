@@ -31,7 +31,17 @@ from services.feedback.models import DEFAULT_LEVEL, STATE_LABELS, CaseState, Fee
 from shared.auth import Principal
 from shared.calendar import WorkingCalendar
 from shared.db import utcnow
-from shared.deadlines import ClockEvent, DayKind, Deadline, RuleSet, compute_deadline, get_rule_set
+from shared.deadlines import (
+    RULE_SETS,
+    ClockEvent,
+    DayKind,
+    Deadline,
+    RuleSet,
+    compute_deadline,
+    get_rule_set,
+    warning_periods,
+)
+from shared.deadlines import flag_condition as deadlines_flag_condition
 from shared.errors import Conflict
 from shared.events import Event, record_event
 
@@ -101,6 +111,13 @@ def rules_for(rule_set: str, level: str | None) -> RuleSet:
 
 def rule_set_of(case: FeedbackCase) -> RuleSet:
     return rules_for(case.rule_set, case.level)
+
+
+def flag_condition(flag: str, calendar: WorkingCalendar, today: date) -> Any:
+    """`shared.deadlines.flag_condition` over the stored due date, each case with its rule set's
+    warning period (the caller selects open cases)."""
+    periods = warning_periods(col(FeedbackCase.rule_set), [*RULE_SETS.values(), *LOCAL_RULE_SETS.values()])
+    return deadlines_flag_condition(col(FeedbackCase.due_on), flag, today, calendar, periods)
 
 
 def clock_facts(*facts: ClockEvent) -> list[dict[str, Any]]:

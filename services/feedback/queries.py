@@ -22,7 +22,7 @@ from services.feedback.models import (
 from services.feedback.schemas import CaseSummary
 from shared.auth import Principal, Role, region_marker
 from shared.calendar import WorkingCalendar
-from shared.deadlines import Flag, flag_for_due, yellow_before
+from shared.deadlines import Flag, flag_for_due
 from shared.pagination import PageParams
 from shared.supervision import OverdueList, SupervisionItem
 
@@ -56,11 +56,7 @@ def _flag(case: FeedbackCase, calendar: WorkingCalendar, today: date) -> Flag:
 
 def _flag_filter(query: Any, flag: str, calendar: WorkingCalendar, today: date) -> Any:
     query = query.where(col(FeedbackCase.state).in_([str(s) for s in lifecycle.OPEN]))
-    if flag == Flag.RED:
-        return query.where(col(FeedbackCase.due_on) < today)
-    return query.where(col(FeedbackCase.due_on) >= today).where(
-        col(FeedbackCase.due_on) < yellow_before(today, calendar)
-    )
+    return query.where(lifecycle.flag_condition(flag, calendar, today))
 
 
 async def list_cases(
@@ -130,11 +126,8 @@ async def overdue(
     """Open cases in the caller's scope that are yellow or red today, nearest due first."""
     query = scope(select(FeedbackCase), principal)
     query = query.where(col(FeedbackCase.state).in_([str(s) for s in lifecycle.OPEN]))
-    if flag == Flag.RED:
-        query = query.where(col(FeedbackCase.due_on) < today)
-    elif flag == Flag.YELLOW:
-        query = query.where(col(FeedbackCase.due_on) >= today)
-    query = query.where(col(FeedbackCase.due_on) < yellow_before(today, calendar))
+    flags = [flag] if flag else [Flag.RED, Flag.YELLOW]
+    query = query.where(or_(*(lifecycle.flag_condition(f, calendar, today) for f in flags)))
     total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
     rows = (
         await session.exec(query.order_by(col(FeedbackCase.due_on), col(FeedbackCase.id)).limit(limit))
@@ -150,7 +143,7 @@ async def overdue(
             state=c.state,
             state_label=STATE_LABELS[CaseState(c.state)],
             due=c.due_on,  # type: ignore[arg-type]
-            flag="red" if c.due_on < today else "yellow",  # type: ignore[operator]
+            flag=str(_flag(c, calendar, today)),  # type: ignore[arg-type]
             provisional=c.due_provisional,
             owner_id=c.owner_id,
             url=f"/api/v1/feedback/messages/{c.id}",

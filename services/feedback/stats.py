@@ -26,7 +26,7 @@ from services.feedback.schemas import AgencyCount, Durations, FeedbackStats
 from shared.agencies import AgencyLookup
 from shared.auth import Principal, Role
 from shared.calendar import WorkingCalendar
-from shared.deadlines import yellow_before
+from shared.deadlines import Flag
 from shared.errors import Forbidden, InvalidField
 
 SATISFIED = frozenset({Rating.SATISFIED, Rating.BASICALLY_SATISFIED})
@@ -102,7 +102,7 @@ async def compute(
             query = query.where(col(FeedbackCase.received_on) <= to_date)
         return query
 
-    state, due = col(FeedbackCase.state), col(FeedbackCase.due_on)
+    state = col(FeedbackCase.state)
     is_open = state.in_([str(s) for s in lifecycle.OPEN])
     closed = state == str(CaseState.CLOSED)
 
@@ -123,8 +123,8 @@ async def compute(
                     *keys,
                     func.count(),
                     flagged(and_(closed, col(FeedbackCase.on_time).is_(True))),
-                    flagged(and_(is_open, due < today)),
-                    flagged(and_(is_open, due >= today, due < yellow_before(today, calendar))),
+                    flagged(and_(is_open, lifecycle.flag_condition(Flag.RED, calendar, today))),
+                    flagged(and_(is_open, lifecycle.flag_condition(Flag.YELLOW, calendar, today))),
                 ).group_by(*keys)
             )
         )

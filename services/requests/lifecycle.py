@@ -83,6 +83,7 @@ ACTION_LABELS = {
     "fee_reduced": "减收信息处理费",
     "assign": "分派经办人",
     "correction_file_added": "上传补正材料",
+    "withdrawal_file_added": "上传撤回材料",
 }
 
 # The actions that end an application; their date is its closing date (`closed_on`, the annual report).
@@ -274,20 +275,16 @@ def standing(application: Application, calendar: WorkingCalendar, today: date) -
     if stage not in RUNNING_STAGES or application.due_on is None:  # awaiting the applicant's correction
         return Standing(None, str(Flag.NONE), application.due_provisional)
     due = application.due_on
-    if today <= due:
-        left = calendar.working_days_between(today, due)
-        warn = get_rule_set(application.rule_set).warn_working_days
-        flag = Flag.YELLOW if left.days <= warn else Flag.NONE
-    else:
-        left = calendar.working_days_between(due, today)
-        flag = Flag.RED
+    warn = get_rule_set(application.rule_set).warn_working_days
+    flag, left = deadlines.due_standing(due, today, calendar, warn)
     return Standing(due, str(flag), application.due_provisional or left.provisional)
 
 
-def yellow_before(rule_set: str, calendar: WorkingCalendar, today: date) -> date:
-    """A running clock due on or after today is yellow exactly when its due date is before this day:
-    the working day after the last one of the warning period."""
-    return deadlines.yellow_before(today, calendar, get_rule_set(rule_set).warn_working_days)
+def flag_condition(flag: str, calendar: WorkingCalendar, today: date) -> Any:
+    """`shared.deadlines.flag_condition` over the stored due date, each row with its rule set's
+    warning period (the caller selects running clocks)."""
+    periods = deadlines.warning_periods(col(Application.rule_set), deadlines.RULE_SETS.values())
+    return deadlines.flag_condition(col(Application.due_on), flag, today, calendar, periods)
 
 
 async def refresh_stored(

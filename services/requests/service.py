@@ -10,7 +10,7 @@ from sqlalchemy import and_, insert, or_
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.requests import fees, lifecycle, notices
+from services.requests import corrections, fees, lifecycle, notices
 from services.requests.models import (
     APPLICANT_TYPE_LABELS,
     CHANNEL_LABELS,
@@ -24,7 +24,9 @@ from services.requests.models import (
     Application,
     ApplicationState,
     Channel,
+    CorrectionFile,
     Delivery,
+    FilePurpose,
     Form,
     IdType,
     Outcome,
@@ -51,7 +53,6 @@ from shared.auth import Principal, Role, region_marker
 from shared.calendar import WorkingCalendar, local_date
 from shared.db import utcnow
 from shared.deadlines import (
-    RULE_SETS,
     ClockEvent,
     ClockEventKind,
     DeadlineRuleViolation,
@@ -668,18 +669,8 @@ async def _deadline_filter(
         col(Application.deadline_stage).in_(lifecycle.RUNNING_STAGES),
         col(Application.paused_since).is_(None),
     ]
-    if flag == "red":
-        tests.append(due_on < today)
-    elif flag == "yellow":
-        tests.append(due_on >= today)
-        tests.append(
-            or_(
-                *(
-                    and_(Application.rule_set == key, due_on < lifecycle.yellow_before(key, calendar, today))
-                    for key in RULE_SETS
-                )
-            )
-        )
+    if flag is not None:
+        tests.append(lifecycle.flag_condition(flag, calendar, today))
     if due_before is not None:
         tests.append(due_on < due_before)
     unsure = select(Application).where(
@@ -798,7 +789,24 @@ async def withdraw(
     calendar: WorkingCalendar,
     today: date,
 ) -> Application:
-    """The applicant withdraws before the answer: online today, on paper the day the clerk records."""
+    """The applicant withdraws before the answer: online today; on paper the day the clerk records,
+    with the letter or signed form uploaded first (…/withdrawal/attachments), which becomes part of
+    the withdrawal — a withdrawal the applicant did not put in writing is not recorded."""
     on = applicant_step_on(application, actor, received_on=data.received_on, today=today)
-    step = lifecycle.Step("withdraw", actor, on, reason=data.reason, date_field="received_on")
-    return await lifecycle.perform(session, application, step, calendar=calendar, today=today)
+    files: list[CorrectionFile] = []
+    details: dict[str, Any] = {}
+    if actor.role == Role.CLERK:
+        files = await corrections.pending(session, application, FilePurpose.WITHDRAWAL)
+        if not files:
+            raise InvalidField(
+                "attachments",
+                "登记线下撤回须先上传申请人的撤回书面材料（…/withdrawal/attachments）",
+                code="withdrawal_document_required",
+            )
+        details["attachments"] = corrections.recorded(files)
+    step = lifecycle.Step(
+        "withdraw", actor, on, reason=data.reason, details=details, date_field="received_on"
+    )
+    return await lifecycle.perform(
+        session, application, step, write=corrections.submit_writer(files), calendar=calendar, today=today
+    )
