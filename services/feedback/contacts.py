@@ -178,7 +178,7 @@ async def _new_contact(
 
 async def _reporter_shown(session: AsyncSession, record: ContactRecord, principal: Principal) -> bool:
     """A report naming an agency protects its reporter on the record as on its case: only the
-    case's handler and inspectors see who called (DOMAIN.md, Feedback)."""
+    case's handler and inspectors see who called (docs/architecture.md, "Reports naming an agency")."""
     if record.accused_agency_id is None:
         return True
     case = await session.get(FeedbackCase, record.case_id) if record.case_id is not None else None

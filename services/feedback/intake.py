@@ -49,7 +49,8 @@ async def route(
     """(handling agency, its path, sent to an intake, the accused agency's path).
 
     A report naming an agency is never handled by that agency or one below it: it goes to the
-    intake of the region above it, where the region's inspectors watch it (DOMAIN.md, Feedback)."""
+    intake of the region above it, where the region's inspectors watch it (docs/architecture.md,
+    "Reports naming an agency")."""
     if (agency_id is None) == (region_id is None):
         raise InvalidField(
             "agency_id",
