@@ -1,4 +1,5 @@
-"""Feedback tables and enumerations (DOMAIN.md, Feedback: mailbox, hotline, letters and visits)."""
+"""Feedback tables and enumerations: mailbox, hotline, letters and visits (docs/time-limits.md,
+"Feedback, hotline and 信访")."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ KIND_LABELS = {
     FeedbackKind.COMPLAINT: "投诉",
     FeedbackKind.REPORT: "举报",
 }
-# Only suggestions and reports may be sent without a name (DOMAIN.md, Feedback).
+# Only suggestions and reports may be sent without a name (docs/architecture.md, "Reports naming an agency").
 ANONYMOUS_ALLOWED = frozenset({FeedbackKind.SUGGESTION, FeedbackKind.REPORT})
 # Complaints and reports get a return visit (回访) after they are closed.
 RETURN_VISIT_KINDS = frozenset({FeedbackKind.COMPLAINT, FeedbackKind.REPORT})
@@ -42,7 +43,7 @@ CHANNEL_LABELS = {
     Channel.VISIT: "来访",
 }
 # Letters and visits are 信访 and follow its national rule; the mailbox and the hotline follow the
-# local rule by coordination level (DOMAIN.md, Feedback; shared.deadlines).
+# local rule by coordination level (docs/time-limits.md, "Feedback, hotline and 信访"; shared.deadlines).
 RULE_SET_BY_CHANNEL = {
     Channel.MAILBOX: "feedback-local",
     Channel.HOTLINE: "feedback-local",
