@@ -1,4 +1,4 @@
-"""Per-agency rule sets (DOMAIN.md, Rule sets): an admin sets an agency's rule set in the catalog from
+"""Per-agency rule sets (docs/time-limits.md, "Rule sets"): an admin sets an agency's rule set in the catalog from
 a day on, and each application takes the one in force on its received date. The requests app asks
 a real catalog app (in process, both on a fresh database of the backend), as it does in production.
 """
@@ -120,7 +120,7 @@ def test_no_built_in_application_rule_set_is_looser_than_the_regulation() -> Non
     for rules in APPLICATION_RULE_SETS.values():
         assert looser_limits(rules, NATIONAL_2019) == [], rules.key
         assert RULE_SETS[rules.key] is rules
-    # local-legacy is stricter where the seed is, and its extension is the Regulation's 20, not 30.
+    # local-legacy is stricter where the local rule is, and its extension is the Regulation's 20, not 30.
     assert (LOCAL_LEGACY.answer_days, LOCAL_LEGACY.correction_notice_days) == (15, 5)
     assert LOCAL_LEGACY.extension_max_days == NATIONAL_2019.extension_max_days == 20
 

@@ -670,8 +670,8 @@ def test_a_pause_counted_in_an_unknown_year_makes_the_result_provisional() -> No
 
 
 # ---------------------------------------------------------------------------------------------
-# local-legacy (seed 003): 15 working days from receipt, review in 5; the seed's extension of up to 30
-# is capped at the Regulation's 20 (a local rule may be stricter, never looser)
+# local-legacy (本地《政务信息公开依申请公开制度》第七条、第八条): 15 working days from receipt, review in 5;
+# the local rule's extension of up to 30 is capped at the Regulation's 20 (a local rule may be stricter, never looser)
 
 
 def test_local_legacy_answers_within_fifteen_working_days_and_reviews_within_five() -> None:
@@ -688,7 +688,7 @@ def test_local_legacy_extends_by_the_regulations_twenty_working_days_not_the_see
         received(D(2024, 9, 20)), ClockEvent(K.EXTENDED, D(2024, 10, 16), 20), rules=LOCAL_LEGACY
     )
     assert result.due == D(2024, 11, 13)
-    for days in (21, 30):  # 30: the seed's own maximum, looser than 条例第三十三条
+    for days in (21, 30):  # 30: the local rule's own maximum (第八条), looser than 条例第三十三条
         with pytest.raises(ExtensionTooLong):
             deadline(
                 received(D(2024, 9, 20)), ClockEvent(K.EXTENDED, D(2024, 10, 16), days), rules=LOCAL_LEGACY
@@ -703,7 +703,7 @@ def test_local_legacy_refuses_a_correction_after_the_five_day_review() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Feedback (seed 003): natural days by coordination level, ending on a working day
+# Feedback (the local 来信来访 rule): natural days by coordination level, ending on a working day
 
 
 @pytest.mark.parametrize(

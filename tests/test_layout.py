@@ -1,4 +1,4 @@
-"""The layout DESIGN.md fixes: `shared/` serves every process and imports none of them."""
+"""The layout docs/architecture.md describes: `shared/` serves every process and imports none of them."""
 
 from __future__ import annotations
 

@@ -293,7 +293,7 @@ def test_the_birth_date_limit_is_today() -> None:
 def test_id_numbers_are_masked_with_the_birth_date_hidden() -> None:
     assert mask_id_number("110101199003071234") == "110101********1234"
     assert mask_id_number("11010519491231002x") == "110105********002X"
-    assert mask_id_number("110101199003071234", show_prefix=3) == "110***********1234"  # DESIGN.md's form
+    assert mask_id_number("110101199003071234", show_prefix=3) == "110***********1234"  # the shorter form
     assert mask_id_number("110101900307123") == "110101******123"  # 15 digits: no birth digit left
     assert mask_id_number("12345") == "*****"
 
