@@ -51,7 +51,7 @@ from services.catalog.schemas import (
 from services.catalog.search import analytics, indexing
 from services.catalog.search.base import SearchQuery
 from shared.auth import AdminUser, OptionalPrincipal, Principal, Role, require_roles
-from shared.caching import public_json
+from shared.caching import private_json, public_json
 from shared.db import SessionDep
 from shared.errors import PROBLEM_RESPONSES, InvalidField, NotFound
 from shared.pagination import Page, PageDep
@@ -243,14 +243,17 @@ async def late_documents(
     "/documents/{document_id}",
     response_model=DocumentPublic,
     summary="文件详情",
-    description="公众可看已发布、社会公开的文件；本机关经办人员和本地区监察人员还可看草稿和已撤销文件。",
+    description="公众可看已发布、社会公开的文件；本机关经办人员和本地区监察人员还可看草稿和已撤销文件。"
+    "已发布的社会公开文件带 ETag，可用 If-None-Match 取得 304；其他文件不缓存（no-store）。",
 )
 async def get_document(
-    session: SessionDep, document_id: IdPath, principal: OptionalPrincipal
-) -> DocumentPublic:
-    return await documents.present(
-        session, await documents.readable_document(session, document_id, principal)
-    )
+    request: Request, session: SessionDep, document_id: IdPath, principal: OptionalPrincipal
+) -> Response:
+    document = await documents.readable_document(session, document_id, principal)
+    answer = await documents.present(session, document)
+    if documents.is_public(document):
+        return public_json(request, answer)
+    return private_json(answer)  # drafts and withdrawn documents stay out of shared caches
 
 
 @router.post(
@@ -545,7 +548,7 @@ async def search_documents(
     response = await indexing.search(session, request.app.state.search, query)
     if intent == "submit":  # a half-typed word is not a search the admin should read about
         request.app.state.analytics.record_search(query, response)  # queued: written about once a second
-    return public_json(request, response, max_age=30)
+    return public_json(request, response, max_age=30, volatile={"took_ms"})  # timing: not part of the meaning
 
 
 @router.get(
