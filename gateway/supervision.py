@@ -1,4 +1,5 @@
-"""`/api/v1/supervision/…`: one list across services for inspectors (DESIGN.md, API conventions).
+"""`/api/v1/supervision/…`: one list across services for inspectors (docs/architecture.md,
+"Supervision").
 
 The gateway does not judge scope itself: it forwards the caller's token to each service's own
 supervision endpoint, which verifies it and applies agency or region scope, and merges the answers.

@@ -1,4 +1,5 @@
-"""The life of a feedback case, one table for every channel (DOMAIN.md, Feedback).
+"""The life of a feedback case, one table for every channel (docs/time-limits.md, "Feedback, hotline
+and 信访").
 
 received ─ take (首问负责: the first clerk owns it; 信访: the acceptance) → assigned
 received ─ refuse (信访 only, within the acceptance limit: 不予受理, with its notice) → refused

@@ -1,4 +1,4 @@
-"""Statistics for supervision (DOMAIN.md, Supervision): counts, time to answer, on-time share and
+"""Statistics for supervision (docs/architecture.md, "Supervision"): counts, time to answer, on-time share and
 satisfaction over the cases received in a period, for an agency and everything below it.
 
 The median is the middle value (the mean of the two middle ones for an even count); the 95th

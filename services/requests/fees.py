@@ -456,7 +456,7 @@ async def grant_relief(
 ) -> FeeNoticePublic:
     """Records a reduction or waiver (减免) the agency grants, with its reason, day and clerk, in one
     transaction with its event. A reduction leaves less to pay within the same period, and the clock
-    stays paused. A waiver leaves nothing to pay: DOMAIN.md does not count the time to pay, and once
+    stays paused. A waiver leaves nothing to pay: 条例第四十二条 does not count the time to pay, and once
     nothing is owed there is none, so the pause ends the day of the waiver, as after a payment
     (a `fee_waived` step of the lifecycle); the answer is then due as after payment."""
     notice = await open_notice(session, application)

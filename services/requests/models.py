@@ -64,7 +64,7 @@ OUTCOME_REPORT_ROWS: dict[Outcome, tuple[str, str]] = {
 
 
 # --------------------------------------------------------------------------------------------
-# Applications (依申请公开, DOMAIN.md; 条例第二十七条至第四十五条)
+# Applications (依申请公开, 条例第二十七条至第四十五条)
 
 
 class ApplicantType(StrEnum):
@@ -433,7 +433,7 @@ class FeeNotice(SQLModel, table=True):
 
 
 # --------------------------------------------------------------------------------------------
-# The holiday calendar: admin-entered overrides per date (DOMAIN.md, Working days).
+# The holiday calendar: admin-entered overrides per date (docs/time-limits.md, "Working days").
 
 
 class CalendarDay(SQLModel, table=True):

@@ -152,7 +152,8 @@ async def _create(
     number of the 登记回执 the first event issues (registrations by a clerk)."""
     _check_identity(data, today)
     path = await lookup(data.agency_id)
-    # DOMAIN.md, Rule sets: the agency's rule set in force on the received date governs it for good.
+    # docs/time-limits.md, "Rule sets": the agency's rule set in force on the received date governs it
+    # for good.
     rule_set = await rule_set_on(lookup, data.agency_id, received_on)
     tracking_no, code = new_tracking_no("YSQ", today), new_query_code()
 
