@@ -58,7 +58,7 @@ async def token(
 ) -> TokenPair:
     for field, value, limit in (("username", form.username, 64), ("password", form.password, 128)):
         if len(value) > limit or "\x00" in value:
-            raise InvalidField(f"form.{field}", f"长度不能超过 {limit} 个字符，且不能含空字符")
+            raise InvalidField(f"body.{field}", f"长度不能超过 {limit} 个字符，且不能含空字符")
     await request.app.state.ratelimits.hit("login", client_ip(request), form.username.lower())
     return await service.login(
         session=session, username=form.username, password=form.password, policy=request.app.state.token_policy
@@ -73,13 +73,24 @@ async def token(
 )
 async def refresh(request: Request, session: SessionDep, data: RefreshRequest) -> TokenPair:
     return await service.refresh(
-        session=session, presented=data.refresh_token, policy=request.app.state.token_policy
+        session=session,
+        presented=data.refresh_token,
+        policy=request.app.state.token_policy,
+        revocations=request.app.state.revocations,
     )
 
 
-@auth.post("/logout", status_code=status.HTTP_204_NO_CONTENT, summary="退出登录（注销刷新令牌族）")
-async def logout(session: SessionDep, data: RefreshRequest) -> Response:
-    await service.logout(session=session, presented=data.refresh_token)
+@auth.post(
+    "/logout",
+    status_code=status.HTTP_204_NO_CONTENT,
+    summary="退出登录（注销刷新令牌族）",
+    description="注销这次登录：其刷新令牌随即失效，其访问令牌在数秒内被网关拒绝（401 `token_revoked`）。"
+    "同一用户的其他登录不受影响。",
+)
+async def logout(request: Request, session: SessionDep, data: RefreshRequest) -> Response:
+    await service.logout(
+        session=session, presented=data.refresh_token, revocations=request.app.state.revocations
+    )
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -167,29 +178,49 @@ async def list_users(
     )
 
 
-@admin.post("/users/{user_id}/disable", response_model=UserPublic, summary="停用账户（其刷新令牌随即失效）")
-async def disable_user(session: SessionDep, user_id: IdPath, actor: AdminUser) -> UserPublic:
+@admin.post(
+    "/users/{user_id}/disable",
+    response_model=UserPublic,
+    summary="停用账户（其全部登录随即失效）",
+    description="刷新令牌立即失效；已签发的访问令牌在数秒内被网关拒绝（401 `token_revoked`），不等到过期。",
+)
+async def disable_user(
+    request: Request, session: SessionDep, user_id: IdPath, actor: AdminUser
+) -> UserPublic:
     if str(user_id) == actor.subject:
         raise Conflict("不能停用自己的账户", code="cannot_disable_self")
-    return UserPublic.model_validate(
-        await service.set_active(session=session, user_id=user_id, active=False, actor=actor)
+    user = await service.set_active(
+        session=session, user_id=user_id, active=False, actor=actor, revocations=request.app.state.revocations
     )
+    return UserPublic.model_validate(user)
 
 
-@admin.post("/users/{user_id}/enable", response_model=UserPublic, summary="重新启用账户")
-async def enable_user(session: SessionDep, user_id: IdPath, actor: AdminUser) -> UserPublic:
-    return UserPublic.model_validate(
-        await service.set_active(session=session, user_id=user_id, active=True, actor=actor)
+@admin.post(
+    "/users/{user_id}/enable",
+    response_model=UserPublic,
+    summary="重新启用账户",
+    description="启用后须重新登录：停用前签发的令牌仍然无效。",
+)
+async def enable_user(request: Request, session: SessionDep, user_id: IdPath, actor: AdminUser) -> UserPublic:
+    user = await service.set_active(
+        session=session, user_id=user_id, active=True, actor=actor, revocations=request.app.state.revocations
     )
+    return UserPublic.model_validate(user)
 
 
-@admin.post("/users/{user_id}/password", response_model=UserPublic, summary="重置密码（注销该用户全部登录）")
+@admin.post(
+    "/users/{user_id}/password",
+    response_model=UserPublic,
+    summary="重置密码（注销该用户全部登录）",
+    description="该用户的刷新令牌立即失效，访问令牌在数秒内被网关拒绝（401 `token_revoked`）。",
+)
 async def reset_password(
-    session: SessionDep, user_id: IdPath, data: PasswordReset, actor: AdminUser
+    request: Request, session: SessionDep, user_id: IdPath, data: PasswordReset, actor: AdminUser
 ) -> UserPublic:
-    return UserPublic.model_validate(
-        await service.reset_password(session=session, user_id=user_id, data=data, actor=actor)
+    user = await service.reset_password(
+        session=session, user_id=user_id, data=data, actor=actor, revocations=request.app.state.revocations
     )
+    return UserPublic.model_validate(user)
 
 
 @admin.post(

@@ -20,12 +20,17 @@ from gateway.keys import KeyRing
 from gateway.openapi import merge_openapi
 from gateway.proxy import ServiceProxy
 from gateway.ratelimit import RateLimits
+from gateway.revocation import (
+    RevocationCheckingVerifier,
+    Revocations,
+    make_store,
+    refuse_revoked_bearer,
+)
 from gateway.settings import GatewaySettings, get_settings
 from gateway.sites import SiteAccessMiddleware, SiteRegistry, admin_sites
 from gateway.supervision import supervision
 from gateway.widget import Script, widget
 from shared.app import install_common, operation_id
-from shared.auth import TokenVerifier
 from shared.db import make_engine, make_sessionmaker, migrate, ping
 from shared.health import ReadinessCheck, health_router
 from shared.http import ServiceClient
@@ -75,8 +80,12 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
         async def local_keys() -> dict[str, Any]:
             return keyring.jwks()
 
-        app.state.verifier = TokenVerifier(
-            local_keys, issuer=settings.jwt_issuer, audience=settings.jwt_audience, min_refresh_seconds=0.0
+        app.state.verifier = RevocationCheckingVerifier(
+            local_keys,
+            revocations=revocations,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            min_refresh_seconds=0.0,
         )
         app.state.token_policy = service.TokenPolicy(
             keyring=keyring,
@@ -98,6 +107,7 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             await app.state.catalog.aclose()
             await app.state.http.aclose()
             await app.state.proxy.aclose()
+            await revocations.aclose()
             await engine.dispose()
 
     app = FastAPI(
@@ -112,6 +122,17 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.ratelimits = ratelimits
+    revocations = Revocations(
+        make_store(
+            redis_url=settings.redis_url,
+            prefix=settings.revocation_redis_prefix,
+            sessionmaker=lambda: app.state.sessionmaker,
+        ),
+        ttl=settings.revocation_cache_seconds,
+        # A revoked family matters while an access token it issued may still be accepted.
+        family_lifetime=timedelta(minutes=settings.access_token_minutes, seconds=60),
+    )
+    app.state.revocations = revocations
     app.state.proxy = None
     app.state.openapi_cache = (0.0, None)
     app.state.sites = SiteRegistry(lambda: app.state.sessionmaker, ttl=settings.site_cache_seconds)
@@ -143,6 +164,9 @@ def create_app(settings: GatewaySettings | None = None) -> FastAPI:
             timeout=settings.upstream_timeout_seconds,
             connect_timeout=settings.upstream_connect_timeout_seconds,
             ratelimits=ratelimits,
+            revocation_check=lambda authorization: refuse_revoked_bearer(
+                authorization, revocations, app.state.verifier
+            ),
         )
         app.state.proxy = proxy
         return proxy

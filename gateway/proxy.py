@@ -5,6 +5,8 @@ encoded it (a decoded `%23` or `%3F` would become a fragment or a query there); 
 shows a service's internal address; an unreachable service answers 503 and
 a slow one 504 (problem+json), never a hang. Anonymous POSTs are rate-limited here: per client
 address and, when they carry an `X-Device-Token` (a mobile app's install id), per device too.
+A bearer token of a disabled account or a revoked login is refused here (401 `token_revoked`)
+within seconds of the revocation, not when the token expires (gateway/revocation.py).
 
 The upstream client is aiohttp: on the hot path its keep-alive pool costs a fraction of the
 CPU that httpx's does (measured with bench/gateway.py), and a proxy's whole job is that path.
@@ -15,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from urllib.parse import quote
 
 import aiohttp
@@ -75,8 +77,11 @@ class ServiceProxy:
         timeout: float,
         connect_timeout: float,
         ratelimits: RateLimits,
+        revocation_check: Callable[[bytes], Awaitable[None]] | None = None,
     ) -> None:
         self.app = app
+        # Refuses a bearer token of a disabled account or a revoked session (gateway/revocation.py).
+        self.revocation_check = revocation_check
         bases = {name: url.rstrip("/") for name, url in upstreams.items()}
         self.routes: tuple[tuple[str, str, str], ...] = (
             *((prefix, name, bases[name]) for prefix, name in EXTRA_PREFIXES if name in bases),
@@ -129,7 +134,7 @@ class ServiceProxy:
         host = ""
         content_length: int | None = None
         has_body = False
-        authenticated = False
+        authorization: bytes | None = None
         devices: list[bytes] = []
         for key, value in scope["headers"]:
             if key == b"content-length":
@@ -142,13 +147,15 @@ class ServiceProxy:
             elif key == b"x-forwarded-for":
                 forwarded_for = value.decode("latin-1") + ", "
             elif key == b"authorization":
-                authenticated = True
+                authorization = value
             elif key == b"x-device-token":
                 devices.append(value)
             if key not in HOP_BY_HOP:
                 headers.append((key.decode("latin-1"), value.decode("latin-1")))
+        if authorization is not None and self.revocation_check is not None:
+            await self.revocation_check(authorization)
         client_ip = scope["client"][0] if scope.get("client") else "unknown"
-        if method == "POST" and not authenticated:
+        if method == "POST" and authorization is None:
             await self.ratelimits.hit("anonymous_post", client_ip)
             if devices:
                 await self.ratelimits.hit("device", _device_key(devices))

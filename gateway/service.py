@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from gateway.keys import KeyRing
 from gateway.models import RefreshToken, User
+from gateway.revocation import Change, Revocations
 from gateway.schemas import PasswordReset, Registration, StaffCreate, TokenPair, UserPublic
 from shared.auth import Principal, Role
 from shared.db import utcnow
@@ -135,7 +136,8 @@ async def authenticate(*, session: AsyncSession, username: str, password: str) -
     return user
 
 
-def access_token(user: User, policy: TokenPolicy) -> str:
+def access_token(user: User, policy: TokenPolicy, session_id: str) -> str:
+    """`sid` names the login session (refresh-token family): revoking it refuses this token too."""
     now = utcnow()
     claims = {
         "iss": policy.issuer,
@@ -146,6 +148,7 @@ def access_token(user: User, policy: TokenPolicy) -> str:
         "agency_id": user.agency_id,
         "region_id": user.region_id,
         "typ": "access",
+        "sid": session_id,
         "iat": int(now.timestamp()),
         "nbf": int(now.timestamp()),
         "exp": int((now + policy.access_ttl).timestamp()),
@@ -166,9 +169,9 @@ def _new_refresh(user: User, family_id: str, policy: TokenPolicy) -> tuple[Refre
     return row, f"{token_id}.{secret}"
 
 
-def _pair(user: User, refresh: str, policy: TokenPolicy) -> TokenPair:
+def _pair(user: User, refresh: str, family_id: str, policy: TokenPolicy) -> TokenPair:
     return TokenPair(
-        access_token=access_token(user, policy),
+        access_token=access_token(user, policy, family_id),
         expires_in=int(policy.access_ttl.total_seconds()),
         refresh_token=refresh,
         refresh_expires_in=int(policy.refresh_ttl.total_seconds()),
@@ -177,7 +180,8 @@ def _pair(user: User, refresh: str, policy: TokenPolicy) -> TokenPair:
 
 async def login(*, session: AsyncSession, username: str, password: str, policy: TokenPolicy) -> TokenPair:
     user = await authenticate(session=session, username=username, password=password)
-    row, refresh = _new_refresh(user, uuid.uuid4().hex, policy)
+    family_id = uuid.uuid4().hex
+    row, refresh = _new_refresh(user, family_id, policy)
     session.add(row)
     record_event(
         session,
@@ -187,7 +191,7 @@ async def login(*, session: AsyncSession, username: str, password: str, policy: 
         actor=Principal(subject=str(user.id), role=Role(user.role), username=user.username),
     )
     await session.commit()
-    return _pair(user, refresh, policy)
+    return _pair(user, refresh, family_id, policy)
 
 
 async def _find_refresh(session: AsyncSession, presented: str) -> RefreshToken:
@@ -198,16 +202,48 @@ async def _find_refresh(session: AsyncSession, presented: str) -> RefreshToken:
     return row
 
 
-async def _revoke_family(session: AsyncSession, family_id: str) -> None:
+async def _revoke_family(session: AsyncSession, family_id: str, revocations: Revocations) -> Change:
+    """Ends a login: its refresh tokens now, its access tokens at the gateway (staged with this
+    transaction; announce the change after the commit)."""
     await session.exec(
         update(RefreshToken)
         .where(col(RefreshToken.family_id) == family_id, col(RefreshToken.revoked_at).is_(None))
         .values(revoked_at=utcnow())
     )
+    change = Change(families=(family_id,))
+    await revocations.stage(session, change)
+    return change
 
 
-async def refresh(*, session: AsyncSession, presented: str, policy: TokenPolicy) -> TokenPair:
-    """Rotates a refresh token. Presenting an already-used one revokes its whole family."""
+async def _revoke_all_sessions(
+    session: AsyncSession, user_id: int, revocations: Revocations, *, disable: bool
+) -> Change:
+    """Every login of a user: its refresh tokens, and each family that may still hold a live access
+    token (one issued with a refresh token less than one access-token lifetime ago). Idempotent, so
+    a retried disable publishes the same families again."""
+    since = utcnow() - revocations.family_lifetime
+    families = await session.exec(
+        select(RefreshToken.family_id)
+        .where(col(RefreshToken.user_id) == user_id, col(RefreshToken.issued_at) > since)
+        .distinct()
+    )
+    await session.exec(
+        update(RefreshToken)
+        .where(col(RefreshToken.user_id) == user_id, col(RefreshToken.revoked_at).is_(None))
+        .values(revoked_at=utcnow())
+    )
+    change = Change(
+        families=tuple(sorted(families.all())), revoke_subjects=(str(user_id),) if disable else ()
+    )
+    await revocations.stage(session, change)
+    return change
+
+
+async def refresh(
+    *, session: AsyncSession, presented: str, policy: TokenPolicy, revocations: Revocations
+) -> TokenPair:
+    """Rotates a refresh token. Presenting an already-used one revokes its whole family, its
+    access tokens included."""
     row = await _find_refresh(session, presented)
     if row.revoked_at is not None:
         raise Unauthorized("刷新令牌已被撤销，请重新登录", code="refresh_token_revoked")
@@ -215,8 +251,9 @@ async def refresh(*, session: AsyncSession, presented: str, policy: TokenPolicy)
         raise Unauthorized("刷新令牌已过期，请重新登录", code="refresh_token_expired")
     user = await session.get(User, row.user_id)
     if user is None or not user.is_active:
-        await _revoke_family(session, row.family_id)
+        change = await _revoke_family(session, row.family_id, revocations)
         await session.commit()
+        await revocations.announce(change)
         raise Unauthorized("账户已停用，请联系管理员", code="account_disabled")
     # Claim the token atomically: only one concurrent refresh can win.
     claimed = await session.exec(
@@ -225,7 +262,7 @@ async def refresh(*, session: AsyncSession, presented: str, policy: TokenPolicy)
         .values(used_at=utcnow())
     )
     if claimed.rowcount != 1:
-        await _revoke_family(session, row.family_id)
+        change = await _revoke_family(session, row.family_id, revocations)
         record_event(
             session,
             aggregate_type="user",
@@ -235,19 +272,22 @@ async def refresh(*, session: AsyncSession, presented: str, policy: TokenPolicy)
             reason=f"family {row.family_id} revoked",
         )
         await session.commit()
+        await revocations.announce(change)
         raise Unauthorized(
             "刷新令牌已被使用过，出于安全考虑已注销该登录，请重新登录", code="refresh_token_reused"
         )
     new_row, new_refresh = _new_refresh(user, row.family_id, policy)
     session.add(new_row)
     await session.commit()
-    return _pair(user, new_refresh, policy)
+    return _pair(user, new_refresh, row.family_id, policy)
 
 
-async def logout(*, session: AsyncSession, presented: str) -> None:
+async def logout(*, session: AsyncSession, presented: str, revocations: Revocations) -> None:
+    """Ends this login only (its family); the user's other sessions go on."""
     row = await _find_refresh(session, presented)
-    await _revoke_family(session, row.family_id)
+    change = await _revoke_family(session, row.family_id, revocations)
     await session.commit()
+    await revocations.announce(change)
 
 
 async def get_user(*, session: AsyncSession, user_id: int) -> User:
@@ -290,19 +330,21 @@ async def colleagues(session: AsyncSession, agency_id: int) -> list[User]:
     return list((await session.exec(query)).all())
 
 
-async def set_active(*, session: AsyncSession, user_id: int, active: bool, actor: Principal) -> User:
-    """Disabling also revokes every refresh token, so the user's session ends at the next refresh."""
+async def set_active(
+    *, session: AsyncSession, user_id: int, active: bool, actor: Principal, revocations: Revocations
+) -> User:
+    """Disabling ends every session at once: refresh tokens revoked, access tokens refused by the
+    gateway within seconds. Enabling lifts the account, not those sessions: only a new login works."""
     user = await get_user(session=session, user_id=user_id)
     before = _user_snapshot(user)
     user.is_active = active
     user.updated_at = utcnow()
     session.add(user)
-    if not active:
-        await session.exec(
-            update(RefreshToken)
-            .where(col(RefreshToken.user_id) == user.id, col(RefreshToken.revoked_at).is_(None))
-            .values(revoked_at=utcnow())
-        )
+    if active:
+        change = Change(restore_subjects=(str(user.id),))
+        await revocations.stage(session, change)
+    else:
+        change = await _revoke_all_sessions(session, user.id or 0, revocations, disable=True)
     record_event(
         session,
         aggregate_type="user",
@@ -313,23 +355,22 @@ async def set_active(*, session: AsyncSession, user_id: int, active: bool, actor
         after=_user_snapshot(user),
     )
     await session.commit()
+    await revocations.announce(change)
     return user
 
 
 async def reset_password(
-    *, session: AsyncSession, user_id: int, data: PasswordReset, actor: Principal
+    *, session: AsyncSession, user_id: int, data: PasswordReset, actor: Principal, revocations: Revocations
 ) -> User:
+    """Whoever knew the old password is logged out everywhere, access tokens included."""
     user = await get_user(session=session, user_id=user_id)
     user.password_hash = hasher.hash(data.new_password)
     user.updated_at = utcnow()
     session.add(user)
-    await session.exec(
-        update(RefreshToken)
-        .where(col(RefreshToken.user_id) == user.id, col(RefreshToken.revoked_at).is_(None))
-        .values(revoked_at=utcnow())
-    )
+    change = await _revoke_all_sessions(session, user.id or 0, revocations, disable=False)
     record_event(session, aggregate_type="user", aggregate_id=user.id, action="password_reset", actor=actor)
     await session.commit()
+    await revocations.announce(change)
     return user
 
 

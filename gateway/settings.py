@@ -32,6 +32,11 @@ class GatewaySettings(ServiceSettings):
     # Registered embedding sites (search widget) are cached this long per gateway process.
     site_cache_seconds: float = 10.0
     redis_url: str = Field(default="", validation_alias=AliasChoices("GATEWAY_REDIS_URL", "REDIS_URL"))
+    # Revoked sessions and disabled accounts (gateway/revocation.py): each process looks at the set
+    # again at most this often, so a revocation is refused everywhere within it.
+    revocation_cache_seconds: float = Field(default=2.0, gt=0, le=5)
+    # Key prefix of the set in Redis (tests give each gateway group its own).
+    revocation_redis_prefix: str = "gongkai:revoked"
     rate_limit_login: str = "10/minute"
     rate_limit_register: str = "5/minute"
     rate_limit_anonymous_post: str = "30/minute"
