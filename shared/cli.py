@@ -9,6 +9,10 @@ import argparse
 import importlib
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from shared.settings import ServiceSettings
 
 PROCESSES = {
     "gateway": ("gateway.app:create_app", "gateway.settings:get_settings", "gateway"),
@@ -30,13 +34,14 @@ PROCESSES = {
 }
 
 
-def _load(ref: str):  # type: ignore[no-untyped-def]
+def _load(ref: str) -> Any:
     module, _, attr = ref.partition(":")
     return getattr(importlib.import_module(module), attr)
 
 
-def settings_for(process: str):  # type: ignore[no-untyped-def]
-    return _load(PROCESSES[process][1])()
+def settings_for(process: str) -> ServiceSettings:
+    settings: ServiceSettings = _load(PROCESSES[process][1])()
+    return settings
 
 
 def migrations_dir(process: str) -> Path:

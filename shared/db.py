@@ -10,10 +10,15 @@ from typing import Annotated
 from alembic import command
 from alembic.config import Config
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, TypeDecorator, event, exc, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import DateTime, Table, TypeDecorator, event, exc, text
+from sqlalchemy.engine import Dialect, make_url
+from sqlalchemy.engine.interfaces import DBAPIConnection, ExceptionContext
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
+from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from shared.errors import DatabaseUnavailable, database_lost
 
 POOL_SIZE = 20  # PostgreSQL connections per server process, at most
 
@@ -27,7 +32,7 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         engine = create_async_engine(url, echo=echo, connect_args={"timeout": 30})
 
         @event.listens_for(engine.sync_engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        def _sqlite_pragmas(dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry) -> None:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
@@ -44,7 +49,9 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
     )
 
     @event.listens_for(engine.sync_engine, "checkout")
-    def _drop_closed(dbapi_conn, _record, _proxy) -> None:  # type: ignore[no-untyped-def]
+    def _drop_closed(
+        dbapi_conn: DBAPIConnection, _record: ConnectionPoolEntry, _proxy: PoolProxiedConnection
+    ) -> None:
         # Instead of `pool_pre_ping` (BEGIN; a query; ROLLBACK: three round trips on every checkout,
         # the most expensive part of a small write): a connection the server has closed (a restart,
         # a failover) is noticed by asyncpg without a round trip, and the pool then opens a new one.
@@ -52,7 +59,37 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         if raw is not None and raw.is_closed():
             raise exc.DisconnectionError("connection closed by the server")
 
+    @event.listens_for(engine.sync_engine, "handle_error")
+    def _mark_lost(context: ExceptionContext) -> None:
+        # SQLAlchemy calls a connection dead only once asyncpg says it is closed; a server shutting
+        # down says so a moment earlier. Marked dead, the connection is discarded and so is every
+        # pooled one opened before it (SQLAlchemy's pool invalidation), and the error is answered
+        # as a 503 (shared/errors.py), not a 500.
+        if not context.is_disconnect and _connection_gone(context.original_exception):
+            context.is_disconnect = True
+
+    @event.listens_for(engine.sync_engine, "do_connect")
+    def _connect(
+        dialect: Dialect, _record: ConnectionPoolEntry, cargs: tuple[object, ...], cparams: dict[str, object]
+    ) -> DBAPIConnection:
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except OSError as error:  # refused or unreachable: asyncpg raises these unwrapped
+            raise DatabaseUnavailable() from error
+
     return engine
+
+
+def _connection_gone(error: BaseException) -> bool:
+    """The server refused or dropped the connection, or its last message left asyncpg's protocol
+    waiting for an answer that never comes: a FATAL "terminating connection" that reaches an idle
+    pooled connection puts it in state 2 (ERROR_CONSUME) before the socket is seen closed, and its
+    next statement fails with "another operation (2) is in progress"."""
+    if database_lost(error):
+        return True
+    cause = error.__cause__ or error
+    wedged = "another operation (2) is in progress"
+    return type(cause).__name__ == "InternalClientError" and wedged in str(cause)
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -66,6 +103,22 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
+
+
+def backend_name(session: AsyncSession) -> str:
+    """The database the session talks to: "postgresql" or "sqlite"."""
+    return session.get_bind().dialect.name
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """A table model's Core table, for statements compiled once and run with bound values."""
+    table: Table = model.__table__  # type: ignore[attr-defined]  # set by SQLModel's metaclass, undeclared
+    return table
+
+
+def database_key(session: AsyncSession) -> str:
+    """The database's URL, naming it in caches shared by every session of a process."""
+    return str(session.get_bind().engine.url)
 
 
 async def ping(engine: AsyncEngine) -> None:
@@ -94,7 +147,7 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:  # type: ignore[no-untyped-def]
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -102,7 +155,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
-    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:  # type: ignore[no-untyped-def]
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

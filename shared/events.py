@@ -22,7 +22,7 @@ from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from shared.auth import Principal
-from shared.db import UTCDateTime, utcnow
+from shared.db import UTCDateTime, backend_name, table_of, utcnow
 from shared.observability import request_id_var
 
 log = logging.getLogger("gongkai.outbox")
@@ -118,7 +118,7 @@ def record_event(
     return row
 
 
-_EVENT_INSERT = sa.insert(Event.__table__)  # type: ignore[attr-defined]  # compiled once, values bound
+_EVENT_INSERT = sa.insert(table_of(Event))  # compiled once, values bound
 
 
 async def append_event(
@@ -196,7 +196,7 @@ class OutboxRelay:
                 .order_by(col(OutboxMessage.id))
                 .limit(self.batch_size)
             )
-            if session.bind.dialect.name == "postgresql":
+            if backend_name(session) == "postgresql":
                 query = query.with_for_update(skip_locked=True)
             messages = (await session.exec(query)).all()
             by_topic: dict[str, list[OutboxMessage]] = {}

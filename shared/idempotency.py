@@ -121,17 +121,29 @@ async def run_once(
         answer = await create()
         await session.commit()
         return answer
-    once = {"service": service, "owner": owner, "key": key, "digest": body_hash(data), "cipher": cipher}
-    earlier = await replay(session, answer_type=answer_type, **once)  # type: ignore[arg-type]
+    digest = body_hash(data)
+
+    async def first_answer() -> T | None:
+        return await replay(
+            session,
+            service=service,
+            owner=owner,
+            key=key,
+            digest=digest,
+            cipher=cipher,
+            answer_type=answer_type,
+        )
+
+    earlier = await first_answer()
     if earlier is not None:
         return earlier
     answer = await create()
-    remember(session, answer=answer, **once)  # type: ignore[arg-type]
+    remember(session, service=service, owner=owner, key=key, digest=digest, answer=answer, cipher=cipher)
     try:
         await session.commit()
     except IntegrityError:  # the same key raced in from a retry: answer what the first one got
         await session.rollback()
-        earlier = await replay(session, answer_type=answer_type, **once)  # type: ignore[arg-type]
+        earlier = await first_answer()
         if earlier is None:
             raise
         return earlier

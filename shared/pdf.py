@@ -143,7 +143,8 @@ def render_pdf(html: str, *, stylesheets: Iterable[str] = ()) -> bytes:
         )
     sheets = [CSS(string=BASE_CSS), *(CSS(string=s) for s in stylesheets)]
     document = HTML(string=html, url_fetcher=_refuse_fetch)
-    return document.write_pdf(stylesheets=sheets)
+    pdf: bytes = document.write_pdf(stylesheets=sheets)  # WeasyPrint ships no type information
+    return pdf
 
 
 _limiter: anyio.CapacityLimiter | None = None
