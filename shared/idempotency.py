@@ -1,4 +1,4 @@
-"""`Idempotency-Key` on POSTs that create things (DESIGN.md): a retry with the same key and the
+"""`Idempotency-Key` on POSTs that create things (docs/architecture.md, "API conventions"): a retry with the same key and the
 same body gets the first answer; the same key with another body is a 409.
 
 Each service keeps the table in its own database (created by its migrations). The stored answer is
