@@ -1,5 +1,6 @@
-"""`Idempotency-Key` on POSTs that create things (docs/architecture.md, "API conventions"): a retry with the same key and the
-same body gets the first answer; the same key with another body is a 409.
+"""`Idempotency-Key` on POSTs that create things (docs/architecture.md, "API conventions"): a
+retry with the same key and the same body gets the first answer; the same key with another body is
+a 409.
 
 Each service keeps the table in its own database (created by its migrations). The stored answer is
 encrypted: it may hold a one-time query code.

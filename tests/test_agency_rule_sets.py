@@ -1,6 +1,7 @@
-"""Per-agency rule sets (docs/time-limits.md, "Rule sets"): an admin sets an agency's rule set in the catalog from
-a day on, and each application takes the one in force on its received date. The requests app asks
-a real catalog app (in process, both on a fresh database of the backend), as it does in production.
+"""Per-agency rule sets (docs/time-limits.md, "Rule sets"): an admin sets an agency's rule set in
+the catalog from a day on, and each application takes the one in force on its received date. The
+requests app asks a real catalog app (in process, both on a fresh database of the backend), as it
+does in production.
 """
 
 from __future__ import annotations

@@ -670,8 +670,9 @@ def test_a_pause_counted_in_an_unknown_year_makes_the_result_provisional() -> No
 
 
 # ---------------------------------------------------------------------------------------------
-# local-legacy (本地《政务信息公开依申请公开制度》第七条、第八条): 15 working days from receipt, review in 5;
-# the local rule's extension of up to 30 is capped at the Regulation's 20 (a local rule may be stricter, never looser)
+# local-legacy (本地《政务信息公开依申请公开制度》第七条、第八条): 15 working days from receipt, review
+# in 5; the local rule's extension of up to 30 is capped at the Regulation's 20 (a local rule may be
+# stricter, never looser)
 
 
 def test_local_legacy_answers_within_fifteen_working_days_and_reviews_within_five() -> None:

@@ -54,10 +54,11 @@ class Agency(SQLModel, table=True):
 
 
 class AgencyRuleSet(SQLModel, table=True):
-    """The rule set an agency chose, from a day on (docs/time-limits.md, "Rule sets"). An application takes the
-    entry in force on its received date: the last one effective on or before it (by day, then by
-    the order recorded); an agency with no entry keeps the Regulation's `national-2019`. Entries are
-    never changed or removed, so an application received before a change keeps its rule set."""
+    """The rule set an agency chose, from a day on (docs/time-limits.md, "Rule sets"). An
+    application takes the entry in force on its received date: the last one effective on or before
+    it (by day, then by the order recorded); an agency with no entry keeps the Regulation's
+    `national-2019`. Entries are never changed or removed, so an application received before a
+    change keeps its rule set."""
 
     __tablename__ = "agency_rule_sets"
 

@@ -4,8 +4,9 @@ numbered per agency and year (`feedback_notice_counters`), built from the record
 
 The sender's name is stored masked; the sender and the case's handler read it filled in (the
 handler's read is audited), inspectors read it masked, and a clerk who may not know a reporter reads
-no name at all (docs/architecture.md, "Reports naming an agency"). Each notice tells the sender what comes next: 复查 and 复核 at the
-level above within 30 days, and nothing after 复核 (信访工作条例第三十五条).
+no name at all (docs/architecture.md, "Reports naming an agency"). Each notice tells the sender
+what comes next: 复查 and 复核 at the level above within 30 days, and nothing after 复核
+(信访工作条例第三十五条).
 """
 
 from __future__ import annotations

@@ -21,8 +21,8 @@ async def follow_calendar(
     session: AsyncSession, calendar: WorkingCalendar, today: date, *, since: datetime | None = None
 ) -> int | None:
     """Recomputes the stored due dates of open cases when the calendar differs from the one they
-    were computed with (docs/time-limits.md, "Working days": a corrected calendar moves deadlines). Returns how many moved,
-    or None when nothing had to be done.
+    were computed with (docs/time-limits.md, "Working days": a corrected calendar moves
+    deadlines). Returns how many moved, or None when nothing had to be done.
 
     `since`: this process had been counting with an older calendar from then on. Another replica
     may already have recorded the new one and recomputed every open case; the cases changed here
