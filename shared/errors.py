@@ -8,12 +8,14 @@ into problem documents, so no route writes its own error shape.
 from __future__ import annotations
 
 import logging
+from datetime import date
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -110,6 +112,20 @@ class ServiceUnavailable(DomainError):
     status, code, title = 503, "service_unavailable", "服务暂不可用"
 
 
+class DatabaseUnavailable(ServiceUnavailable):
+    """The database connection was lost or refused (a restart, a failover): a retry in a moment works,
+    and one with the same `Idempotency-Key` is done at most once (shared/idempotency.py)."""
+
+    code, title = "database_unavailable", "数据库暂不可用"
+    RETRY_AFTER = 3  # seconds: a PostgreSQL restart takes about that long
+
+    def __init__(self, detail: str | None = None) -> None:
+        super().__init__(
+            detail or "数据库连接暂时中断，请稍后重试；带同一个 Idempotency-Key 重试不会重复提交",
+            headers={"Retry-After": str(self.RETRY_AFTER)},
+        )
+
+
 class UpstreamTimeout(DomainError):
     status, code, title = 504, "upstream_timeout", "上游服务响应超时"
 
@@ -177,8 +193,10 @@ def _message_for(err: dict[str, Any]) -> str:
     template = _VALIDATION_MESSAGES.get(err.get("type", ""))
     if template is None:
         return "取值无效"
+    # A bound that is a date reads as one (2099-12-31), not as Python's repr of it.
+    context = {k: v.isoformat() if isinstance(v, date) else v for k, v in (err.get("ctx") or {}).items()}
     try:
-        return template.format(**(err.get("ctx") or {}))
+        return template.format(**context)
     except (KeyError, IndexError):
         return template.split("{")[0].rstrip("：，, ")
 
@@ -234,6 +252,58 @@ def validation_problem(exc: RequestValidationError, instance: str | None = None)
     )
 
 
+def _driver_lost() -> tuple[type[BaseException], ...]:
+    """asyncpg's errors for a connection that is gone or not accepted yet (not needed on SQLite)."""
+    try:
+        from asyncpg import exceptions as pg  # type: ignore[import-untyped]  # asyncpg ships no stubs
+    except ImportError:  # pragma: no cover - asyncpg is a dependency; SQLite-only installs may lack it
+        return ()
+    return (
+        pg.PostgresConnectionError,  # ConnectionDoesNotExistError, ConnectionFailureError, …
+        pg.CannotConnectNowError,  # "the database system is starting up / shutting down"
+        pg.AdminShutdownError,
+        pg.CrashShutdownError,
+    )
+
+
+_DRIVER_LOST = _driver_lost()
+
+
+def database_lost(exc: BaseException) -> bool:
+    """True when `exc` (or what caused it) is a lost or refused database connection, not a bug.
+
+    SQLAlchemy marks a connection it finds dead (`connection_invalidated`, see shared/db.py, which
+    also turns a refused connect into `DatabaseUnavailable`); the driver's own errors are looked for
+    through the chain, as SQLAlchemy wraps them."""
+    seen: set[int] = set()
+    link: BaseException | None = exc
+    while link is not None and id(link) not in seen:
+        seen.add(id(link))
+        if isinstance(link, DatabaseUnavailable):
+            return True
+        if isinstance(link, DBAPIError) and link.connection_invalidated:
+            return True
+        if isinstance(link, _DRIVER_LOST):
+            return True
+        link = link.__cause__ or link.__context__
+    return False
+
+
+def unexpected_problem(exc: BaseException, instance: str | None = None) -> JSONResponse:
+    """The answer to an exception no handler expected: 503 with Retry-After when the database went
+    away under the request (the caller may retry), else a logged 500."""
+    if database_lost(exc):
+        log.warning("database unavailable: %s", type(exc).__name__, exc_info=exc)
+        lost = exc if isinstance(exc, DatabaseUnavailable) else DatabaseUnavailable()
+        return problem_response(
+            lost.status, lost.code, lost.title, lost.detail, headers=lost.headers, instance=instance
+        )
+    log.exception("unhandled error", exc_info=exc)
+    return problem_response(
+        500, "internal_error", "服务器内部错误", "服务器内部错误，请稍后重试", instance=instance
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Every error leaves the process as problem+json."""
 
@@ -267,11 +337,15 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code, title = _HTTP_TITLES.get(exc.status_code, ("http_error", "请求失败"))
         detail = exc.detail if isinstance(exc.detail, str) and _is_chinese(exc.detail) else title
-        if exc.status_code == 400 and "parsing the body" in str(exc.detail):
+        # A multipart body the parser gave up on (no boundary, cut short, a header too long).
+        multipart = request.headers.get("content-type", "").startswith("multipart/") and not _is_chinese(
+            str(exc.detail)
+        )
+        if exc.status_code == 400 and ("parsing the body" in str(exc.detail) or multipart):
             code, title, detail = (
                 "malformed_body",
                 "请求体无法解析",
-                "请求体无法解析（须为 UTF-8 编码的 JSON）",
+                "请求体无法解析（须为 UTF-8 编码的 JSON，或完整的 multipart/form-data）",
             )
         return problem_response(
             exc.status_code,
@@ -282,12 +356,12 @@ def install_error_handlers(app: FastAPI) -> None:
             instance=request.url.path,
         )
 
+    # Registered for SQLAlchemy's errors so that they are answered where the route raised them;
+    # anything else reaches the catch-all (and UnexpectedErrorMiddleware) and the same mapping.
+    @app.exception_handler(SQLAlchemyError)
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
-        log.exception("unhandled error", exc_info=exc)
-        return problem_response(
-            500, "internal_error", "服务器内部错误", "服务器内部错误，请稍后重试", instance=request.url.path
-        )
+        return unexpected_problem(exc, instance=request.url.path)
 
 
 def _has_path_error(exc: RequestValidationError) -> bool:

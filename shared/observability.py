@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.errors import problem_response
+from shared.errors import problem_response, unexpected_problem
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 REQUEST_ID_HEADER = b"x-request-id"
@@ -169,7 +169,8 @@ class BodyLimitMiddleware:
 
 
 class UnexpectedErrorMiddleware:
-    """Turns an unhandled exception into a 500 problem *without* re-raising it.
+    """Turns an unhandled exception into a 500 problem (a 503 when the database went away, as the
+    handlers of shared/errors.py do) *without* re-raising it.
 
     Starlette's own catch-all re-raises after answering, which makes uvicorn drop the
     keep-alive connection: a proxy reusing it would then fail its next request.
@@ -193,9 +194,9 @@ class UnexpectedErrorMiddleware:
 
         try:
             await self.app(scope, receive, tracking_send)
-        except Exception:
-            self.log.exception("unhandled error", extra={"fields": {"path": scope["path"]}})
+        except Exception as exc:
             if started:
+                self.log.exception("unhandled error", extra={"fields": {"path": scope["path"]}})
                 raise
-            response = problem_response(500, "internal_error", "服务器内部错误", "服务器内部错误，请稍后重试")
+            response = unexpected_problem(exc, instance=scope["path"])
             await response(scope, receive, send)
