@@ -1,5 +1,5 @@
 """信访 decisions in writing: 不予受理 with its numbered notice (HTML and PDF), the 办理意见书 of a
-reply, and 复查 then 复核 at the level above within 30 days each, nothing after (信访工作条例第三十五条).
+reply, and 复查 then 复核 at the level above within 30 days each, nothing after (信访工作条例第三十五条、第三十六条).
 
 Runs on the feedback app of tests/test_feedback.py (fake catalog: province 1 › city 2 › county 3).
 """
@@ -256,7 +256,7 @@ async def test_review_within_thirty_days_at_the_level_above_then_final_review_th
         "对原意见（事项编号 " + case["tracking_no"] + "，东湖县人民政府信处〔2026〕第 1 号）不服，请求复查"
         in html
     )
-    assert "向江南省人民政府请求复核" in html
+    assert "向江南省人民政府请求复核（《信访工作条例》第三十六条）" in html
 
     wrong_level = await ask(world, review, "review")
     assert wrong_level.status_code == 422 and field_of(wrong_level) == "level"
@@ -275,7 +275,8 @@ async def test_review_within_thirty_days_at_the_level_above_then_final_review_th
     await world.ok(final_case["id"], "reply", {"reply": "经复核，维持复查意见。"}, province)
     [last] = await notices_of(world, final_case["id"], province)
     html = (await page(world, last["html_url"], province)).text
-    assert "<h1>江南省人民政府复核意见书</h1>" in html and "本意见为复核意见" in html and "不再受理" in html
+    assert "<h1>江南省人民政府复核意见书</h1>" in html and "本意见为复核意见" in html
+    assert "不再受理（《信访工作条例》第三十六条）" in html
 
     third = await ask(world, final_case, "final_review")
     assert third.status_code == 409 and third.json()["code"] == "review_concluded"

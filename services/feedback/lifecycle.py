@@ -90,12 +90,12 @@ def check_transition(case: FeedbackCase, action: str) -> None:
         raise InvalidTransition(f"事项当前状态为「{current}」，不能{ACTION_LABELS[action]}")
 
 
-# 信访工作条例第三十五条: the 复查 (and the 复核) opinion within 30 days of receiving the request. No
+# 信访工作条例第三十五条 (复查) and 第三十六条 (复核): the opinion within 30 days of receiving the request. No
 # acceptance stage (a request out of time or out of turn is refused when it is made) and no extension.
 PETITION_REVIEW: RuleSet = RuleSet(
     key="petition-review-2022",
     title="信访事项复查、复核（信访工作条例 2022）",
-    basis="《信访工作条例》第三十五条：收到复查、复核请求之日起30日内提出复查、复核意见",
+    basis="《信访工作条例》第三十五条、第三十六条：收到复查、复核请求之日起30日内提出复查、复核意见",
     day_kind=DayKind.NATURAL,
     answer_days=30,
     extension_max_days=0,

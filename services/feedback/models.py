@@ -106,7 +106,7 @@ REFUSAL_LABELS = {
 
 
 class ReviewLevel(StrEnum):
-    """信访工作条例第三十五条: 复查 by the level above the handling agency, then 复核 by the level above
+    """信访工作条例第三十五条: 复查 by the level above the handling agency; 第三十六条: then 复核 by the level above
     that; nothing after 复核."""
 
     REVIEW = "review"

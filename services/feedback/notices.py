@@ -6,7 +6,7 @@ The sender's name is stored masked; the sender and the case's handler read it fi
 handler's read is audited), inspectors read it masked, and a clerk who may not know a reporter reads
 no name at all (docs/architecture.md, "Reports naming an agency"). Each notice tells the sender
 what comes next: 复查 and 复核 at the level above within 30 days, and nothing after 复核
-(信访工作条例第三十五条).
+(信访工作条例第三十五条、第三十六条).
 """
 
 from __future__ import annotations
@@ -56,8 +56,9 @@ AgencyNames = Callable[[int], Awaitable[str | None]]
 GENERIC_AGENCY = "办理机关"
 GENERIC_HIGHER = "上一级机关"
 PETITION = "《信访工作条例》"
-ART35 = f"{PETITION}第三十五条"
-REVIEW_DAYS = 30  # 第三十五条: 30 days to ask for 复查 (复核) from receiving the opinion
+ART35 = f"{PETITION}第三十五条"  # 复查: asked within 30 days of the opinion, decided within 30
+ART36 = f"{PETITION}第三十六条"  # 复核 likewise; after it, the same matter is not accepted again
+REVIEW_DAYS = 30  # 第三十五条 (复查), 第三十六条 (复核): 30 days from receiving the opinion
 WITHHELD_NAME = "（举报人信息不予显示）"
 NO_NAME = "信访人"
 
@@ -78,11 +79,11 @@ REFUSAL_NEXT = {
     RefusalReason.LEGAL_CHANNEL: "请依照有关法律、行政法规规定的程序，向有关机关提出。",
     RefusalReason.NOT_COMPETENT: "请向有权处理的机关提出。",
     RefusalReason.ALREADY_HANDLED: "该事项已经受理或者正在办理，请凭原事项编号查询办理进展。",
-    RefusalReason.REVIEW_CONCLUDED: f"该事项已经复核终结，不再受理（{ART35}）。",
+    RefusalReason.REVIEW_CONCLUDED: f"该事项已经复核终结，不再受理（{ART36}）。",
     RefusalReason.OTHER: "如有新的事实和理由，可以另行提出。",
 }
 REFUSAL_BASIS = {reason: [ACCEPTANCE_BASIS] for reason in RefusalReason} | {
-    RefusalReason.REVIEW_CONCLUDED: [ACCEPTANCE_BASIS, ART35],
+    RefusalReason.REVIEW_CONCLUDED: [ACCEPTANCE_BASIS, ART36],
 }
 
 
@@ -245,20 +246,20 @@ async def issue_opinion(
     level = ReviewLevel(case.review_level) if case.review_level else None
     if level == ReviewLevel.FINAL_REVIEW:
         next_step = (
-            f"本意见为复核意见。对复核意见不服，仍以同一事实和理由提出投诉请求的，不再受理（{ART35}）。"
+            f"本意见为复核意见。对复核意见不服，仍以同一事实和理由提出投诉请求的，不再受理（{ART36}）。"
         )
     else:
         higher = higher_agency(case.agency_path)
         higher_name = await _name(names, higher[0] if higher else None, GENERIC_HIGHER)
-        what, asks = ("办理意见", "复查") if level is None else ("复查意见", "复核")
+        what, asks, article = ("办理意见", "复查", ART35) if level is None else ("复查意见", "复核", ART36)
         next_step = (
             f"如对本{what}不服，可以自收到本意见书之日起 {REVIEW_DAYS} 日内，"
-            f"向{higher_name}请求{asks}（{ART35}）。"
+            f"向{higher_name}请求{asks}（{article}）。"
         )
     reviewed = None
     basis = [f"{PETITION}（2022年）"]
     if level is not None:
-        basis = [ART35]
+        basis = [ART35 if level == ReviewLevel.REVIEW else ART36]
         reviewed = await _reviewed(session, case)
     return await _issue(
         session,

@@ -1,4 +1,4 @@
-"""复查 and 复核 (信访工作条例第三十五条): a sender unsatisfied with a 信访 case's written opinion may,
+"""复查 and 复核 (信访工作条例第三十五条、第三十六条): a sender unsatisfied with a 信访 case's written opinion may,
 within 30 days of receiving it, ask the level above the agency that gave it for 复查; unsatisfied
 with the 复查 opinion, within 30 days again, the level above that for 复核; after 复核 nothing more.
 
@@ -38,7 +38,7 @@ def _next_level(case: FeedbackCase, asked: ReviewLevel) -> ReviewLevel:
     current = ReviewLevel(case.review_level) if case.review_level else None
     if current == ReviewLevel.FINAL_REVIEW:
         raise Conflict(
-            "复核意见为最终意见；对复核意见不服，仍以同一事实和理由提出的，不再受理（《信访工作条例》第三十五条）",
+            "复核意见为最终意见；对复核意见不服，仍以同一事实和理由提出的，不再受理（《信访工作条例》第三十六条）",
             code="review_concluded",
         )
     if current is None and lifecycle.rules_for(case.rule_set, None).acceptance_days is None:
@@ -59,7 +59,7 @@ def _next_level(case: FeedbackCase, asked: ReviewLevel) -> ReviewLevel:
 def _check_window(
     case: FeedbackCase, data: ReviewRequestIn, level: ReviewLevel, calendar: WorkingCalendar, today: date
 ) -> date:
-    """The day the sender received the opinion, checked against 第三十五条's 30 days."""
+    """The day the sender received the opinion, checked against the 30 days of 第三十五条 (复查) and 第三十六条 (复核)."""
     assert case.replied_on is not None
     opinion = OPINION_NAMES[ReviewLevel(case.review_level) if case.review_level else None]
     received = data.received_on or case.replied_on
