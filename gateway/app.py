@@ -207,6 +207,7 @@ def _upstream_ready(app: FastAPI, base: str) -> ReadinessCheck:
 
 async def merged_contract(app: FastAPI) -> dict[str, Any]:
     """The gateway's contract merged with every reachable service's, cached briefly."""
+    cached: dict[str, Any] | None
     fetched_at, cached = app.state.openapi_cache
     if cached is not None and time.monotonic() - fetched_at < OPENAPI_TTL_SECONDS:
         return cached

@@ -47,7 +47,8 @@ def admin_token(base_url: str, password: str = DEMO_PASSWORD) -> str:
         f"{base_url}/api/v1/auth/token", data={"username": "admin", "password": password}, timeout=30
     )
     login.raise_for_status()
-    return login.json()["access_token"]
+    token: str = login.json()["access_token"]
+    return token
 
 
 def seed(base_url: str, password: str = DEMO_PASSWORD) -> bool:

@@ -70,7 +70,8 @@ class KeyRing:
         return self.active_jwk["kid"]
 
     def sign(self, claims: dict[str, Any]) -> str:
-        return jwt.encode(claims, self._private_pem, algorithm=ALGORITHM, headers={"kid": self.kid})
+        token: str = jwt.encode(claims, self._private_pem, algorithm=ALGORITHM, headers={"kid": self.kid})
+        return token
 
     def jwks(self, now: datetime | None = None) -> dict[str, list[dict[str, str]]]:
         now = now or datetime.now(UTC)

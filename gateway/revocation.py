@@ -98,10 +98,10 @@ class DatabaseStore:
         self._sessionmaker = sessionmaker
 
     async def stage(self, session: AsyncSession, change: Change, until: datetime) -> None:
-        await session.exec(delete(Revocation).where(col(Revocation.expires_at) < utcnow()))  # type: ignore[call-overload]
+        await session.exec(delete(Revocation).where(col(Revocation.expires_at) < utcnow()))
         if change.restore_subjects:
             await session.exec(
-                delete(Revocation).where(  # type: ignore[call-overload]
+                delete(Revocation).where(
                     col(Revocation.kind) == SUBJECT, col(Revocation.value).in_(change.restore_subjects)
                 )
             )

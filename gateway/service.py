@@ -8,6 +8,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import NotRequired, TypedDict, Unpack
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -52,11 +53,30 @@ async def _ensure_username_free(session: AsyncSession, username: str) -> None:
         raise Conflict(f"登录名 {username} 已被使用", code="username_taken")
 
 
+class _UserFields(TypedDict):
+    """What registration and staff creation set on a new `User` besides its password."""
+
+    username: str
+    role: str
+    display_name: str
+    account_type: NotRequired[str]
+    organisation_category: NotRequired[str | None]
+    email: str | None
+    phone: str | None
+    agency_id: NotRequired[int | None]
+    region_id: NotRequired[int | None]
+
+
 async def _add_user(
-    session: AsyncSession, *, action: str, actor: Principal | None, password: str, **fields: object
+    session: AsyncSession,
+    *,
+    action: str,
+    actor: Principal | None,
+    password: str,
+    **fields: Unpack[_UserFields],
 ) -> User:
     """One way a user is created: unique name, hashed password, event in the same transaction."""
-    await _ensure_username_free(session, str(fields["username"]))
+    await _ensure_username_free(session, fields["username"])
     user = User(password_hash=hasher.hash(password), **fields)
     session.add(user)
     await session.flush()

@@ -136,6 +136,7 @@ class SiteRegistry:
             by_origin: dict[str, ActiveSite] = {}
             by_key: dict[str, ActiveSite] = {}
             for site_id, origin, key_hash, rate_limit in rows:
+                assert site_id is not None  # a stored row's primary key
                 site = ActiveSite(id=site_id, origin=origin, limit=parse(rate_limit))
                 by_origin[origin] = site
                 if key_hash:
@@ -234,6 +235,7 @@ class SiteAccessMiddleware:
 
     @staticmethod
     def _preflight(origin: str, allowed: bool) -> Response:
+        response: Response
         if not allowed:
             response = problem_response(
                 403, "cors_origin_not_allowed", "来源未获跨域许可", "该网站来源未登记，不能从浏览器跨域调用"
@@ -398,7 +400,8 @@ admin_sites = APIRouter(prefix="/api/v1/admin/sites", tags=["admin"], responses=
 
 
 def _registry(request: Request) -> SiteRegistry:
-    return request.app.state.sites
+    registry: SiteRegistry = request.app.state.sites
+    return registry
 
 
 @admin_sites.post(
