@@ -12,6 +12,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.routing import APIRoute
 
 from shared.auth import TokenVerifier, http_key_source
+from shared.caching import PrivateByDefaultMiddleware
 from shared.db import make_engine, make_sessionmaker, migrate, ping
 from shared.errors import install_error_handlers
 from shared.events import Handler, OutboxRelay
@@ -38,6 +39,7 @@ def install_common(app: FastAPI, settings: ServiceSettings) -> None:
     app.add_middleware(
         BodyLimitMiddleware, max_bytes=settings.max_body_bytes, upload_max_bytes=settings.max_upload_bytes
     )
+    app.add_middleware(PrivateByDefaultMiddleware)
     app.add_middleware(RequestContextMiddleware)
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pydantic_core
 from fastapi import Request, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 
 def public_json(
@@ -37,3 +38,34 @@ def private_json(payload: Any) -> Response:
         media_type="application/json",
         headers={"Cache-Control": "private, no-store"},
     )
+
+
+PRIVATE = b"private, no-store"
+
+
+class PrivateByDefaultMiddleware:
+    """Marks `private, no-store` every answer whose route did not choose its own caching.
+
+    Deny by default, as routers do: tokens, applications, complainants' details, notices with
+    names, audit reads and account lists are never kept by a browser or a proxy, wherever they are
+    answered (the gateway's own routes, or a service behind it), even by a route that forgets to
+    say so. Public reads opt in with `public_json` (or their own `Cache-Control`) and keep it.
+    Pure ASGI, so streamed answers stay streamed.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_marked(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                if not any(key.lower() == b"cache-control" for key, _ in headers):
+                    message = {**message, "headers": [*headers, (b"cache-control", PRIVATE)]}
+            await send(message)
+
+        await self.app(scope, receive, send_marked)

@@ -4,8 +4,16 @@ conventions): browsers and apps revalidate public reads cheaply, and no cache ke
 from __future__ import annotations
 
 import asyncio
+import uuid
+from typing import Any
 
+import httpx
+import pytest
+
+from shared.devrun import Cluster
 from tests.conftest import World
+from tests.test_e2e import PASSWORD
+from tests.test_e2e import token as e2e_token
 
 
 async def searched(world: World, q: str, etag: str | None = None) -> tuple[int, str]:
@@ -56,3 +64,78 @@ async def test_the_same_search_answers_304_though_its_timing_differs(world: Worl
             return
         await asyncio.sleep(0.1)
     raise AssertionError("the search's ETag did not change after a new document matched it")
+
+
+def citizen_application(agency: int) -> dict[str, Any]:
+    from shared.personal_data import resident_id_check_digit
+
+    return {
+        "agency_id": agency,
+        "applicant_type": "natural_person",
+        "applicant_name": "陈小红",
+        "id_type": "resident_id",
+        "id_number": "11010519491231002" + resident_id_check_digit("11010519491231002"),
+        "phone": "13812345678",
+        "description": "2025年东湖县最低生活保障资金发放情况",
+        "form": "electronic",
+        "delivery": "email",
+    }
+
+
+@pytest.mark.e2e
+def test_tokens_and_personal_data_are_never_stored_and_public_reads_stay_public(cluster: Cluster) -> None:
+    base = cluster.url()
+    stored = {}  # what every answer below said about caching, by what was asked
+
+    login = httpx.post(f"{base}/api/v1/auth/token", data={"username": "citizen", "password": PASSWORD})
+    stored["token"] = login.headers["cache-control"]
+    refreshed = httpx.post(
+        f"{base}/api/v1/auth/refresh", json={"refresh_token": login.json()["refresh_token"]}
+    )
+    stored["refresh"] = refreshed.headers["cache-control"]
+    citizen = {"Authorization": f"Bearer {refreshed.json()['access_token']}"}
+    stored["me"] = httpx.get(f"{base}/api/v1/auth/me", headers=citizen).headers["cache-control"]
+    admin = {"Authorization": f"Bearer {e2e_token(base, 'admin')}"}
+    stored["user list"] = httpx.get(f"{base}/api/v1/admin/users", headers=admin).headers["cache-control"]
+    clerk = {"Authorization": f"Bearer {e2e_token(base, 'clerk1')}"}
+    county = next(
+        a["id"]
+        for a in httpx.get(f"{base}/api/v1/catalog/agencies", params={"q": "990121"}).json()["items"]
+        if a["code"] == "990121"
+    )
+
+    applied = httpx.post(f"{base}/api/v1/requests", json=citizen_application(county), headers=citizen)
+    assert applied.status_code == 201, applied.text
+    stored["application (applied)"] = applied.headers["cache-control"]
+    queue = httpx.get(f"{base}/api/v1/requests", headers=clerk)
+    assert queue.status_code == 200 and applied.json()["id"] in [a["id"] for a in queue.json()["items"]]
+    stored["applications (clerk's queue)"] = queue.headers["cache-control"]
+
+    sent = httpx.post(
+        f"{base}/api/v1/feedback/messages",
+        json={
+            "kind": "complaint",
+            "agency_id": county,
+            "subject": "小区门口路灯长期不亮",
+            "content": f"人民路12号小区门口的路灯坏了一个多月，夜间出行不安全。编号{uuid.uuid4().hex}",
+            "sender": {"name": "张三丰", "phone": "13812345678"},
+        },
+    )
+    assert sent.status_code == 201, sent.text
+    stored["feedback (sent)"] = sent.headers["cache-control"]
+    case = httpx.get(f"{base}/api/v1/feedback/messages/{sent.json()['id']}", headers=clerk)
+    assert case.status_code == 200 and "张" in case.text
+    stored["feedback (read by clerk)"] = case.headers["cache-control"]
+    drafts = httpx.get(f"{base}/api/v1/catalog/documents", params={"status": "draft"}, headers=clerk)
+    stored["catalog drafts"] = drafts.headers["cache-control"]
+    assert all("no-store" in value and "public" not in value for value in stored.values()), stored
+
+    for path, params in (
+        ("/api/v1/catalog/agencies", {}),
+        ("/api/v1/catalog/search", {"q": "最低生活保障"}),
+    ):
+        public = httpx.get(f"{base}{path}", params=params)
+        assert public.status_code == 200, (path, public.text)
+        assert public.headers["cache-control"].startswith("public, max-age="), path
+        again = httpx.get(f"{base}{path}", params=params, headers={"If-None-Match": public.headers["etag"]})
+        assert again.status_code == 304, path
