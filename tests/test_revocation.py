@@ -346,3 +346,83 @@ async def test_tokens_name_their_session_and_unrevoked_traffic_reads_the_store_r
         # the set itself is read once, as nothing changed.
         most = 1 + int(elapsed / CACHE_SECONDS) if store == "database" else 1
         assert revocations.loads - loads <= most
+
+
+class FlakyStore:
+    """A store whose version moves when told and which can be made unreachable."""
+
+    def __init__(self) -> None:
+        from gateway.revocation import Snapshot
+
+        self.snapshot = Snapshot(frozenset(), frozenset({"7"}), "1")
+        self.down = False
+        self.versions = 0
+
+    async def version(self) -> str | None:
+        from redis.exceptions import ConnectionError as RedisConnectionError
+
+        if self.down:
+            raise RedisConnectionError("down")
+        self.versions += 1
+        return self.snapshot.version
+
+    async def load(self) -> Any:
+        return self.snapshot
+
+
+async def test_the_set_is_read_once_per_period_and_a_store_outage_is_bridged_briefly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Within the period no request asks the store; while it is down the last copy serves for
+    STALE_LIMIT_SECONDS, then requests are refused with 503 rather than let revoked tokens in."""
+    from datetime import timedelta
+
+    from gateway import revocation
+    from gateway.revocation import Revocations, TokenRevoked
+    from shared.errors import ServiceUnavailable
+
+    clock = [1000.0]
+    monkeypatch.setattr(revocation.time, "monotonic", lambda: clock[0])
+    store = FlakyStore()
+    revocations = Revocations(store, ttl=2.0, family_lifetime=timedelta(minutes=16))  # type: ignore[arg-type]
+    with pytest.raises(TokenRevoked):
+        await revocations.check("7", None)
+    for _ in range(100):
+        await revocations.check("8", "some-session")
+    assert store.versions == 1 and revocations.loads == 1
+    clock[0] += 2.0
+    await revocations.check("8", None)
+    assert store.versions == 2 and revocations.loads == 1  # same version: not read again
+
+    store.down = True
+    clock[0] += 5.0
+    with pytest.raises(TokenRevoked):  # the last copy still refuses
+        await revocations.check("7", None)
+    clock[0] += revocation.STALE_LIMIT_SECONDS
+    with pytest.raises(ServiceUnavailable):
+        await revocations.check("8", None)
+    store.down = False
+    clock[0] += revocation.RETRY_SECONDS
+    await revocations.check("8", None)
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (
+            b"Bearer " + b".".join([b"e30", base64.urlsafe_b64encode(b'{"sub":"5","sid":"ab"}'), b"x"]),
+            ("5", "ab"),
+        ),
+        (b"Bearer " + b".".join([b"e30", base64.urlsafe_b64encode(b'{"sub":5}'), b"x"]), ("5", None)),
+        (b"Bearer not-a-jwt", (None, None)),
+        (b"Bearer a.%%%.c", (None, None)),
+        (b"Bearer a.WzFd.c", (None, None)),  # a JSON list, not claims
+        (b"Basic dXNlcjpwYXNz", (None, None)),
+    ],
+)
+def test_the_proxy_reads_sub_and_sid_of_any_bearer_without_failing(
+    header: bytes, expected: tuple[str | None, str | None]
+) -> None:
+    from gateway.revocation import token_session
+
+    assert token_session(header) == expected
