@@ -53,7 +53,7 @@ RULE_SET_BY_CHANNEL = {
 
 
 class Level(StrEnum):
-    """How much coordination an answer needs (seed 003): sets the local rule's time limit."""
+    """How much coordination an answer needs (the local rule for 来信来访): sets its time limit."""
 
     OWN_AUTHORITY = "own_authority"
     AREA_COORDINATION = "area_coordination"

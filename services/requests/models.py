@@ -12,7 +12,8 @@ from shared.db import UTCDateTime, utcnow
 
 
 class Outcome(StrEnum):
-    """Decision outcomes; each maps to exactly one row of annual-report table 三 (DOMAIN.md)."""
+    """Decision outcomes; each maps to exactly one row of annual-report table 三
+    (docs/outcomes-and-report.md, "Outcome codes")."""
 
     DISCLOSED = "disclosed"
     PARTIAL = "partially_disclosed"
