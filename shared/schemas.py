@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from typing import Annotated, Any
 
 from fastapi import Path, Query
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, model_validator
+from pydantic import AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field, Strict, model_validator
 
 from shared.deadlines import Deadline
 
@@ -32,6 +32,13 @@ def _iso_date_only(value: Any) -> Any:
 # Dates of government records: from the founding of the PRC to a horizon no record reaches.
 OfficialDate = Annotated[
     date, BeforeValidator(_iso_date_only), Field(ge=date(1949, 10, 1), le=date(2099, 12, 31))
+]
+
+_CST = timezone(timedelta(hours=8))
+# A moment of a government record (a scheduled publication): the same horizon, with its time zone.
+OfficialDatetime = Annotated[
+    AwareDatetime,
+    Field(ge=datetime(1949, 10, 1, tzinfo=_CST), le=datetime(2099, 12, 31, 23, 59, 59, tzinfo=_CST)),
 ]
 
 

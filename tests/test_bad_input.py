@@ -10,9 +10,12 @@ malformed items, arrays of objects every case above on their items' fields, nest
 wrong type, a missing required field and an unknown field, and every case above on their fields. The form-encoded
 login gets the analogous form cases; the multipart attachment upload gets files of a type not
 allowed, a misleading extension, an empty file, no file part, odd file names and 21 MB bodies
-(its limit is 20 MB). The answer must be a 4xx (400 malformed, 413 too big, 422 validation, with
-`errors[]` naming the field) as `application/problem+json` — never a 5xx. Afterwards the system
-still answers and the data accepted before is still there.
+(its limit is 20 MB). Each case names the one answer it must get (`Expect`): the status (400
+`malformed_json` or `malformed_body`, 413 `payload_too_large`, 422 `validation_failed` or the code
+of the rule broken, or the route's own 2xx where the input is harmless: a null the route allows, a
+file name made safe), the problem's `code`, and the field `errors[]` names — as
+`application/problem+json`, never a 5xx. Afterwards the system still answers and the data accepted
+before is still there.
 
 Each route is called as the role that may call it (`Valid.caller`), on a target in the state the
 route acts on (a draft, a document in review, a published document); a target is rebuilt after
@@ -45,7 +48,6 @@ TWO_MB = 2 * 1024 * 1024
 UPLOAD_TOO_BIG = 21 * 1024 * 1024  # uploads (POST …/attachments) may be 20 MB
 LONG = 100_000
 OK = frozenset(range(200, 300))
-CLIENT_ERROR = frozenset(range(400, 500))
 DEMO_CODES = {"990000", "990100", "990101", "990102", "990121", "990122", "99012101", "99012102", "99012201"}
 CATALOG = "/api/v1/catalog"
 DOCUMENTS = f"{CATALOG}/documents"
@@ -146,6 +148,7 @@ class BodyRoute:
     media_type: str
     fields: tuple[FieldSpec, ...]
     required: tuple[str, ...]
+    success: int  # the 2xx status the contract names for a request that works
 
     @property
     def key(self) -> tuple[str, str]:
@@ -174,6 +177,7 @@ def body_routes() -> tuple[BodyRoute, ...]:
                     media_type=media_type,
                     fields=tuple(_fields(schema)),
                     required=tuple(schema.get("required", ())),
+                    success=min(int(status) for status in operation["responses"] if status.startswith("2")),
                 )
             )
     return tuple(found)
@@ -1269,33 +1273,42 @@ def env(cluster: Cluster, gateway_client: httpx.Client) -> Iterator[Env]:
 # --- sending and judging ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Expect:
+    """The one answer a case must get: its status, the problem's `code`, and the fields `errors[]`
+    names (`body.x` or, for a rule checked beyond the schema, `x`; with `in_message`, a `body` error
+    whose message names them: the NUL check reads the whole body)."""
+
+    status: int
+    code: str | None = None
+    fields: tuple[str, ...] = ()
+    in_message: bool = False
+
+
+def refused(*fields: str, code: str = "validation_failed", in_message: bool = False) -> Expect:
+    return Expect(422, code, fields, in_message)
+
+
+def success(case: Case) -> Expect:
+    return Expect(case.route.success)
+
+
+MALFORMED_BODY = Expect(400, "malformed_body")
+TOO_BIG = Expect(413, "payload_too_large")
+
+
 @dataclass
 class Verdict:
     case: Case
     problems: list[str] = field(default_factory=list)
 
-    def judge(
-        self,
-        response: httpx.Response,
-        allowed: frozenset[int] | set[int],
-        *names: str,
-        in_message: bool = False,
-    ) -> None:
-        """`names` must each appear in a `field` of `errors[]` (or its `message`, with `in_message`)."""
+    def judge(self, response: httpx.Response, expect: Expect) -> None:
         status, kind = response.status_code, response.headers.get("content-type", "")
-        import json as _j, os as _o
-        if _o.environ.get("BAD_RECORD"):
-            try:
-                _b = response.json() if kind.startswith(PROBLEM) else {}
-            except Exception:
-                _b = {}
-            with open(_o.environ["BAD_RECORD"], "a") as _f:
-                _f.write(_j.dumps({"id": self.case.id, "url": str(response.request.url)[:120], "status": status, "code": _b.get("code"), "fields": [e.get("field") for e in _b.get("errors", [])], "msgs": [e.get("message") for e in _b.get("errors", [])][:3]}, ensure_ascii=False) + "\n")
         what = f"{response.request.method} {response.request.url.path} → {status}"
         if status >= 500:
             self.problems.append(f"{what}: a server error for bad input: {response.text[:400]}")
-        elif status not in allowed:
-            self.problems.append(f"{what}: expected {sorted(allowed)[:6]}: {response.text[:400]}")
+        elif status != expect.status:
+            self.problems.append(f"{what}: expected {expect.status}: {response.text[:400]}")
         if status in OK:
             return
         if not kind.startswith(PROBLEM):
@@ -1304,13 +1317,19 @@ class Verdict:
         body = response.json()
         if body.get("status") != status or not body.get("code"):
             self.problems.append(f"{what}: incomplete problem document {body}")
-        if status == 422:
-            errors = body.get("errors", [])
-            places = [e.get("field", "") + (" " + e.get("message", "") if in_message else "") for e in errors]
-            for name in names:
-                if not any(name in place for place in places):
-                    fields = [e.get("field", "") for e in errors]
-                    self.problems.append(f"{what}: errors[] does not name {name!r}: {fields}")
+        if status != expect.status:
+            return
+        if expect.code and body.get("code") != expect.code:
+            self.problems.append(f"{what}: code {body.get('code')!r}, expected {expect.code!r}")
+        errors = body.get("errors", [])
+        for name in expect.fields:
+            if expect.in_message:
+                named = any(e.get("field") == "body" and name in e.get("message", "") for e in errors)
+            else:
+                named = any(e.get("field") in (name, f"body.{name}") for e in errors)
+            if not named:
+                found = [(e.get("field", ""), e.get("message", "")[:40]) for e in errors]
+                self.problems.append(f"{what}: errors[] does not name {name!r}: {found}")
 
 
 def _chunks(total: int, prefix: bytes, suffix: bytes) -> Iterator[bytes]:
@@ -1376,18 +1395,18 @@ def _run_common(env: Env, case: Case, v: Verdict, media_type: str) -> bool:
     content_type = MULTIPART_TYPE if media_type == MULTIPART else {"Content-Type": media_type}
     if name == "too_big_content_length":
         prefix, suffix, size = _envelope(media_type)
-        v.judge(_send(env, case, content=prefix + b"x" * size + suffix, headers=content_type), {413})
+        v.judge(_send(env, case, content=prefix + b"x" * size + suffix, headers=content_type), TOO_BIG)
     elif name == "too_big_chunked":
         prefix, suffix, size = _envelope(media_type)
         response = _send(env, case, content=_chunks(size, prefix, suffix), headers=content_type)
         assert "content-length" not in response.request.headers
-        v.judge(response, {413})
+        v.judge(response, TOO_BIG)
     elif name == "invalid_utf8" and media_type != MULTIPART:
-        raw = b'{"name": "\xff\xfe"}' if media_type == JSON else b"username=\xff\xfe&password=\xff"
-        v.judge(
-            _send(env, case, content=raw, headers=content_type),
-            {400} if media_type == JSON else {400, 401, 422},
-        )
+        if media_type == JSON:  # not text, so not JSON (which is UTF-8): unparsable, not mis-written
+            v.judge(_send(env, case, content=b'{"name": "\xff\xfe"}', headers=content_type), MALFORMED_BODY)
+        else:  # the form parser reads the bytes as U+FFFD: a user name nobody has
+            raw = b"username=\xff\xfe&password=\xff"
+            v.judge(_send(env, case, content=raw, headers=content_type), WRONG_CREDENTIALS)
     elif name.startswith("path_id_out_of_range"):
         valid = VALID[case.route.key]
         if media_type == MULTIPART:
@@ -1397,12 +1416,20 @@ def _run_common(env: Env, case: Case, v: Verdict, media_type: str) -> bool:
             }
         else:
             request = {"json": valid.body(env)}
-        # An id no table can hold names nothing: not found, or refused as out of range.
         parameter = case.route.path.rsplit("{", 1)[1].split("}")[0]
-        v.judge(_send(env, case, url=valid.url(env, case.value), **request), {404, 422}, f"path.{parameter}")
+        # An id no table can hold is refused as out of range (ids are 32-bit); a tracking number is
+        # a string, and this one names nothing.
+        expect = (
+            Expect(404, "tracking_not_found") if parameter == "tracking_no" else refused(f"path.{parameter}")
+        )
+        v.judge(_send(env, case, url=valid.url(env, case.value), **request), expect)
     else:
         return False
     return True
+
+
+MALFORMED_JSON = Expect(400, "malformed_json")
+WRONG_CREDENTIALS = Expect(401, "invalid_credentials")
 
 
 def _at(body: Any, path: FieldPath) -> Any:
@@ -1424,25 +1451,57 @@ def _with(body: dict[str, Any], path: FieldPath, value: Any) -> dict[str, Any]:
     return out
 
 
-def _bad_value(case: Case, body: dict[str, Any]) -> tuple[Any, frozenset[int] | set[int]]:
-    """The value a field case sends, and the statuses that may answer it."""
+_EDITS = (_doc("PATCH", ""), _doc("POST", "/amend"))
+# A field the schema lets be null (or an empty list), but that the route or the target's state needs:
+# the rule beyond the schema names it (and the field it may be traded for), with its own code if any.
+NEEDED: dict[tuple[tuple[str, str], str], Expect] = {
+    (("POST", "/api/v1/admin/users"), "agency_id"): refused("agency_id", code="scope_required"),
+    (("POST", "/api/v1/catalog/agencies"), "parent_id"): refused("parent_id", code="parent_required"),
+    # An edit leaves out what it does not change; null would erase a field every document has.
+    **{
+        (edit, name): refused(name)
+        for edit in _EDITS
+        for name in ("title", "information_date", "category", "doc_type", "scope", "body_text")
+    },
+    (("POST", MESSAGES), "agency_id"): refused("agency_id", "region_id"),
+    (("POST", MESSAGES), "sender"): refused("sender"),  # a complaint is not anonymous
+    (_case("/hand-over"), "to_agency_id"): refused("to_agency_id", "to_clerk_id"),
+    (_case("/take"), "level"): refused("level"),
+    (("POST", f"{APPLICATIONS}/registrations"), "signed_for_on"): refused("signed_for_on"),
+    (_app("/decision"), "disclosed"): refused("disclosed"),  # a partial disclosure
+    (_app("/decision"), "withheld"): refused("withheld"),  # null or []
+    (_app("/extension"), "days"): refused("days"),
+    (_app("/fee-notice"), "pages"): refused("pages"),  # charged by pages
+    (_app("/fee-relief"), "amount"): refused("amount"),  # a reduction
+    (_app("/referral"), "agency_name"): refused("agency_name"),  # to another agency
+}
+
+
+def _bad_value(case: Case, body: dict[str, Any]) -> tuple[Any, Expect]:
+    """The value a field case sends, and the answer it must get."""
     spec, name = case.field, case.name
     assert spec is not None, case
     current = _at(body, spec.path)
-    anything_but_5xx = OK | CLIENT_ERROR
     if name == "null":
-        return None, anything_but_5xx if spec.nullable else {422}
+        if not spec.nullable:
+            return None, refused(spec.name)
+        return None, NEEDED.get((case.route.key, spec.name), success(case))
     if name.startswith("integer_out_of_range"):
-        return case.value, CLIENT_ERROR
-    if name == "nul_character":  # storing it or refusing it are both fine; failing is not
+        return case.value, refused(spec.name)
+    if name == "nul_character":  # no database stores it: one check of the whole body names the field
+        expect = refused(spec.name, in_message=True)
         if spec.kind == "string-groups":
-            return [["低\x00保", "最低生活保障"]], anything_but_5xx
-        return (f"{current[:4]}\x00{current[4:]}" if isinstance(current, str) else "x\x00y"), anything_but_5xx
-    if name in ("naive_datetime", "far_past", "far_future"):  # a date it can store, or a refusal
+            return [["低\x00保", "最低生活保障"]], expect
+        return (f"{current[:4]}\x00{current[4:]}" if isinstance(current, str) else "x\x00y"), expect
+    if name in ("naive_datetime", "far_past", "far_future"):  # the time zone, 1949-10-01 to 2099-12-31
         value = "2030-01-01T09:00:00" if name == "naive_datetime" else FAR[name][spec.kind == "date-time"]
-        return value, anything_but_5xx
-    if name == "empty_list":
-        return [], {422} if spec.min_items > 0 else anything_but_5xx
+        return value, refused(spec.name)
+    if (
+        name == "empty_list"
+    ):  # `days: []` clears a year's calendar; a partial disclosure lists what it withholds
+        if spec.min_items > 0:
+            return [], refused(spec.name)
+        return [], NEEDED.get((case.route.key, spec.name), success(case))
     too_long = "x" * max(LONG, (spec.max_length or 0) + 1)
     item = current[0] if isinstance(current, list) and current else None
     values: dict[str, Any] = {
@@ -1464,7 +1523,18 @@ def _bad_value(case: Case, body: dict[str, Any]) -> tuple[Any, frozenset[int] | 
         "object_missing_required": {},
         "object_unknown_field": {**(current if isinstance(current, dict) else {}), "zzz": 1},
     }
-    return values[name], {422}
+    named = {
+        "item_missing_required": tuple(f"{spec.name}.0.{r}" for r in spec.required),
+        "item_unknown_field": (f"{spec.name}.0.zzz",),
+        "object_missing_required": tuple(f"{spec.name}.{r}" for r in spec.required),
+        "object_unknown_field": (f"{spec.name}.zzz",),
+        "item_not_object": (f"{spec.name}.0",),
+        "flat_list": (f"{spec.name}.0",),
+        "wrong_item_type": (f"{spec.name}.0.0",),
+        "empty_string": (f"{spec.name}.0.0",),
+        "string_100k": (f"{spec.name}.0.0",) if spec.kind == "string-groups" else (spec.name,),
+    }.get(name, (spec.name,))
+    return values[name], refused(*named)
 
 
 def _restore_dates(env: Env, response: httpx.Response) -> None:
@@ -1490,74 +1560,60 @@ def _restore_dates(env: Env, response: httpx.Response) -> None:
 def _run_json(env: Env, case: Case, v: Verdict) -> None:
     route, valid, name = case.route, VALID[case.route.key], case.name
     if name == "valid":
-        v.judge(_send(env, case, json=(valid.control or valid.body)(env)), OK)
+        v.judge(_send(env, case, json=(valid.control or valid.body)(env)), success(case))
     elif name == "malformed_json":
-        response = _json_bytes(env, case, b'{"a":')
-        v.judge(response, {400})
-        if response.status_code == 400 and response.json().get("code") != "malformed_json":
-            v.problems.append(f"malformed JSON answered with code {response.json().get('code')!r}")
+        v.judge(_json_bytes(env, case, b'{"a":'), MALFORMED_JSON)
     elif name == "not_an_object":
         for raw in (b"[]", b'"text"', b"42", b"null"):
-            v.judge(_json_bytes(env, case, raw), {422}, "body")
+            v.judge(_json_bytes(env, case, raw), refused("body"))
     elif name == "missing_required":
         # A route without required fields (a partial update) must accept `{}`.
         required = route.required + valid.needed
-        v.judge(_send(env, case, json={}), {422} if required else OK, *required)
+        v.judge(_send(env, case, json={}), refused(*required) if required else success(case))
     elif name == "unknown_field":
-        v.judge(_send(env, case, json={**valid.body(env), "zzz": 1}), {422}, "zzz")
+        v.judge(_send(env, case, json={**valid.body(env), "zzz": 1}), refused("zzz"))
     else:
         spec = case.field
         assert spec is not None, case
         body = valid.body(env)
-        bad, allowed = _bad_value(case, body)
+        bad, expect = _bad_value(case, body)
         response = _send(env, case, json=_with(body, spec.path, bad))
-        if name == "item_missing_required":
-            v.judge(response, allowed, *(f"{spec.name}.0.{r}" for r in spec.required))
-        elif name == "item_unknown_field":
-            v.judge(response, allowed, f"{spec.name}.0.zzz")
-        elif name == "object_missing_required":
-            v.judge(response, allowed, *(f"{spec.name}.{r}" for r in spec.required))
-        elif name == "object_unknown_field":
-            v.judge(response, allowed, f"{spec.name}.zzz")
-        else:  # a NUL is refused by one check of the whole body, which names the field in its message
-            v.judge(response, allowed, spec.name, in_message=name == "nul_character")
+        v.judge(response, expect)
         if name == "far_past" and spec.kind == "date" and response.status_code in OK:
             _restore_dates(env, response)
+
+
+# The OAuth2 extras the login form declares and ignores (RFC 6749 leaves them to the server).
+IGNORED_FORM_FIELDS = ("scope", "client_id", "client_secret")
 
 
 def _run_form(env: Env, case: Case, v: Verdict) -> None:
     valid, name = VALID[case.route.key], case.name
     field_name = case.field.name if case.field else ""
+    required = case.route.required
     if name == "valid":
-        v.judge(_send(env, case, data=valid.body(env)), OK)
+        v.judge(_send(env, case, data=valid.body(env)), success(case))
     elif name == "malformed_form":
         raw = b"%%%&&&==;;%zz"
-        v.judge(
-            _send(env, case, content=raw, headers={"Content-Type": FORM}), {400, 422}, *case.route.required
-        )
-    elif name == "invalid_utf8_percent_encoded":
+        v.judge(_send(env, case, content=raw, headers={"Content-Type": FORM}), refused(*required))
+    elif name == "invalid_utf8_percent_encoded":  # decoded as U+FFFD: a user name nobody has
         raw = b"username=%FF%FE&password=%FF"
-        v.judge(_send(env, case, content=raw, headers={"Content-Type": FORM}), {400, 401, 422})
+        v.judge(_send(env, case, content=raw, headers={"Content-Type": FORM}), WRONG_CREDENTIALS)
     elif name == "missing_required":
-        v.judge(_send(env, case, content=b"", headers={"Content-Type": FORM}), {422}, *case.route.required)
+        v.judge(_send(env, case, content=b"", headers={"Content-Type": FORM}), refused(*required))
     elif name == "json_instead_of_form":  # the form route's "wrong type": a JSON body
-        v.judge(_send(env, case, json=valid.body(env)), {415, 422}, *case.route.required)
+        v.judge(_send(env, case, json=valid.body(env)), refused(*required))
     elif name == "unknown_field":
         # RFC 6749 §3.2: the token endpoint MUST ignore unrecognized request parameters.
-        v.judge(_send(env, case, data={**valid.body(env), "zzz": "1"}), OK)
+        v.judge(_send(env, case, data={**valid.body(env), "zzz": "1"}), success(case))
     elif name == "wrong_value":
-        v.judge(_send(env, case, data={**valid.body(env), field_name: case.value}), {422}, field_name)
+        v.judge(_send(env, case, data={**valid.body(env), field_name: case.value}), refused(field_name))
     elif name == "string_100k":
         response = _send(env, case, data={**valid.body(env), field_name: "x" * LONG})
-        if field_name in ("username", "password"):
-            v.judge(response, {401, 422}, field_name)  # wrong credentials, or refused as too long
-        elif field_name == "grant_type":
-            v.judge(response, {422}, field_name)
-        else:  # unconstrained OAuth2 extras (scope, client_id, client_secret): ignored or refused
-            v.judge(response, OK | {422}, field_name)
+        v.judge(response, success(case) if field_name in IGNORED_FORM_FIELDS else refused(field_name))
     elif name == "nul_character":
         body = valid.body(env)
-        v.judge(_send(env, case, data={**body, field_name: body[field_name] + "\x00"}), {400, 401, 422})
+        v.judge(_send(env, case, data={**body, field_name: body[field_name] + "\x00"}), refused(field_name))
     else:
         raise AssertionError(f"unknown case {name}")
 
@@ -1570,26 +1626,26 @@ def _run_multipart(env: Env, case: Case, v: Verdict) -> None:
     route, name = case.route, case.name
     pdf = _part("file", PDF, b"a.pdf")
     if name == "valid":
-        v.judge(_upload(env, case, pdf), OK)
+        v.judge(_upload(env, case, pdf), success(case))
     elif name == "malformed_multipart":
-        v.judge(_send(env, case, content=b"this is not multipart", headers=MULTIPART_TYPE), {400, 422})
+        v.judge(_send(env, case, content=b"this is not multipart", headers=MULTIPART_TYPE), MALFORMED_BODY)
     elif name == "no_boundary":
         response = _send(env, case, content=_multipart(pdf), headers={"Content-Type": MULTIPART})
-        v.judge(response, {400, 415, 422})
-    elif name == "invalid_utf8":  # in the file name: decoded some way, or refused
-        v.judge(_upload(env, case, _part("file", PDF, b"\xff\xfe.pdf")), OK | {400, 422})
+        v.judge(response, MALFORMED_BODY)
+    elif name == "invalid_utf8":  # in the file name: decoded (U+FFFD), the file kept
+        v.judge(_upload(env, case, _part("file", PDF, b"\xff\xfe.pdf")), success(case))
     elif name == "missing_required":
-        v.judge(_upload(env, case, _part("note", b"no file here")), {422}, *route.required)
+        v.judge(_upload(env, case, _part("note", b"no file here")), refused(*route.required))
     elif name == "json_instead_of_multipart":
-        v.judge(_send(env, case, json={"file": "a.pdf"}), {415, 422}, *route.required)
-    elif name == "unknown_field":  # an extra form part: ignored or refused
-        v.judge(_upload(env, case, pdf, _part("zzz", b"1")), OK | {422}, "zzz")
+        v.judge(_send(env, case, json={"file": "a.pdf"}), refused(*route.required))
+    elif name == "unknown_field":  # an extra form part is ignored, as a browser's form may send one
+        v.judge(_upload(env, case, pdf, _part("zzz", b"1")), success(case))
     else:
         spec = case.field
         assert spec is not None and spec.kind == "file", case
         file_name = spec.name
         if name == "text_instead_of_file":
-            v.judge(_upload(env, case, _part(file_name, b"a.pdf")), {422}, file_name)
+            v.judge(_upload(env, case, _part(file_name, b"a.pdf")), refused(file_name))
             return
         content, filename = {
             "not_allowed_type": (b"MZ\x90\x00" + b"\x00" * 60, b"a.pdf"),  # a Windows executable
@@ -1600,13 +1656,17 @@ def _run_multipart(env: Env, case: Case, v: Verdict) -> None:
             "path_in_filename": (PDF, b"../../etc/passwd.pdf"),
         }[name]
         response = _upload(env, case, _part(file_name, content, filename))
-        if name in ("not_allowed_type", "wrong_extension", "empty_file"):
-            v.judge(response, {422}, file_name)
-            return
-        v.judge(response, OK | {400, 422}, file_name)  # a safe name, or a refusal
-        stored = response.json().get("filename", "") if response.status_code in OK else ""
-        if any(bad in stored for bad in ("/", "\\", "\x00", "..")) or len(stored) > 255:
-            v.problems.append(f"an upload named {filename[:40]!r} was stored as {stored[:80]!r}")
+        if name in ("not_allowed_type", "wrong_extension"):
+            v.judge(response, refused(file_name, code="file_type_not_allowed"))
+        elif name == "empty_file":
+            v.judge(response, refused(file_name, code="empty_file"))
+        elif name == "long_filename":  # a part header the parser will not read that far
+            v.judge(response, MALFORMED_BODY)
+        else:  # kept under a safe name
+            v.judge(response, success(case))
+            stored = response.json().get("filename", "") if response.status_code in OK else ""
+            if any(bad in stored for bad in ("/", "\\", "\x00", "..")) or len(stored) > 255:
+                v.problems.append(f"an upload named {filename[:40]!r} was stored as {stored[:80]!r}")
 
 
 RUNNERS = {JSON: _run_json, FORM: _run_form, MULTIPART: _run_multipart}

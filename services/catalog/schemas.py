@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictBool, computed_field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, computed_field, field_validator
 
 from services.catalog.models import (
     AGENCY_LEVEL_LABELS,
@@ -16,7 +16,7 @@ from services.catalog.models import (
     Validity,
 )
 from shared.deadlines import RULE_SETS
-from shared.schemas import MAX_ID, OfficialDate, RequestModel
+from shared.schemas import MAX_ID, OfficialDate, OfficialDatetime, RequestModel
 
 AGENCY_CODE = r"^[0-9A-Za-z-]{2,32}$"
 
@@ -177,7 +177,7 @@ class Amendment(DocumentEdit):
 
 class Approval(RequestModel):
     confidentiality_checked: StrictBool = Field(description="已完成保密审查（必须为 true）")
-    publish_at: AwareDatetime | None = Field(
+    publish_at: OfficialDatetime | None = Field(
         default=None, description="定时发布时间（须带时区，如 2026-12-01T09:00:00+08:00）；缺省为立即发布"
     )
     note: str | None = Field(default=None, max_length=1000)
