@@ -241,6 +241,7 @@ class Tally:
     sent: int = 0
     statuses: dict[int, int] = field(default_factory=dict)
     codes_503: dict[str, int] = field(default_factory=dict)
+    times_503: list[float] = field(default_factory=list)
     bad: list[str] = field(default_factory=list)  # answers that are neither 2xx nor a proper 503
     accepted: dict[tuple[str, str], int] = field(default_factory=dict)  # (kind, key) → id
     # key → (path, body, headers, id) of the submissions accepted on a retry after a 503
@@ -255,6 +256,7 @@ class Tally:
             if response is not None and response.status_code == 503:
                 code = response.json().get("code", "?")
                 self.codes_503[code] = self.codes_503.get(code, 0) + 1
+                self.times_503.append(time.monotonic())
             if response is None:
                 self.bad.append(error)
             elif not response.is_success and not _proper_503(response):
@@ -355,20 +357,27 @@ def test_a_database_restart_under_submissions_answers_503_never_500_and_loses_no
         thread.start()
     time.sleep(1.5)
     before = len(tally.accepted)
-    took, ready_in = [], []
+    took, ready_in, cut, back = [], [], [], []  # when each restart began and when it was back
     for outage in (0.0, OUTAGE):  # as pg_ctl restarts this small cluster, then as long as the issue's
+        cut.append(time.monotonic())
         took.append(round(pg.restart(outage), 2))
+        back.append(time.monotonic())
         ready_in.append(ready_again(time.monotonic()))
         time.sleep(1.0)
     stop.set()
+    ended = time.monotonic()
     for thread in threads:
         thread.join(timeout=30)
 
+    # The pools drop their dead connections at once: once the database is back, no more 503s
+    # (a request already on its way may still get one in the first moments).
+    windows = list(zip(back, [*cut[1:], ended], strict=True))
+    late = [round(t - b, 2) for t in tally.times_503 for b, e in windows if b + 0.5 < t < e]
     accepted = {kind: sum(1 for k, _ in tally.accepted if k == kind) for kind in ("application", "message")}
     summary = (
         f"restarts took {took}s, ready again {ready_in}s after; sent {tally.sent}, "
         f"statuses {dict(sorted(tally.statuses.items()))} (503s: {tally.codes_503}), accepted {accepted} ({before} before the "
-        f"restart), {len(tally.retried_after_503)} on a retry after a 503"
+        f"restart), {len(tally.retried_after_503)} on a retry after a 503; 503s after the database was back: {late}"
     )
     print(summary)
     assert not any(t.is_alive() for t in threads), summary
@@ -376,6 +385,7 @@ def test_a_database_restart_under_submissions_answers_503_never_500_and_loses_no
     assert 500 not in tally.statuses, summary
     assert tally.unfinished == [], f"{summary}; keys never accepted: {tally.unfinished}"
     assert all(seconds is not None and seconds < 5 for seconds in ready_in), summary
+    assert len(late) <= THREADS + 1, f"{summary}; the pools kept handing out dead connections"
     assert before > 0 and len(tally.accepted) > before, summary
     assert tally.retried_after_503, f"{summary}; no submission was cut by the restarts"
     # Every accepted key is one submission, written whole, and no retry wrote a second one.
