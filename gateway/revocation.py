@@ -138,7 +138,10 @@ class RedisStore:
     """The set in Redis, shared by every gateway replica, with a version number to poll cheaply."""
 
     def __init__(self, url: str, prefix: str) -> None:
-        self.client: Any = aioredis.from_url(url, decode_responses=True)
+        # Bounded waits: a hung Redis must fail fast so the last copy of the set is used.
+        self.client: Any = aioredis.from_url(
+            url, decode_responses=True, socket_timeout=1.0, socket_connect_timeout=1.0
+        )
         self.families_key = f"{prefix}:families"
         self.subjects_key = f"{prefix}:subjects"
         self.version_key = f"{prefix}:version"
@@ -186,6 +189,7 @@ class Revocations:
         self._version: str | None = None
         self._checked_at = float("-inf")  # when the store was last looked at (or a retry is due)
         self._confirmed_at = float("-inf")  # when the store last answered
+        self._too_old = False  # the store has not answered for STALE_LIMIT_SECONDS: refuse
         self._lock = asyncio.Lock()
         self.loads = 0  # how many times the whole set was read (tests check the version is used)
 
@@ -193,6 +197,8 @@ class Revocations:
         """Whether the account is disabled or the session revoked (a dict lookup, mostly)."""
         if time.monotonic() - self._checked_at >= self.ttl:
             await self._refresh()
+        if self._too_old:
+            raise ServiceUnavailable("暂时无法核对登录是否已失效，请稍后重试", headers={"Retry-After": "1"})
         return subject in self._subjects or (session_id is not None and session_id in self._families)
 
     async def check(self, subject: str | None, session_id: str | None) -> None:
@@ -213,18 +219,18 @@ class Revocations:
                     self._version = snapshot.version
                     self.loads += 1
             except (RedisError, SQLAlchemyError, OSError) as exc:
-                if now - self._confirmed_at > STALE_LIMIT_SECONDS:
-                    raise ServiceUnavailable(
-                        "暂时无法核对登录是否已失效，请稍后重试", headers={"Retry-After": "1"}
-                    ) from exc
+                # Asked again after RETRY_SECONDS, not by every request meanwhile.
+                self._checked_at = now - self.ttl + RETRY_SECONDS
+                self._too_old = now - self._confirmed_at > STALE_LIMIT_SECONDS
                 log.warning(
-                    "revocation set unreadable, using the copy of %.0fs ago: %r",
+                    "revocation set unreadable (last read %.0fs ago%s): %r",
                     now - self._confirmed_at,
+                    ", refusing bearer requests" if self._too_old else ", using that copy",
                     exc,
                 )
-                self._checked_at = now - self.ttl + RETRY_SECONDS
                 return
             self._checked_at = self._confirmed_at = time.monotonic()
+            self._too_old = False
 
     def until(self) -> datetime:
         """A revoked family matters until the last access token it can have issued has expired."""

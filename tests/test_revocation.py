@@ -401,7 +401,11 @@ async def test_the_set_is_read_once_per_period_and_a_store_outage_is_bridged_bri
     clock[0] += revocation.STALE_LIMIT_SECONDS
     with pytest.raises(ServiceUnavailable):
         await revocations.check("8", None)
+    asked = store.versions
     store.down = False
+    with pytest.raises(ServiceUnavailable):  # until the retry is due, without asking the store
+        await revocations.check("8", None)
+    assert store.versions == asked
     clock[0] += revocation.RETRY_SECONDS
     await revocations.check("8", None)
 
