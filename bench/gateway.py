@@ -7,7 +7,9 @@
 (raw asyncio HTTP/1.1 keep-alive connections, uvloop when available). Rounds alternate
 direct / gateway so both see the same machine; the report gives medians over rounds, the
 gateway/direct throughput ratio against the 0.75 target, the CPU each process spent per
-request, and one JSON line at the end. Any non-200 answer makes the exit code non-zero; the
+request, and one JSON line at the end. With `--bearer` every request carries the admin's access
+token on both paths (the catalog verifies it; the gateway also checks it against the revocation
+set), so the cost of the gateway's token check shows in its CPU per request. Any non-200 answer makes the exit code non-zero; the
 ratio is only reported.
 """
 
@@ -200,9 +202,10 @@ async def _replace(state: _Round) -> None:
 async def _run_round(job: dict[str, Any]) -> dict[str, Any]:
     host, port, total = job["host"], job["port"], job["requests"]
     loop = asyncio.get_running_loop()
+    authorization = f"Authorization: Bearer {job['bearer']}\r\n" if job.get("bearer") else ""
     request = (
         f"GET {PATH} HTTP/1.1\r\nHost: {host}:{port}\r\nUser-Agent: gongkai-bench\r\n"
-        "Accept: application/json\r\n\r\n"
+        f"Accept: application/json\r\n{authorization}\r\n"
     ).encode()
     state = _Round(loop, total)
     conns: list[_Conn] = []
@@ -321,9 +324,11 @@ class LoadWorker:
         concurrency: int,
         limit_s: float,
         request_timeout: float,
+        bearer: str = "",
     ) -> dict[str, Any]:
         assert self.proc.stdin is not None
         job = {
+            "bearer": bearer,
             "host": "127.0.0.1",
             "port": port,
             "requests": requests,
@@ -411,13 +416,14 @@ def cluster_env(tmp: Path, ports: dict[str, int], urls: dict[str, str]) -> dict[
     return env
 
 
-def _sanity(urls: dict[str, str]) -> int:
+def _sanity(urls: dict[str, str], bearer: str = "") -> int:
     """Both paths answer 200 with the same agencies; returns how many rows the page has."""
     import httpx
 
     bodies = {}
+    headers = {"Authorization": f"Bearer {bearer}"} if bearer else {}
     for target, base in urls.items():
-        response = httpx.get(base + PATH, timeout=10)
+        response = httpx.get(base + PATH, timeout=10, headers=headers)
         if response.status_code != 200:
             raise RuntimeError(f"{target}: GET {PATH} answered {response.status_code}: {response.text[:300]}")
         bodies[target] = response.json()
@@ -449,7 +455,7 @@ def _round_line(label: str, r: dict[str, Any]) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from gateway.demo import seed
+    from gateway.demo import admin_token, seed
     from shared.devrun import ORDER, Cluster, free_port
 
     started = time.monotonic()
@@ -477,7 +483,8 @@ def run(args: argparse.Namespace) -> int:
         cluster.start_all()
         seed(cluster.url())
         targets = {"direct": cluster.url("catalog"), "gateway": cluster.url("gateway")}
-        rows = _sanity(targets)
+        bearer = admin_token(cluster.url()) if args.bearer else ""
+        rows = _sanity(targets, bearer)
         pids = {name: cluster.procs[name].pid for name in ("catalog", "gateway")}
         worker = LoadWorker()
         target_ports = {"direct": ports["catalog"], "gateway": ports["gateway"]}
@@ -486,7 +493,7 @@ def run(args: argparse.Namespace) -> int:
             f"\nGongkai gateway benchmark: GET {PATH} ({rows} rows)\n"
             f"machine: {cores} CPU cores ({usable} usable to this process); the load generator, catalog and "
             f"gateway share them\n"
-            f"backend {backend}; concurrency {args.concurrency} keep-alive connections; "
+            f"backend {backend}; {'with' if bearer else 'without'} a bearer token; concurrency {args.concurrency} keep-alive connections; "
             f"{args.requests} requests per round; {args.rounds} rounds per target, interleaved; "
             f"warm-up {args.warmup} each; "
             f"client {worker.event_loop} in its own process\n"
@@ -504,7 +511,9 @@ def run(args: argparse.Namespace) -> int:
             before = {name: _cpu_seconds(pid) for name, pid in pids.items()}
             machine = _machine_busy_seconds()
             limit = min(args.round_timeout, max(1.0, deadline - time.monotonic()))
-            result = worker.run(target_ports[target], requests, args.concurrency, limit, args.request_timeout)
+            result = worker.run(
+                target_ports[target], requests, args.concurrency, limit, args.request_timeout, bearer
+            )
             spent = {name: _cpu_seconds(pid) - before[name] for name, pid in pids.items()}
             spent["client"] = result["client_cpu_s"]
             # Everything else on the machine (other test runs, the idle services, the kernel): noise.
@@ -543,6 +552,7 @@ def run(args: argparse.Namespace) -> int:
             "bench": "gateway",
             "path": PATH,
             "backend": backend,
+            "bearer": bool(bearer),
             "cores": cores,
             "concurrency": args.concurrency,
             "requests_per_round": args.requests,
@@ -674,6 +684,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument(
         "--postgres", action="store_true", help="databases on PostgreSQL at 127.0.0.1:5432 instead of SQLite"
+    )
+    parser.add_argument(
+        "--bearer",
+        action="store_true",
+        help="send the admin's access token with every request (measures the gateway's token check)",
     )
     parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
