@@ -65,7 +65,9 @@ async def test_files_that_are_not_what_they_claim_are_refused(
 
 async def test_only_the_agencys_clerks_attach_and_only_to_drafts(world: World) -> None:
     doc = await world.draft()
-    assert (await upload(world, doc["id"], "a.pdf", PDF, who="201", agency="west")).status_code in (403, 404)
+    # Another agency's draft is not public: it is as missing as a document that does not exist.
+    foreign = await upload(world, doc["id"], "a.pdf", PDF, who="201", agency="west")
+    assert (foreign.status_code, foreign.json()["code"]) == (404, "document_not_found"), foreign.text
     published = await world.publish()
     late = await upload(world, published["id"], "a.pdf", PDF)
     assert late.status_code == 409
