@@ -20,7 +20,7 @@ from gateway.schemas import (
     TokenPair,
     UserPublic,
 )
-from shared.auth import AdminUser, CurrentUser, Principal, Role, require_roles
+from shared.auth import AdminUser, CurrentUser, Role, StaffOrService
 from shared.db import SessionDep
 from shared.errors import PROBLEM_RESPONSES, Conflict, Forbidden, InvalidField, ServiceUnavailable
 from shared.pagination import Page, PageDep
@@ -99,11 +99,6 @@ async def me(session: SessionDep, principal: CurrentUser) -> UserPublic:
     return UserPublic.model_validate(await service.get_user(session=session, user_id=int(principal.subject)))
 
 
-ColleagueReader = Annotated[
-    Principal, Depends(require_roles(Role.CLERK, Role.INSPECTOR, Role.ADMIN, Role.SERVICE))
-]
-
-
 @auth.get(
     "/colleagues",
     response_model=list[Colleague],
@@ -113,7 +108,7 @@ ColleagueReader = Annotated[
 )
 async def colleagues(
     session: SessionDep,
-    actor: ColleagueReader,
+    actor: StaffOrService,
     agency_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="机关编号")] = None,
 ) -> list[Colleague]:
     if actor.role == Role.CLERK:

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Annotated
 
 import httpx
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 
-from shared.auth import Principal, Role, require_roles
+from shared.auth import StaffReader
 from shared.errors import PROBLEM_RESPONSES, InvalidField
 from shared.pagination import PageDep
 from shared.supervision import MAX_ITEMS, FlagFilter, OverdueList, SupervisionPage, merge
@@ -27,7 +26,6 @@ SOURCES = {
     "requests": "/api/v1/requests/supervision/overdue",
     "feedback": "/api/v1/feedback/supervision/overdue",
 }
-Supervisor = Annotated[Principal, Depends(require_roles(Role.CLERK, Role.INSPECTOR))]
 
 
 @supervision.get(
@@ -37,7 +35,9 @@ Supervisor = Annotated[Principal, Depends(require_roles(Role.CLERK, Role.INSPECT
     description="依申请公开和意见反馈中未办结且临近期限（黄牌）或已超期（红牌）的事项，期限最近的在前。"
     "监察人员看本辖区，经办人员看本机关。某个服务暂时不可用时，其名称列在 incomplete 中。",
 )
-async def overdue(request: Request, _: Supervisor, page: PageDep, flag: FlagFilter = None) -> SupervisionPage:
+async def overdue(
+    request: Request, _: StaffReader, page: PageDep, flag: FlagFilter = None
+) -> SupervisionPage:
     limit = page.page * page.page_size
     if limit > MAX_ITEMS:
         raise InvalidField("page", f"最多列出前 {MAX_ITEMS} 条，请按 flag 缩小范围")

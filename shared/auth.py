@@ -64,17 +64,10 @@ class Principal:
     def is_clerk_of(self, agency_id: int | None) -> bool:
         return self.role == Role.CLERK and agency_id is not None and self.agency_id == agency_id
 
-    def watches(self, agency_path: str) -> bool:
-        """An inspector's region covers an agency whose path (`/1/2/5/`) passes through it."""
-        return (
-            self.role == Role.INSPECTOR
-            and self.region_id is not None
-            and region_marker(self.region_id) in agency_path
-        )
-
 
 def region_marker(region_id: int) -> str:
-    """What every agency path below (or, for paths that include the agency, at) a region contains."""
+    """What every agency path below (or, for paths that include the agency, at) a region contains;
+    the scope rule built on it is `shared.scope`."""
     return f"/{region_id}/"
 
 
@@ -273,8 +266,24 @@ def require_roles(*roles: Role) -> Callable[..., Awaitable[Principal]]:
     return dependency
 
 
+# The role sets routes admit, one name each, for every service and the gateway.
 CurrentUser = Annotated[
     Principal, Depends(require_roles(Role.PUBLIC, Role.CLERK, Role.INSPECTOR, Role.ADMIN))
 ]
+PublicUser = Annotated[Principal, Depends(require_roles(Role.PUBLIC))]
+ClerkUser = Annotated[Principal, Depends(require_roles(Role.CLERK))]
 AdminUser = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
+ServiceUser = Annotated[Principal, Depends(require_roles(Role.SERVICE))]
+# the applicant or sender, or the clerk acting for them (paper, attachments)
+ApplicantOrClerk = Annotated[Principal, Depends(require_roles(Role.PUBLIC, Role.CLERK))]
+# clerks and inspectors: queues, internal records, supervision lists (scope checked in the service)
+StaffReader = Annotated[Principal, Depends(require_roles(Role.CLERK, Role.INSPECTOR))]
+# an item's owner and the staff in scope
+Reader = Annotated[Principal, Depends(require_roles(Role.PUBLIC, Role.CLERK, Role.INSPECTOR))]
+# staff including admins: statistics and reports
 StaffUser = Annotated[Principal, Depends(require_roles(Role.CLERK, Role.INSPECTOR, Role.ADMIN))]
+ClerkOrAdmin = Annotated[Principal, Depends(require_roles(Role.CLERK, Role.ADMIN))]
+# staff and the other services (the calendar, colleagues' names)
+StaffOrService = Annotated[
+    Principal, Depends(require_roles(Role.CLERK, Role.INSPECTOR, Role.ADMIN, Role.SERVICE))
+]

@@ -6,27 +6,18 @@ agency and all below it); the public and admins see only what is published to ev
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, or_
+from sqlalchemy import ColumnElement
 from sqlmodel import col
 
 from services.catalog.models import Agency
-from shared.auth import Principal, Role, region_marker
+from shared.auth import Principal
 from shared.errors import Forbidden
-
-
-def agency_in_region(agency: Agency, region_id: int | None) -> bool:
-    return region_id is not None and (agency.id == region_id or region_marker(region_id) in agency.path)
+from shared.scope import in_scope, scope_condition
 
 
 def can_read_internal(principal: Principal | None, agency: Agency) -> bool:
-    """May see drafts, history and revoked documents of this agency."""
-    if principal is None:
-        return False
-    if principal.role == Role.CLERK:
-        return principal.agency_id == agency.id
-    if principal.role == Role.INSPECTOR:
-        return agency_in_region(agency, principal.region_id)
-    return False
+    """May see drafts, history and revoked documents of this agency (`shared.scope`)."""
+    return principal is not None and in_scope(principal, agency.id, agency.path)
 
 
 def ensure_clerk_of(principal: Principal, agency_id: int) -> None:
@@ -35,12 +26,6 @@ def ensure_clerk_of(principal: Principal, agency_id: int) -> None:
 
 
 def internal_scope_filter(principal: Principal) -> ColumnElement[bool] | None:
-    """SQL condition on `Agency` for the agencies whose internal records the principal may read."""
-    if principal.role == Role.CLERK and principal.agency_id is not None:
-        return col(Agency.id) == principal.agency_id
-    if principal.role == Role.INSPECTOR and principal.region_id is not None:
-        return or_(
-            col(Agency.id) == principal.region_id,
-            col(Agency.path).contains(region_marker(principal.region_id)),
-        )
-    return None
+    """SQL condition on `Agency` for the agencies whose internal records the principal may read
+    (`Agency.path` lists ancestors only, so the id counts too)."""
+    return scope_condition(principal, col(Agency.id), col(Agency.path), path_has_self=False)

@@ -30,12 +30,13 @@ from services.feedback.schemas import ContactRecordIn, ContactRecordPublic, Cont
 from services.feedback.service import sees_sender, set_sender
 from shared import idempotency
 from shared.agencies import AgencyLookup
-from shared.auth import Principal, Role, region_marker
+from shared.auth import Principal
 from shared.calendar import WorkingCalendar, local_date
 from shared.errors import Forbidden, InvalidField, NotFound
 from shared.events import record_event
 from shared.pagination import PageParams
 from shared.personal_data import PersonalDataCipher, mask_name, mask_phone
+from shared.scope import in_scope, scope_condition
 from shared.tracking import new_tracking_no
 
 EARLIEST_RECORD_DAYS = 366  # a call, letter or visit may be recorded at most this long after
@@ -226,13 +227,10 @@ async def list_contacts(
     channel: Channel | None,
     cipher: PersonalDataCipher,
 ) -> tuple[list[ContactRecordPublic], int]:
-    query = select(ContactRecord)
-    if principal.role == Role.CLERK:
-        query = query.where(ContactRecord.agency_id == principal.agency_id)
-    elif principal.role == Role.INSPECTOR and principal.region_id is not None:
-        query = query.where(col(ContactRecord.agency_path).contains(region_marker(principal.region_id)))
-    else:
+    where = scope_condition(principal, col(ContactRecord.agency_id), col(ContactRecord.agency_path))
+    if where is None:
         return [], 0
+    query = select(ContactRecord).where(where)
     if channel is not None:
         query = query.where(ContactRecord.channel == str(channel))
     total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()
@@ -252,9 +250,7 @@ async def get_contact(
     session: AsyncSession, record_id: int, principal: Principal, cipher: PersonalDataCipher
 ) -> ContactRecordPublic:
     record = await session.get(ContactRecord, record_id)
-    visible = record is not None and (
-        principal.is_clerk_of(record.agency_id) or principal.watches(record.agency_path)
-    )
+    visible = record is not None and (in_scope(principal, record.agency_id, record.agency_path))
     if not visible:
         raise NotFound(f"记录 {record_id} 不存在", code="contact_record_not_found")
     assert record is not None

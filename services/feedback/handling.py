@@ -29,6 +29,7 @@ from shared.calendar import WorkingCalendar
 from shared.deadlines import ClockEvent, ClockEventKind
 from shared.errors import Conflict, InvalidField
 from shared.personal_data import PersonalDataCipher
+from shared.scope import in_scope
 from shared.staff import ClerkCheck
 
 
@@ -171,7 +172,7 @@ async def hand_over(
             raise InvalidField(
                 "to_agency_id", "举报不能交由被举报的机关（或其下级）办理", code="accused_agency"
             )
-        if actor.role == Role.INSPECTOR and not actor.watches(path):
+        if actor.role == Role.INSPECTOR and not in_scope(actor, data.to_agency_id, path):
             raise InvalidField("to_agency_id", "只能移交给本辖区的机关", code="region_scope")
         values = {
             "agency_id": data.to_agency_id,

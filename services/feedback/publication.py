@@ -18,11 +18,12 @@ from services.feedback.models import (
 )
 from services.feedback.schemas import PublicationIn, PublishedReplyPublic
 from services.feedback.service import require_handler, sender_context
-from shared.auth import Principal, region_marker
+from shared.auth import Principal
 from shared.errors import Conflict, NotFound
 from shared.events import record_event
 from shared.pagination import PageParams
 from shared.personal_data import PersonalDataCipher, mask_name, mask_phone, mask_text
+from shared.scope import subtree_condition
 
 
 def _mask_for_publication(text: str, case: FeedbackCase, cipher: PersonalDataCipher) -> str:
@@ -105,7 +106,7 @@ async def list_published(
 ) -> tuple[list[PublishedReplyPublic], int]:
     query = select(PublishedReply)
     if agency_id is not None:
-        query = query.where(col(PublishedReply.agency_path).contains(region_marker(agency_id)))
+        query = query.where(subtree_condition(agency_id, col(PublishedReply.agency_path)))
     if kind is not None:
         query = query.where(PublishedReply.kind == str(kind))
     total = (await session.exec(select(func.count()).select_from(query.subquery()))).one()

@@ -20,32 +20,32 @@ from services.feedback.models import (
     Rating,
 )
 from services.feedback.schemas import CaseSummary
-from shared.auth import Principal, Role, region_marker
+from shared.auth import Principal, Role
 from shared.calendar import WorkingCalendar
 from shared.deadlines import Flag, flag_for_due
 from shared.pagination import PageParams
+from shared.scope import scope_condition
 from shared.supervision import OverdueList, SupervisionItem
 
 
 def scope(query: Any, principal: Principal) -> Any:
     if principal.role == Role.PUBLIC:
         return query.where(FeedbackCase.sender_user_id == principal.subject)
-    if principal.role == Role.CLERK and principal.agency_id is not None:
-        return query.where(FeedbackCase.agency_id == principal.agency_id).where(
+    own = scope_condition(principal, col(FeedbackCase.agency_id), col(FeedbackCase.agency_path))
+    if own is None:
+        return query.where(col(FeedbackCase.id) < 0)
+    if principal.role == Role.CLERK:  # never a report that names the clerk's own agency
+        return query.where(own).where(
             or_(
                 col(FeedbackCase.accused_agency_id).is_(None),
                 col(FeedbackCase.accused_agency_id) != principal.agency_id,
             )
         )
-    if principal.role == Role.INSPECTOR and principal.region_id is not None:
-        marker = region_marker(principal.region_id)
-        return query.where(
-            or_(
-                col(FeedbackCase.agency_path).contains(marker),
-                col(FeedbackCase.accused_agency_path).contains(marker),
-            )
-        )
-    return query.where(col(FeedbackCase.id) < 0)
+    # an inspector also sees reports about an agency of the region
+    accused = scope_condition(
+        principal, col(FeedbackCase.accused_agency_id), col(FeedbackCase.accused_agency_path)
+    )
+    return query.where(or_(own, accused))
 
 
 def _flag(case: FeedbackCase, calendar: WorkingCalendar, today: date) -> Flag:

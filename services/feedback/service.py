@@ -53,6 +53,7 @@ from shared.errors import Forbidden, NotFound
 from shared.events import Event
 from shared.personal_data import PersonalDataCipher, mask_address, mask_email, mask_name, mask_phone
 from shared.schemas import DeadlinePublic
+from shared.scope import in_scope
 
 RECORD_TYPE = "feedback_case"
 SENDER_FIELDS = ("sender_name", "sender_phone", "sender_email", "sender_address")
@@ -114,12 +115,11 @@ def can_read(principal: Principal, case: FeedbackCase) -> bool:
     if principal.role == Role.PUBLIC:
         return case.sender_user_id is not None and case.sender_user_id == principal.subject
     if principal.role == Role.CLERK:
-        return principal.is_clerk_of(case.agency_id) and not _accused(principal, case)
-    if principal.role == Role.INSPECTOR:
-        return principal.watches(case.agency_path) or (
-            case.accused_agency_path is not None and principal.watches(case.accused_agency_path)
-        )
-    return False
+        return in_scope(principal, case.agency_id, case.agency_path) and not _accused(principal, case)
+    return in_scope(principal, case.agency_id, case.agency_path) or (
+        case.accused_agency_path is not None
+        and in_scope(principal, case.accused_agency_id, case.accused_agency_path)
+    )
 
 
 def _not_found(case_id: int) -> NotFound:

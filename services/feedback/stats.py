@@ -28,6 +28,7 @@ from shared.auth import Principal, Role
 from shared.calendar import WorkingCalendar
 from shared.deadlines import Flag
 from shared.errors import Forbidden, InvalidField
+from shared.scope import in_scope, subtree_condition
 
 SATISFIED = frozenset({Rating.SATISFIED, Rating.BASICALLY_SATISFIED})
 
@@ -62,7 +63,7 @@ async def _scope(
         if agency_id is None:
             raise Forbidden("监察人员没有辖区", code="region_scope")
         path = await lookup(agency_id)
-        if not principal.watches(path):
+        if not in_scope(principal, agency_id, path):
             raise Forbidden("只能统计本辖区的机关", code="region_scope")
         return agency_id, path
     if agency_id is None:
@@ -94,8 +95,8 @@ async def compute(
                     col(FeedbackCase.accused_agency_id) != agency_id,
                 )
             )
-        elif prefix is not None:
-            query = query.where(col(FeedbackCase.agency_path).startswith(prefix, autoescape=True))
+        elif prefix is not None:  # the agency and all below it
+            query = query.where(subtree_condition(agency_id, col(FeedbackCase.agency_path)))
         if from_date is not None:
             query = query.where(col(FeedbackCase.received_on) >= from_date)
         if to_date is not None:

@@ -97,7 +97,7 @@ async def notice_writer(
     """Looks the names up first (the catalog may be down: nothing is written then), and returns the
     writer that adds the numbered notice to the answer's transaction."""
     agency_name, body = await notices.names(ctx.agency_info, application.agency_id)
-    applicant_name = notices.masked_name(application, ctx.cipher)
+    applicant_name = service.masked_name(application, ctx.cipher)
 
     async def write(session: AsyncSession, app: Application) -> None:
         await notices.issue(

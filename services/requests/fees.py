@@ -54,12 +54,13 @@ from services.requests.schemas import (
     FeeTally,
     FeeTotals,
 )
-from shared.auth import Principal, region_marker
+from shared.auth import Principal
 from shared.calendar import WorkingCalendar
 from shared.db import utcnow
 from shared.deadlines import fee_payment_due, get_rule_set
 from shared.errors import Conflict, InvalidField
 from shared.events import record_event
+from shared.scope import subtree_condition
 
 FREE_APPLICATIONS = 10
 FIRST_BAND_END = 30  # the 11th–30th application: ¥100 each
@@ -549,10 +550,7 @@ async def totals(session: AsyncSession, agency: int | str, year: int) -> FeeTota
 
     A notice counts in the year it was issued, with its relief (so issued − reduced − waived =
     charged, in yuan); a payment counts in the year it was made (collected), whatever year its notice."""
-    if isinstance(agency, str):
-        marker, agency_id = agency, int(agency.strip("/").split("/")[-1])
-    else:
-        marker, agency_id = region_marker(agency), agency
+    agency_id = int(agency.strip("/").split("/")[-1]) if isinstance(agency, str) else agency
     start, end = date(year, 1, 1), date(year, 12, 31)
     due = col(FeeNotice.amount) - col(FeeNotice.relief_amount)
     relieved = col(FeeNotice.relief_amount) > 0
@@ -564,7 +562,7 @@ async def totals(session: AsyncSession, agency: int | str, year: int) -> FeeTota
             select(*columns)
             .select_from(FeeNotice)
             .join(Application, col(Application.id) == col(FeeNotice.application_id))
-            .where(col(Application.agency_path).contains(marker))
+            .where(subtree_condition(agency_id, col(Application.agency_path)))
             .where(day >= start, day <= end)
         )
         return (await session.exec(query)).one()

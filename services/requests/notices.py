@@ -313,12 +313,6 @@ async def issue(
     return notice
 
 
-def masked_name(application: Application, cipher: PersonalDataCipher) -> str:
-    from services.requests.service import applicant_of  # the service imports this module
-
-    return applicant_of(application, cipher, masked=True).name
-
-
 async def get(
     session: AsyncSession, application: Application, reader: Principal, *, cipher: PersonalDataCipher
 ) -> NoticePublic:

@@ -59,11 +59,12 @@ from services.requests.schemas import (
     Table4Group,
 )
 from shared.agencies import AgencyLookup
-from shared.auth import Principal, Role, region_marker
+from shared.auth import Principal, Role
 from shared.calendar import SHANGHAI
 from shared.db import utcnow
 from shared.errors import Forbidden, NotFound, ServiceUnavailable
 from shared.http import ServiceClient
+from shared.scope import in_scope, subtree_condition
 
 ORGANISATION = "法人或其他组织"
 TOTAL = "total"
@@ -125,7 +126,7 @@ async def authorize(principal: Principal, agency_id: int, lookup: AgencyLookup) 
         return await lookup(agency_id)
     path = await lookup(agency_id)
     if principal.role == Role.INSPECTOR:
-        if not principal.watches(path):
+        if not in_scope(principal, agency_id, path):
             raise Forbidden("监察人员只能查看本辖区机关的年度报告", code="agency_scope")
     elif principal.role != Role.ADMIN:
         raise Forbidden("无权查看年度报告", code="role_forbidden")
@@ -164,7 +165,7 @@ async def _applications(session: AsyncSession, agency_id: int, year: int) -> lis
                 Application.outcome,
                 func.count(),
             )
-            .where(col(Application.agency_path).contains(region_marker(agency_id)))
+            .where(subtree_condition(agency_id, col(Application.agency_path)))
             .where(col(Application.received_on) <= end)
             .where(or_(col(Application.closed_on).is_(None), col(Application.closed_on) >= start))
             .group_by(Application.applicant_type, received_in_year, closed_in_year, Application.outcome)
@@ -254,7 +255,7 @@ async def table4(session: AsyncSession, agency_id: int, year: int) -> Table4:
         await session.exec(
             select(ReviewCase.kind, ReviewCase.result, ReviewCase.concluded_on)
             .join(Application, col(Application.id) == col(ReviewCase.application_id))
-            .where(col(Application.agency_path).contains(region_marker(agency_id)))
+            .where(subtree_condition(agency_id, col(Application.agency_path)))
             .where(or_(closed_in_year, open_at_end))
         )
     ).all()

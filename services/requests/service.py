@@ -49,7 +49,7 @@ from services.requests.schemas import (
 from shared import idempotency
 from shared.agencies import AgencyLookup, rule_set_on
 from shared.audit import record_read
-from shared.auth import Principal, Role, region_marker
+from shared.auth import Principal, Role
 from shared.calendar import WorkingCalendar, local_date
 from shared.db import utcnow
 from shared.deadlines import (
@@ -71,6 +71,7 @@ from shared.personal_data import (
     mask_phone,
     validate_resident_id,
 )
+from shared.scope import in_scope, scope_condition
 from shared.staff import ClerkCheck
 from shared.supervision import OverdueList, SupervisionItem, order_key
 from shared.tracking import code_matches, hash_code, new_query_code, new_tracking_no
@@ -381,8 +382,7 @@ def applicant_of(application: Application, cipher: PersonalDataCipher, *, masked
     phone = dec("phone", application.phone) or ""
     address = dec("address", application.address)
     if masked:
-        person = application.applicant_type == ApplicantType.NATURAL_PERSON
-        name = mask_name(name) if person else name
+        name = _shown_name(application, name)
         number = (
             mask_id_number(number)
             if application.id_type == IdType.RESIDENT_ID
@@ -406,11 +406,7 @@ def can_read(principal: Principal, application: Application) -> bool:
         return (
             application.applicant_user_id is not None and application.applicant_user_id == principal.subject
         )
-    if principal.role == Role.CLERK:
-        return principal.is_clerk_of(application.agency_id)
-    if principal.role == Role.INSPECTOR:
-        return principal.watches(application.agency_path)
-    return False
+    return in_scope(principal, application.agency_id, application.agency_path)
 
 
 def _not_found(application_id: int) -> NotFound:
@@ -596,12 +592,9 @@ async def list_applications(
 
 
 def _in_scope(principal: Principal) -> list[Any] | None:
-    """A clerk's agency, an inspector's region; None for anyone else."""
-    if principal.role == Role.CLERK and principal.agency_id is not None:
-        return [Application.agency_id == principal.agency_id]
-    if principal.role == Role.INSPECTOR and principal.region_id is not None:
-        return [col(Application.agency_path).contains(region_marker(principal.region_id))]
-    return None
+    """A clerk's agency, an inspector's region (`shared.scope`); None for anyone else."""
+    where = scope_condition(principal, col(Application.agency_id), col(Application.agency_path))
+    return None if where is None else [where]
 
 
 async def overdue(
@@ -703,12 +696,18 @@ async def _standings(
     return found  # type: ignore[return-value]
 
 
+def _shown_name(application: Application, name: str) -> str:
+    """A natural person's name is masked where others may read it; an organisation's is public."""
+    return mask_name(name) if application.applicant_type == ApplicantType.NATURAL_PERSON else name
+
+
 def masked_name(application: Application, cipher: PersonalDataCipher) -> str:
-    """The applicant's name as lists show it (only this field is decrypted)."""
+    """The applicant's name as lists and notices kept for inspectors show it (only this field is
+    decrypted)."""
     name = cipher.decrypt(
         application.applicant_name, context=_context("applicant_name", application.tracking_no)
     )
-    return mask_name(name) if application.applicant_type == ApplicantType.NATURAL_PERSON else name
+    return _shown_name(application, name)
 
 
 async def _deadlines(

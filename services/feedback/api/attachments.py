@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, UploadFile, status
 
 from services.feedback import attachments, service, tracking
-from services.feedback.api.common import Attacher, Reader, TrackingNo
+from services.feedback.api.common import TrackingNo
 from services.feedback.schemas import AttachmentPublic
+from shared.auth import ApplicantOrClerk, Reader
 from shared.db import SessionDep
 from shared.files import private_download
 from shared.schemas import IdPath
@@ -30,7 +31,7 @@ async def _read_upload(request: Request, file: UploadFile) -> tuple[bytes, int]:
     "每个事项最多 5 个。匿名留言人凭查询码用 /track/{tracking_no}/attachments 添加。",
 )
 async def upload_attachment(
-    request: Request, session: SessionDep, case_id: IdPath, file: UploadFile, actor: Attacher
+    request: Request, session: SessionDep, case_id: IdPath, file: UploadFile, actor: ApplicantOrClerk
 ) -> AttachmentPublic:
     case = await service.load(session, case_id, actor)
     data, limit = await _read_upload(request, file)

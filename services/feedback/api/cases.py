@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response, status
 
 from services.feedback import intake, queries, service
-from services.feedback.api.common import Reader, StaffReader, clock
+from services.feedback.api.common import clock
 from services.feedback.models import CaseState, Channel, FeedbackKind
 from services.feedback.schemas import (
     CasePublic,
@@ -18,7 +18,7 @@ from services.feedback.schemas import (
     SenderPublic,
     TimelineEntry,
 )
-from shared.auth import OptionalPrincipal
+from shared.auth import OptionalPrincipal, Reader, StaffReader
 from shared.caching import public_json
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyKeyHeader

@@ -7,21 +7,14 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import Depends, Path, Request
+from fastapi import Path, Request
 
 from services.feedback import recompute, service
 from services.feedback.models import FeedbackCase
 from services.feedback.schemas import CasePublic
-from shared.auth import Principal, Role, require_roles
+from shared.auth import Principal
 from shared.calendar import local_date
 
-PublicUser = Annotated[Principal, Depends(require_roles(Role.PUBLIC))]
-ClerkUser = Annotated[Principal, Depends(require_roles(Role.CLERK))]
-StaffReader = Annotated[Principal, Depends(require_roles(Role.CLERK, Role.INSPECTOR))]
-Handler = Annotated[Principal, Depends(require_roles(Role.CLERK, Role.INSPECTOR))]
-Reader = Annotated[Principal, Depends(require_roles(Role.PUBLIC, Role.CLERK, Role.INSPECTOR))]
-Attacher = Annotated[Principal, Depends(require_roles(Role.PUBLIC, Role.CLERK))]  # the sender or the handler
-StatsReader = Annotated[Principal, Depends(require_roles(Role.CLERK, Role.INSPECTOR, Role.ADMIN))]
 TrackingNo = Annotated[str, Path(min_length=1, max_length=32, description="事项编号")]
 
 CALENDAR_MARGIN_SECONDS = 60.0

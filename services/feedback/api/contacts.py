@@ -7,9 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 
 from services.feedback import contacts
-from services.feedback.api.common import ClerkUser, StaffReader, clock
+from services.feedback.api.common import clock
 from services.feedback.models import Channel
 from services.feedback.schemas import ContactRecordIn, ContactRecordPublic, ContactRecordReceipt
+from shared.auth import ClerkUser, StaffReader
 from shared.db import SessionDep
 from shared.idempotency import IdempotencyKeyHeader
 from shared.pagination import Page, PageDep

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from services.feedback import handling
-from services.feedback.api.common import ClerkUser, Handler, act, notice_ctx
+from services.feedback.api.common import act, notice_ctx
 from services.feedback.schemas import (
     CasePublic,
     CloseIn,
@@ -16,6 +16,7 @@ from services.feedback.schemas import (
     ReturnVisitIn,
     TakeIn,
 )
+from shared.auth import ClerkUser, StaffReader
 from shared.db import SessionDep
 from shared.schemas import IdPath
 
@@ -58,7 +59,7 @@ async def refuse(
     "移交给同事时 to_clerk_id 须是本机关在岗的经办人员（账户编号，见网关的 `GET /api/v1/auth/colleagues`）。",
 )
 async def hand_over(
-    request: Request, session: SessionDep, case_id: IdPath, data: HandOverIn, actor: Handler
+    request: Request, session: SessionDep, case_id: IdPath, data: HandOverIn, actor: StaffReader
 ) -> CasePublic:
     state = request.app.state
     return await act(

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from services.feedback import notices, service, tracking
-from services.feedback.api.common import NO_STORE, Reader, TrackingNo
+from services.feedback.api.common import NO_STORE, TrackingNo
 from services.feedback.schemas import NoticeListItem
+from shared.auth import Reader
 from shared.db import SessionDep
 from shared.pdf import PDF_MEDIA_TYPE, pdf_response, render_pdf_async
 from shared.schemas import IdPath

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response, status
 
 from services.feedback import publication, service
-from services.feedback.api.common import ClerkUser
 from services.feedback.models import FeedbackKind
 from services.feedback.schemas import PublicationIn, PublishedReplyPublic
+from shared.auth import ClerkUser
 from shared.caching import public_json
 from shared.db import SessionDep
 from shared.pagination import Page, PageDep

@@ -8,8 +8,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from services.feedback import queries, stats
-from services.feedback.api.common import StaffReader, StatsReader, clock
+from services.feedback.api.common import clock
 from services.feedback.schemas import FeedbackStats
+from shared.auth import StaffReader, StaffUser
 from shared.db import SessionDep
 from shared.schemas import OfficialDate, id_query
 from shared.supervision import FlagFilter, Limit, OverdueList
@@ -28,7 +29,7 @@ router = APIRouter()
 async def get_stats(
     request: Request,
     session: SessionDep,
-    actor: StatsReader,
+    actor: StaffUser,
     agency_id: Annotated[int | None, id_query("机关 ID（含下级机关），默认为调用者的范围")] = None,
     from_date: Annotated[OfficialDate | None, Query(alias="from", description="收到日期起（含）")] = None,
     to_date: Annotated[OfficialDate | None, Query(alias="to", description="收到日期止（含）")] = None,

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
 from services.feedback import rating, tracking
-from services.feedback.api.common import NO_STORE, PublicUser, TrackingNo, act, clock
+from services.feedback.api.common import NO_STORE, TrackingNo, act, clock
 from services.feedback.schemas import CasePublic, RatingIn, TrackedRatingIn, TrackingStatus
+from shared.auth import PublicUser
 from shared.db import SessionDep
 from shared.schemas import IdPath
 

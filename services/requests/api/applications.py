@@ -9,18 +9,7 @@ from fastapi import APIRouter, Path, Query, Request, Response, UploadFile, statu
 from fastapi.responses import JSONResponse
 
 from services.requests import corrections, decisions, report_publication, service
-from services.requests.api.common import (
-    ApplicantOrClerk,
-    ClerkUser,
-    PublicUser,
-    Reader,
-    StaffReader,
-    agency_info,
-    answer_context,
-    catalog,
-    clock,
-    view,
-)
+from services.requests.api.common import agency_info, answer_context, catalog, clock, view
 from services.requests.models import ApplicationState, FilePurpose
 from services.requests.schemas import (
     AbandonmentIn,
@@ -37,6 +26,7 @@ from services.requests.schemas import (
     TrackingStatus,
     WithdrawalIn,
 )
+from shared.auth import ApplicantOrClerk, ClerkUser, PublicUser, Reader, StaffReader
 from shared.caching import public_json
 from shared.db import SessionDep
 from shared.files import private_download

@@ -5,20 +5,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 
 from services.requests import holidays
 from services.requests.schemas import CalendarYearIn, CalendarYearPublic
-from shared.auth import Principal, Role, require_roles
+from shared.auth import AdminUser, StaffOrService
 from shared.db import SessionDep
 from shared.errors import PROBLEM_RESPONSES
 
 router = APIRouter(prefix="/api/v1/admin/calendar", tags=["calendar"], responses=PROBLEM_RESPONSES)
 
-CalendarReader = Annotated[
-    Principal, Depends(require_roles(Role.CLERK, Role.INSPECTOR, Role.ADMIN, Role.SERVICE))
-]  # the service: other services count with the same calendar
-CalendarAdmin = Annotated[Principal, Depends(require_roles(Role.ADMIN))]
 Year = Annotated[int, Path(ge=2000, le=2099, description="年份")]
 
 
@@ -33,7 +29,7 @@ Year = Annotated[int, Path(ge=2000, le=2099, description="年份")]
 async def get_calendar(
     request: Request,
     session: SessionDep,
-    _: CalendarReader,
+    _: StaffOrService,
     year: Annotated[int | None, Query(ge=2000, le=2099, description="年份，默认今年")] = None,
 ) -> CalendarYearPublic:
     return await holidays.get_year(session, year or request.app.state.today().year)
@@ -49,7 +45,7 @@ async def get_calendar(
     "保存后，所有未办结申请的期限按新日历重新计算（下次读取即生效）。",
 )
 async def put_calendar(
-    request: Request, session: SessionDep, year: Year, data: CalendarYearIn, actor: CalendarAdmin
+    request: Request, session: SessionDep, year: Year, data: CalendarYearIn, actor: AdminUser
 ) -> CalendarYearPublic:
     result = await holidays.replace_year(session, year, data, actor)
     holidays.invalidate(request.app.state)
@@ -64,7 +60,7 @@ async def put_calendar(
     "法定节假日休息、其余周一至周五计为工作日，并标为暂定。",
 )
 async def delete_calendar(
-    request: Request, session: SessionDep, year: Year, actor: CalendarAdmin
+    request: Request, session: SessionDep, year: Year, actor: AdminUser
 ) -> CalendarYearPublic:
     result = await holidays.replace_year(session, year, None, actor)
     holidays.invalidate(request.app.state)

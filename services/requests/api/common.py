@@ -3,22 +3,15 @@ catalog it asks, and the answer after a step."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, Request
+from fastapi import Request
 
 from services.requests import decisions, holidays, notices, service
 from services.requests.models import Application
 from services.requests.schemas import ApplicationPublic
-from shared.auth import Principal, Role, require_roles
+from shared.auth import Principal
 from shared.http import ServiceClient
-
-PublicUser = Annotated[Principal, Depends(require_roles(Role.PUBLIC))]
-ClerkUser = Annotated[Principal, Depends(require_roles(Role.CLERK))]
-ApplicantOrClerk = Annotated[Principal, Depends(require_roles(Role.PUBLIC, Role.CLERK))]
-StaffReader = Annotated[Principal, Depends(require_roles(Role.CLERK, Role.INSPECTOR))]
-Reader = Annotated[Principal, Depends(require_roles(Role.PUBLIC, Role.CLERK, Role.INSPECTOR))]
-ReportReader = Annotated[Principal, Depends(require_roles(Role.CLERK, Role.INSPECTOR, Role.ADMIN))]
 
 PRINTABLE_HEADERS = {
     "Cache-Control": "no-store",

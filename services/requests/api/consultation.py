@@ -5,8 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from services.requests import consultation, service
-from services.requests.api.common import ClerkUser, agency_info, clock, view
+from services.requests.api.common import agency_info, clock, view
 from services.requests.schemas import ApplicationPublic, ConsultationEndIn, ConsultationStartIn
+from shared.auth import ClerkUser
 from shared.db import SessionDep
 from shared.schemas import IdPath
 

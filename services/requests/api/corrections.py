@@ -6,13 +6,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response, UploadFile, status
 
 from services.requests import corrections, service
-from services.requests.api.common import ApplicantOrClerk, ClerkUser, Reader, agency_info, clock, view
+from services.requests.api.common import agency_info, clock, view
 from services.requests.schemas import (
     ApplicationPublic,
     CorrectionFilePublic,
     CorrectionIn,
     CorrectionRequestIn,
 )
+from shared.auth import ApplicantOrClerk, ClerkUser, Reader
 from shared.db import SessionDep
 from shared.files import private_download
 from shared.schemas import IdPath

@@ -6,8 +6,9 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from services.requests import decisions, notices, service
-from services.requests.api.common import PRINTABLE_HEADERS, ClerkUser, Reader, answer_context, catalog, view
+from services.requests.api.common import PRINTABLE_HEADERS, answer_context, catalog, view
 from services.requests.schemas import ApplicationPublic, DecisionIn, NoticePublic, ReferralIn
+from shared.auth import ClerkUser, Reader
 from shared.db import SessionDep
 from shared.schemas import IdPath
 

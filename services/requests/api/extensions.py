@@ -6,8 +6,9 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from services.requests import extensions, service
-from services.requests.api.common import PRINTABLE_HEADERS, ClerkUser, Reader, agency_info, clock, view
+from services.requests.api.common import PRINTABLE_HEADERS, agency_info, clock, view
 from services.requests.schemas import ApplicationPublic, ExtensionIn, ExtensionNoticePublic
+from shared.auth import ClerkUser, Reader
 from shared.db import SessionDep
 from shared.schemas import IdPath
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, status
 
 from services.requests import fees, report, service
-from services.requests.api.common import ClerkUser, ReportReader, agency_info, clock
+from services.requests.api.common import agency_info, clock
 from services.requests.schemas import (
     FeeNoticeIn,
     FeeNoticePublic,
@@ -17,6 +17,7 @@ from services.requests.schemas import (
     FeeReliefIn,
     FeeTotals,
 )
+from shared.auth import ClerkUser, StaffUser
 from shared.db import SessionDep
 from shared.schemas import IdPath
 
@@ -35,7 +36,7 @@ router = APIRouter()
 async def fee_totals(
     request: Request,
     session: SessionDep,
-    actor: ReportReader,
+    actor: StaffUser,
     year: Annotated[int, Query(ge=2008, le=2100, description="年度")],
     agency_id: Annotated[int, Query(ge=1, le=2_147_483_647, description="机关或地区（含全部下级机关）")],
 ) -> FeeTotals:

@@ -7,8 +7,9 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from services.requests import notice_set, notices, service
-from services.requests.api.common import PRINTABLE_HEADERS, Reader, clock
+from services.requests.api.common import PRINTABLE_HEADERS, clock
 from services.requests.schemas import NoticeKind, NoticeListItem
+from shared.auth import Reader
 from shared.db import SessionDep
 from shared.pdf import PDF_MEDIA_TYPE, pdf_response, render_pdf_async
 from shared.schemas import IdPath

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from services.requests import report, report_publication, report_texts
-from services.requests.api.common import PRINTABLE_HEADERS, ReportReader, catalog
+from services.requests.api.common import PRINTABLE_HEADERS, catalog
 from services.requests.schemas import AnnualReport, ReportPublication, ReportTexts, ReportTextsIn
-from shared.auth import Principal, Role, require_roles
+from shared.auth import ClerkOrAdmin, StaffUser
 from shared.db import SessionDep
 
 router = APIRouter()
@@ -42,7 +42,7 @@ router = APIRouter()
 async def annual_report(
     request: Request,
     session: SessionDep,
-    actor: ReportReader,
+    actor: StaffUser,
     year: Annotated[int, Query(ge=2008, le=2100, description="报告年度")],
     agency_id: Annotated[int, Query(ge=1, le=2_147_483_647, description="机关或地区（含全部下级机关）")],
     format: Annotated[Literal["json", "csv", "html"], Query(description="json、csv 或 html")] = "json",
@@ -68,7 +68,6 @@ async def annual_report(
     return JSONResponse(found.model_dump(mode="json"), headers={"Cache-Control": "no-store"})
 
 
-ReportWriter = Annotated[Principal, Depends(require_roles(Role.CLERK, Role.ADMIN))]
 AgencyPath = Annotated[int, Path(ge=1, le=2_147_483_647, description="机关 ID")]
 YearPath = Annotated[int, Path(ge=2008, le=2100, description="报告年度")]
 
@@ -85,7 +84,7 @@ YearPath = Annotated[int, Path(ge=2008, le=2100, description="报告年度")]
 async def put_report_texts(
     request: Request,
     session: SessionDep,
-    actor: ReportWriter,
+    actor: ClerkOrAdmin,
     agency_id: AgencyPath,
     year: YearPath,
     data: ReportTextsIn,
@@ -106,7 +105,7 @@ async def put_report_texts(
     "发布期限（条例第四十九条）：部门为次年 1 月 31 日前，人民政府为次年 3 月 31 日前；未发布前列入电子监察。",
 )
 async def publish_report(
-    request: Request, session: SessionDep, actor: ReportWriter, agency_id: AgencyPath, year: YearPath
+    request: Request, session: SessionDep, actor: ClerkOrAdmin, agency_id: AgencyPath, year: YearPath
 ) -> ReportPublication:
     await report_texts.authorize_edit(actor, agency_id, request.app.state.agency_lookup)
     return await report_publication.publish(

@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, status
 
 from services.requests import review, service
-from services.requests.api.common import ClerkUser, StaffReader
 from services.requests.schemas import ReviewCaseIn, ReviewCasePublic, ReviewCaseResultIn
+from shared.auth import ClerkUser, StaffReader
 from shared.db import SessionDep
 from shared.schemas import IdPath
 
