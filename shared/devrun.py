@@ -43,7 +43,7 @@ def wiring_env(ports: dict[str, int], host: str = "127.0.0.1") -> dict[str, str]
     }
     env["REQUESTS_CATALOG_URL"] = f"http://{host}:{ports['catalog']}"
     env["FEEDBACK_CATALOG_URL"] = f"http://{host}:{ports['catalog']}"
-    env["FEEDBACK_REQUESTS_URL"] = f"http://{host}:{ports['requests']}"
+    env["FEEDBACK_REQUESTS_URL"] = env["CATALOG_REQUESTS_URL"] = f"http://{host}:{ports['requests']}"
     env["REQUESTS_GATEWAY_URL"] = env["FEEDBACK_GATEWAY_URL"] = f"http://{host}:{ports['gateway']}"
     return env
 

@@ -49,7 +49,7 @@ BACKING_SERVICES = ("postgres", "meilisearch", "redis")
 COMMON_REQUIRED = ("environment", "host", "database_url", "service_token", "pii_key", "pii_blind_key")
 EXTRA_REQUIRED: dict[str, tuple[str, ...]] = {
     "gateway": ("signing_key", "catalog_url", "requests_url", "feedback_url", "redis_url"),
-    "catalog": ("jwks_url", "search_engine", "meili_url", "meili_api_key"),
+    "catalog": ("jwks_url", "search_engine", "meili_url", "meili_api_key", "requests_url"),
     "requests": ("jwks_url", "catalog_url"),
     "feedback": ("jwks_url", "catalog_url", "requests_url"),
 }
@@ -128,7 +128,7 @@ def expected_values(process: str) -> dict[str, str]:
     # Services that ask other services (agency tree, holiday calendar) reach them by DNS name too.
     if process in ("requests", "feedback"):
         values["catalog_url"] = f"http://catalog:{default_port('catalog')}"
-    if process == "feedback":
+    if process in ("catalog", "feedback"):
         values["requests_url"] = f"http://requests:{default_port('requests')}"
     return values
 

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Annotated, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Query, Request, Response, UploadFile, status
+from fastapi import APIRouter, Query, Request, Response, UploadFile, status
 from fastapi.responses import FileResponse, JSONResponse
 
 from services.catalog import attachments, documents, rule_sets, service, service_drafts, vocabulary, workflow
@@ -50,7 +50,13 @@ from services.catalog.schemas import (
 )
 from services.catalog.search import analytics, indexing
 from services.catalog.search.base import SearchQuery
-from shared.auth import AdminUser, OptionalPrincipal, Principal, Role, require_roles
+from shared.auth import (
+    AdminUser,
+    ClerkUser,
+    OptionalPrincipal,
+    ServiceUser,
+    StaffReader,
+)
 from shared.caching import private_json, public_json
 from shared.db import SessionDep
 from shared.errors import PROBLEM_RESPONSES, InvalidField, NotFound
@@ -140,10 +146,6 @@ async def set_rule_set(
     )
 
 
-ClerkUser = Annotated[Principal, Depends(require_roles(Role.CLERK))]
-InternalReader = Annotated[Principal, Depends(require_roles(Role.CLERK, Role.INSPECTOR))]
-
-
 def _index_soon(request: Request) -> None:
     """Nudges the outbox relay so search sees the change at once instead of at the next poll."""
     relay = getattr(request.app.state, "relay", None)
@@ -231,11 +233,11 @@ async def list_documents(
     summary="超过 20 个工作日未公开或逾期公开的文件",
     description="按信息形成（变更）日期起算 20 个工作日（条例第二十六条），列出逾期发布或至今未发布的文件。经办人员看本机关，监察人员看本地区。",
 )
-async def late_documents(
-    request: Request, session: SessionDep, principal: InternalReader
-) -> list[LateDocument]:
+async def late_documents(request: Request, session: SessionDep, principal: StaffReader) -> list[LateDocument]:
+    today = request.app.state.today()
+    calendar = await request.app.state.calendar_source.current(today)
     return await documents.late_documents(
-        session=session, principal=principal, calendar=request.app.state.calendar
+        session=session, principal=principal, calendar=calendar, today=today
     )
 
 
@@ -267,9 +269,6 @@ async def create_document(session: SessionDep, data: DocumentDraft, actor: Clerk
     return await documents.present(
         session, await workflow.create_draft(session=session, data=data, actor=actor)
     )
-
-
-ServiceUser = Annotated[Principal, Depends(require_roles(Role.SERVICE))]
 
 
 @router.post(
@@ -371,7 +370,7 @@ async def amend_document(
     summary="修订记录（待审核、已通过、已退回）",
 )
 async def document_amendments(
-    session: SessionDep, document_id: IdPath, principal: InternalReader
+    session: SessionDep, document_id: IdPath, principal: StaffReader
 ) -> list[AmendmentPublic]:
     document = await documents.internal_document(session, document_id, principal)
     return [AmendmentPublic.model_validate(a) for a in await workflow.amendments(session, document)]
@@ -384,7 +383,7 @@ async def document_amendments(
     description="列出待发布内容（有待审核修订时为修订后的内容）及 Word、Excel、PowerPoint 附件文字中未遮蔽的身份证号（校验位正确）、手机号码、银行卡号（Luhn 校验）和公示名单（表格或分列的文字行）姓名列中的姓名及其位置，并给出遮蔽后的标题和正文（张**、110105********1234、138****0000，银行卡号不公开），供经办人员修改后提交。",
 )
 async def document_personal_data(
-    request: Request, session: SessionDep, document_id: IdPath, principal: InternalReader
+    request: Request, session: SessionDep, document_id: IdPath, principal: StaffReader
 ) -> PersonalDataReport:
     document = await documents.internal_document(session, document_id, principal)
     return await workflow.personal_data_report(session, document, request.app.state.storage)
@@ -459,7 +458,7 @@ async def revoke_document(
 
 @router.get("/documents/{document_id}/versions", response_model=list[VersionPublic], summary="历史版本")
 async def document_versions(
-    session: SessionDep, document_id: IdPath, principal: InternalReader
+    session: SessionDep, document_id: IdPath, principal: StaffReader
 ) -> list[VersionPublic]:
     document = await documents.internal_document(session, document_id, principal)
     return [VersionPublic.model_validate(v) for v in await documents.versions(session, document)]
@@ -469,7 +468,7 @@ async def document_versions(
     "/documents/{document_id}/history", response_model=list[EventPublic], summary="操作记录（谁、何时、为何）"
 )
 async def document_history(
-    session: SessionDep, document_id: IdPath, principal: InternalReader
+    session: SessionDep, document_id: IdPath, principal: StaffReader
 ) -> list[EventPublic]:
     document = await documents.internal_document(session, document_id, principal)
     return [EventPublic.model_validate(e) for e in await documents.history(session, document)]

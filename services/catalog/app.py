@@ -18,10 +18,11 @@ from services.catalog.search.factory import make_engine
 from services.catalog.search.indexing import outbox_handler, reindex, synonym_groups
 from services.catalog.settings import CatalogSettings, get_settings
 from shared.app import create_service_app
-from shared.calendar import WorkingCalendar, local_date
+from shared.calendar import RemoteCalendar, local_date
 from shared.db import utcnow
 from shared.events import Handler
 from shared.health import ReadinessCheck
+from shared.http import ServiceClient
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 log = logging.getLogger("gongkai.catalog")
@@ -51,6 +52,7 @@ async def _rebuild(sessionmaker: Any, engine: Any) -> None:
 
 def create_app(settings: CatalogSettings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    clients: list[ServiceClient] = []
 
     async def startup(app: FastAPI) -> None:
         engine = make_engine(settings)
@@ -61,7 +63,11 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
         app.state.rebuild = None
         if getattr(engine, "rebuild_needed", False):  # an index of an older layout was dropped
             app.state.rebuild = asyncio.create_task(_rebuild(app.state.sessionmaker, engine))
-        app.state.calendar = WorkingCalendar()
+        # The admin-entered calendar, as the other services count with it (tests may put their own).
+        if getattr(app.state, "calendar_source", None) is None:
+            requests = ServiceClient(settings.requests_url.rstrip("/"), settings.service_token)
+            clients.append(requests)
+            app.state.calendar_source = RemoteCalendar(requests)
         if getattr(app.state, "today", None) is None:  # tests may put a settable day in place
             app.state.today = lambda: local_date(utcnow())
         app.state.storage = make_storage(settings)
@@ -81,6 +87,8 @@ def create_app(settings: CatalogSettings | None = None) -> FastAPI:
             await app.state.scheduler
         await app.state.analytics.stop()
         await app.state.search.close()
+        for client in clients:
+            await client.aclose()
 
     def relay_handlers(app: FastAPI) -> dict[str, Handler]:
         return {workflow.SEARCH_TOPIC: outbox_handler(app.state.sessionmaker, app.state.search)}

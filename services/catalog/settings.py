@@ -27,6 +27,8 @@ class CatalogSettings(ServiceSettings):
     search_index_dir: Path = VAR_DIR / "search" / "catalog"
     # Search analytics: query-log and click rows older than this are deleted.
     search_log_retention_days: int = Field(default=180, ge=1, le=3650)
+    # The requests service keeps the holiday calendar the 20-working-day publication rule counts with.
+    requests_url: str = "http://127.0.0.1:8002"
     # How often scheduled publications are checked.
     scheduler_seconds: float = 5.0
     outbox_poll_seconds: float = 0.25
