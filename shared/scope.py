@@ -1,5 +1,5 @@
-"""Agency and region scope, the one home of the rule (DESIGN.md, Identity and roles): a clerk acts on
-the own agency only; an inspector reads every agency in the region (the region's agency and all
+"""Agency and region scope, the one home of the rule (docs/architecture.md, "Identity and roles"): a
+clerk acts on the own agency only; an inspector reads every agency in the region (the region's agency and all
 below it). Here as a Python check on one item and as a SQL condition on an item's agency columns.
 
 Items store their agency path (`/1/2/5/`: ancestors and the agency itself, `shared.agencies`), so a

@@ -61,7 +61,7 @@ class AgencyPublic(BaseModel):
 
 
 class RuleSetChange(RequestModel):
-    """An agency's rule set for its applications from a day on (DOMAIN.md, Rule sets)."""
+    """An agency's rule set for its applications from a day on (docs/time-limits.md, "Rule sets")."""
 
     model_config = ConfigDict(
         extra="forbid",
