@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Protocol
 
 from alembic import command
 from alembic.config import Config
@@ -18,7 +18,7 @@ from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from shared.errors import DatabaseUnavailable, database_lost
+from shared.errors import DatabaseUnreachable, database_lost
 
 POOL_SIZE = 20  # PostgreSQL connections per server process, at most
 
@@ -75,7 +75,7 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
         try:
             return dialect.connect(*cargs, **cparams)
         except OSError as error:  # refused or unreachable: asyncpg raises these unwrapped
-            raise DatabaseUnavailable() from error
+            raise DatabaseUnreachable(*error.args) from error
 
     return engine
 
@@ -108,6 +108,18 @@ SessionDep = Annotated[AsyncSession, Depends(get_session)]
 def backend_name(session: AsyncSession) -> str:
     """The database the session talks to: "postgresql" or "sqlite"."""
     return session.get_bind().dialect.name
+
+
+class _Keyed(Protocol):
+    @property
+    def id(self) -> int | None: ...
+
+
+def row_id(row: _Keyed) -> int:
+    """The key of a row loaded or flushed (SQLModel types `id` as `int | None` for unsaved rows)."""
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id before it is flushed")
+    return row.id
 
 
 def table_of(model: type[SQLModel]) -> Table:

@@ -126,6 +126,13 @@ class DatabaseUnavailable(ServiceUnavailable):
         )
 
 
+class DatabaseUnreachable(ConnectionError):
+    """The database refused a new connection or could not be reached (shared/db.py raises it in
+    place of asyncpg's bare OSError). Still an OSError, so code that keeps a last good copy when
+    the database is away (`except (SQLAlchemyError, OSError)`) goes on doing so; unhandled, it is
+    answered as `DatabaseUnavailable`."""
+
+
 class UpstreamTimeout(DomainError):
     status, code, title = 504, "upstream_timeout", "上游服务响应超时"
 
@@ -273,13 +280,13 @@ def database_lost(exc: BaseException) -> bool:
     """True when `exc` (or what caused it) is a lost or refused database connection, not a bug.
 
     SQLAlchemy marks a connection it finds dead (`connection_invalidated`, see shared/db.py, which
-    also turns a refused connect into `DatabaseUnavailable`); the driver's own errors are looked for
+    also turns a refused connect into `DatabaseUnreachable`); the driver's own errors are looked for
     through the chain, as SQLAlchemy wraps them."""
     seen: set[int] = set()
     link: BaseException | None = exc
     while link is not None and id(link) not in seen:
         seen.add(id(link))
-        if isinstance(link, DatabaseUnavailable):
+        if isinstance(link, DatabaseUnavailable | DatabaseUnreachable):
             return True
         if isinstance(link, DBAPIError) and link.connection_invalidated:
             return True

@@ -30,7 +30,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from shared.db import make_engine
 from shared.devrun import ORDER, Cluster, free_port
-from shared.errors import DatabaseUnavailable, install_error_handlers
+from shared.errors import DatabaseUnreachable, install_error_handlers
 from shared.observability import UnexpectedErrorMiddleware
 from tests.conftest import CI, cluster_env
 from tests.test_e2e import agency_id, bearer, token
@@ -58,7 +58,7 @@ def _lost(kind: str) -> Exception:
             except RuntimeError as wrapped:
                 return wrapped
     if kind == "refused":
-        return DatabaseUnavailable()
+        return DatabaseUnreachable(111, "Connect call failed")
     if kind == "bug":  # a statement that fails on a live connection stays a 500
         return sa.exc.DBAPIError("INSERT …", None, Exception("syntax error"), connection_invalidated=False)
     return RuntimeError("a plain bug")
@@ -114,13 +114,17 @@ async def test_a_lost_database_is_a_503_with_retry_after_and_a_bug_stays_a_500(
         assert problem["code"] == "internal_error" and "Retry-After" not in response.headers
 
 
-async def test_a_refused_database_connection_is_database_unavailable() -> None:
+async def test_a_refused_database_connection_is_named_and_still_an_os_error() -> None:
+    """Named, so that it is answered as database_unavailable; still an OSError, so that code keeping
+    a last good copy while the database is away (gateway/sites.py, gateway/revocation.py) does so."""
     engine = make_engine(f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/nowhere")
     try:
-        with pytest.raises(DatabaseUnavailable) as raised:
+        with pytest.raises(DatabaseUnreachable) as raised:
             async with engine.connect() as conn:
                 await conn.execute(sa.text("SELECT 1"))
-        assert isinstance(raised.value.__cause__, ConnectionRefusedError)
+        assert isinstance(raised.value, OSError) and isinstance(
+            raised.value.__cause__, ConnectionRefusedError
+        )
     finally:
         await engine.dispose()
 
