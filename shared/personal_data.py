@@ -31,7 +31,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -395,14 +395,20 @@ def luhn_valid(digits: str) -> bool:
     return total % 10 == 0
 
 
-PERSONAL_DATA_KINDS = {"id_number": "身份证号", "mobile": "手机号码", "bank_card": "银行卡号", "name": "姓名"}
+PersonalDataKind = Literal["id_number", "mobile", "bank_card", "name"]
+PERSONAL_DATA_KINDS: dict[PersonalDataKind, str] = {
+    "id_number": "身份证号",
+    "mobile": "手机号码",
+    "bank_card": "银行卡号",
+    "name": "姓名",
+}
 
 
 @dataclass(frozen=True, slots=True)
 class Finding:
     """Personal data found in a text: its kind, where it is (character offsets) and its masked form."""
 
-    kind: str  # a key of PERSONAL_DATA_KINDS
+    kind: PersonalDataKind
     start: int
     end: int
     masked: str

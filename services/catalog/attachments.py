@@ -19,6 +19,7 @@ from pypdf import PdfReader
 from pypdf.errors import DependencyError, PyPdfError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.types import Receive, Scope, Send
 
 from services.catalog.models import Attachment, Document, DocumentStatus
 from services.catalog.scope import ensure_clerk_of
@@ -101,7 +102,7 @@ class _S3Response(Response):
         super().__init__(media_type=media_type, headers=headers)
         self._storage, self._key = storage, key
 
-    async def __call__(self, scope, receive, send) -> None:  # type: ignore[no-untyped-def]
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         self.body = await self._storage.get(self._key)
         self.headers["content-length"] = str(len(self.body))
         await super().__call__(scope, receive, send)

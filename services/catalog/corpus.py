@@ -237,6 +237,9 @@ class _Slots(dict[str, str]):
     """Slot values of one document, made on first use (so `{x}` twice is the same value)."""
 
     __slots__ = ("agency", "rng", "written")
+    rng: random.Random
+    agency: _Agency
+    written: date
 
     def __init__(self, rng: random.Random, agency: _Agency, written: date, topic: Topic) -> None:
         super().__init__()

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import ScalarSelect, func
+from sqlalchemy.orm import Mapped
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -92,9 +93,9 @@ async def present(session: AsyncSession, document: Document) -> DocumentPublic:
     out.labels = {
         "category": (await labels(session, "category")).get(document.category, document.category),
         "doc_type": (await labels(session, "doc_type")).get(document.doc_type, document.doc_type),
-        "validity": VALIDITY_LABELS.get(document.validity, document.validity),  # type: ignore[call-overload]
-        "scope": SCOPE_LABELS.get(document.scope, document.scope),  # type: ignore[call-overload]
-        "status": DOCUMENT_STATUS_LABELS.get(document.status, document.status),  # type: ignore[call-overload]
+        "validity": VALIDITY_LABELS.get(document.validity, document.validity),
+        "scope": SCOPE_LABELS.get(document.scope, document.scope),
+        "status": DOCUMENT_STATUS_LABELS.get(document.status, document.status),
     }
     return out
 
@@ -165,7 +166,7 @@ async def list_documents(
     return list(rows.all()), total
 
 
-def validity_on(day: date):  # type: ignore[no-untyped-def]
+def validity_on(day: date) -> ScalarSelect[str]:
     """The document's validity at the end of `day` (NULL before it was published), as SQL."""
     return (
         select(ValidityEntry.validity)
@@ -330,7 +331,7 @@ async def agency_catalog(session: AsyncSession, agency_id: int) -> AgencyCatalog
     )
     category_labels, type_labels = await labels(session, "category"), await labels(session, "doc_type")
 
-    async def counts(column, names: dict[str, str]) -> list[CatalogCount]:  # type: ignore[no-untyped-def]
+    async def counts(column: Mapped[str], names: dict[str, str]) -> list[CatalogCount]:
         rows = (
             await session.exec(
                 select(column, func.count())
@@ -341,7 +342,7 @@ async def agency_catalog(session: AsyncSession, agency_id: int) -> AgencyCatalog
         ).all()
         return [CatalogCount(code=code, label=names.get(code, code), count=n) for code, n in rows]
 
-    by_category = await counts(Document.category, category_labels)
+    by_category = await counts(col(Document.category), category_labels)
     recent = (
         await session.exec(
             select(Document).where(*public).order_by(col(Document.published_at).desc()).limit(10)
@@ -351,6 +352,6 @@ async def agency_catalog(session: AsyncSession, agency_id: int) -> AgencyCatalog
         agency=AgencyPublic.model_validate(agency),
         total=sum(c.count for c in by_category),
         by_category=by_category,
-        by_type=await counts(Document.doc_type, type_labels),
+        by_type=await counts(col(Document.doc_type), type_labels),
         recent=[DocumentSummary.model_validate(d) for d in recent],
     )

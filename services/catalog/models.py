@@ -20,7 +20,7 @@ class AgencyLevel(StrEnum):
     DEPARTMENT = "department"
 
 
-AGENCY_LEVEL_LABELS = {
+AGENCY_LEVEL_LABELS: dict[str, str] = {
     AgencyLevel.PROVINCE: "省级",
     AgencyLevel.CITY: "市级",
     AgencyLevel.COUNTY: "县级",
@@ -78,7 +78,12 @@ class Validity(StrEnum):
     REPEALED = "repealed"
 
 
-VALIDITY_LABELS = {Validity.VALID: "有效", Validity.EXPIRED: "失效", Validity.REPEALED: "废止"}
+# Keyed by the enumerations' string values, as the rows store them.
+VALIDITY_LABELS: dict[str, str] = {
+    Validity.VALID: "有效",
+    Validity.EXPIRED: "失效",
+    Validity.REPEALED: "废止",
+}
 
 
 class Scope(StrEnum):
@@ -86,7 +91,7 @@ class Scope(StrEnum):
     LIMITED = "limited"
 
 
-SCOPE_LABELS = {Scope.PUBLIC: "社会公开", Scope.LIMITED: "一定范围内公开"}
+SCOPE_LABELS: dict[str, str] = {Scope.PUBLIC: "社会公开", Scope.LIMITED: "一定范围内公开"}
 
 # Topic categories (主题分类) and types (体裁): the built-in closed lists; an admin may add more
 # (stored in the database), never remove one that documents use.
@@ -135,7 +140,7 @@ class DocumentStatus(StrEnum):
     REVOKED = "revoked"
 
 
-DOCUMENT_STATUS_LABELS = {
+DOCUMENT_STATUS_LABELS: dict[str, str] = {
     DocumentStatus.DRAFT: "草稿",
     DocumentStatus.IN_REVIEW: "待审核",
     DocumentStatus.RETURNED: "已退回",

@@ -20,6 +20,7 @@ from services.catalog.schemas import AgencyDetail, AgencyPublic, RuleSetChange, 
 from services.catalog.service import get_agency
 from shared.agencies import in_force
 from shared.auth import Principal
+from shared.db import row_id
 from shared.deadlines import APPLICATION_RULE_SETS, LIMIT_LABELS, NATIONAL_2019, RULE_SETS, looser_limits
 from shared.errors import Conflict, InvalidField
 from shared.events import record_event
@@ -40,7 +41,7 @@ def rule_set_on(entries: list[AgencyRuleSet], on: date) -> str:
 
 
 async def detail(session: AsyncSession, agency: Agency, today: date) -> AgencyDetail:
-    entries = await history(session, agency.id)  # type: ignore[arg-type]
+    entries = await history(session, row_id(agency))
     key = rule_set_on(entries, today)
     return AgencyDetail(
         **AgencyPublic.model_validate(agency).model_dump(exclude={"level_label"}),

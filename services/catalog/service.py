@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.catalog.models import AGENCY_LEVEL_LABELS, ALLOWED_PARENT_LEVELS, Agency, AgencyLevel
 from services.catalog.schemas import AgencyCreate, AgencyPublic, AgencyUpdate
 from shared.auth import Principal
-from shared.db import utcnow
+from shared.db import database_key, utcnow
 from shared.errors import Conflict, InvalidField, NotFound
 from shared.events import record_event
 from shared.pagination import PageParams
@@ -22,7 +22,7 @@ _names: dict[str, tuple[float, dict[str, str]]] = {}
 
 async def agency_names(session: AsyncSession) -> dict[str, str]:
     """Every agency's name by id (facet labels on each search page), cached briefly per database."""
-    key = str(session.bind.url)
+    key = database_key(session)
     cached = _names.get(key)
     if cached is not None and time.monotonic() - cached[0] < NAME_TTL_SECONDS:
         return cached[1]
@@ -33,7 +33,7 @@ async def agency_names(session: AsyncSession) -> dict[str, str]:
 
 
 def _forget_names(session: AsyncSession) -> None:
-    _names.pop(str(session.bind.url), None)
+    _names.pop(database_key(session), None)
 
 
 def _snapshot(agency: Agency) -> dict[str, object]:

@@ -7,6 +7,8 @@ review. The same matter sent again updates its draft instead of writing a second
 
 from __future__ import annotations
 
+from typing import Literal
+
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.catalog import workflow
@@ -19,15 +21,19 @@ from services.catalog.models import (
 )
 from services.catalog.schemas import Amendment, DocumentDraft, DocumentEdit, ServiceDraft
 from shared.auth import Principal, Role
+from shared.db import row_id
 from shared.errors import InvalidField, NotFound
 
 # What a later sending may change in the earlier draft or the published document.
 UPDATED_FIELDS = ("title", "category", "doc_type", "body_text", "body_html")
 
 
+DraftAction = Literal["created", "updated", "amendment_proposed"]
+
+
 async def draft_for_agency(
     *, session: AsyncSession, agency_id: int, data: ServiceDraft
-) -> tuple[str, Document, DocumentAmendment | None]:
+) -> tuple[DraftAction, Document, DocumentAmendment | None]:
     """(what was done, the document, the amendment proposed if any), each step one transaction of
     the workflow with its event, in the name of `data.drafted_by` as a clerk of the agency."""
     if await session.get(Agency, agency_id) is None:
@@ -46,16 +52,18 @@ async def draft_for_agency(
         return "created", await workflow.create_draft(session=session, data=draft, actor=author), None
     if earlier.status in (DocumentStatus.DRAFT, DocumentStatus.RETURNED):
         edit = DocumentEdit.model_validate(changes)
-        document = await workflow.edit_draft(session=session, document_id=earlier.id, data=edit, actor=author)  # type: ignore[arg-type]
+        document = await workflow.edit_draft(
+            session=session, document_id=row_id(earlier), data=edit, actor=author
+        )
         return "updated", document, None
     if earlier.status == DocumentStatus.PUBLISHED:
         amendment = await workflow.amend(
             session=session,
-            document_id=earlier.id,  # type: ignore[arg-type]
+            document_id=row_id(earlier),
             data=Amendment.model_validate({**changes, "reason": data.reason}),
             actor=author,
         )
-        return "amendment_proposed", await workflow.get_document(session, earlier.id), amendment  # type: ignore[arg-type]
+        return "amendment_proposed", await workflow.get_document(session, row_id(earlier)), amendment
     current = DOCUMENT_STATUS_LABELS[DocumentStatus(earlier.status)]
     raise workflow.InvalidTransition(
         f"文件 {earlier.id} 当前状态为「{current}」：待审核通过或退回后才能再次送交",

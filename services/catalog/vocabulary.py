@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -18,6 +19,7 @@ from services.catalog.models import (
 )
 from services.catalog.schemas import Vocabulary, VocabularyItem, VocabularyTermIn
 from shared.auth import Principal
+from shared.db import database_key
 from shared.errors import Conflict, InvalidField
 from shared.events import record_event
 
@@ -31,7 +33,7 @@ _cache: dict[tuple[str, str], tuple[float, dict[str, str]]] = {}
 
 
 def _key(session: AsyncSession, kind: str) -> tuple[str, str]:
-    return (str(session.bind.url), kind)
+    return (database_key(session), kind)
 
 
 async def labels(session: AsyncSession, kind: str, *, fresh: bool = False) -> dict[str, str]:
@@ -59,7 +61,7 @@ async def ensure_known_terms(session: AsyncSession, *, category: str | None, doc
 
 
 async def vocabulary(session: AsyncSession) -> Vocabulary:
-    def items(mapping: dict, builtin: dict | None = None) -> list[VocabularyItem]:  # type: ignore[type-arg]
+    def items(mapping: Mapping[str, str], builtin: Mapping[str, str] | None = None) -> list[VocabularyItem]:
         return [
             VocabularyItem(code=str(k), label=v, builtin=builtin is None or k in builtin)
             for k, v in mapping.items()

@@ -38,6 +38,7 @@ from services.catalog.models import (
     DocumentStatus,
     DocumentVersion,
     IndexCounter,
+    Scope,
     ValidityEntry,
 )
 from services.catalog.schemas import (
@@ -55,7 +56,7 @@ from services.catalog.scope import ensure_clerk_of
 from services.catalog.vocabulary import ensure_known_terms
 from shared.auth import Principal
 from shared.calendar import local_date, start_of_local_day
-from shared.db import utcnow
+from shared.db import backend_name, row_id, utcnow
 from shared.errors import Conflict, DomainError, Forbidden, InvalidField, NotFound
 from shared.events import record_event
 from shared.personal_data import Finding, find_personal_data, mask_findings
@@ -199,9 +200,18 @@ def sanitize_html(raw: str | None) -> str | None:
     return nh3.clean(raw) if raw else raw
 
 
-async def get_document(session: AsyncSession, document_id: int) -> Document:
+async def get_document(session: AsyncSession, document_id: int, actor: Principal | None = None) -> Document:
+    """With `actor` (a clerk about to act on it): a document the public cannot see is as missing to
+    a clerk of another agency as one that does not exist, since its existence is internal too; a
+    published one is refused by `ensure_clerk_of` (403)."""
     document = await session.get(Document, document_id)
-    if document is None:
+    hidden = (
+        document is not None
+        and actor is not None
+        and not (document.status == S.PUBLISHED and document.scope == Scope.PUBLIC)
+        and not actor.is_clerk_of(document.agency_id)
+    )
+    if document is None or hidden:
         raise NotFound(f"文件 {document_id} 不存在", code="document_not_found")
     return document
 
@@ -277,7 +287,7 @@ def _apply(document: Document, changes: dict[str, Any]) -> None:
 async def edit_draft(
     *, session: AsyncSession, document_id: int, data: DocumentEdit, actor: Principal
 ) -> Document:
-    document = await get_document(session, document_id)
+    document = await get_document(session, document_id, actor)
     ensure_clerk_of(actor, document.agency_id)
     check_transition(document, "edit")
     changes = data.model_dump(exclude_unset=True)
@@ -299,7 +309,7 @@ async def edit_draft(
 
 
 async def submit(*, session: AsyncSession, document_id: int, actor: Principal) -> Document:
-    document = await get_document(session, document_id)
+    document = await get_document(session, document_id, actor)
     ensure_clerk_of(actor, document.agency_id)
     check_transition(document, "submit")
     before = _state(document)
@@ -321,7 +331,7 @@ def _ensure_second_person(document: Document, actor: Principal) -> None:
 async def return_for_changes(
     *, session: AsyncSession, document_id: int, reason: str, actor: Principal
 ) -> Document:
-    document = await get_document(session, document_id)
+    document = await get_document(session, document_id, actor)
     _ensure_second_person(document, actor)
     check_transition(document, "return")
     before = _state(document)
@@ -335,7 +345,7 @@ async def return_for_changes(
 
 async def _next_index_no(session: AsyncSession, agency_id: int, year: int) -> str:
     """索引号: the agency's code, the year and a five-digit sequence; given once, never changed."""
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+    insert = pg_insert if backend_name(session) == "postgresql" else sqlite_insert
     await session.exec(
         insert(IndexCounter).values(agency_id=agency_id, year=year, last=0).on_conflict_do_nothing()
     )
@@ -343,7 +353,7 @@ async def _next_index_no(session: AsyncSession, agency_id: int, year: int) -> st
         update(IndexCounter)
         .where(col(IndexCounter.agency_id) == agency_id, col(IndexCounter.year) == year)
         .values(last=IndexCounter.last + 1)
-        .returning(IndexCounter.last)
+        .returning(col(IndexCounter.last))
     )
     sequence = result.scalar_one()
     agency = await session.get(Agency, agency_id)
@@ -355,7 +365,7 @@ async def _next_index_no(session: AsyncSession, agency_id: int, year: int) -> st
             update(IndexCounter)
             .where(col(IndexCounter.agency_id) == agency_id, col(IndexCounter.year) == year)
             .values(last=IndexCounter.last + 1)
-            .returning(IndexCounter.last)
+            .returning(col(IndexCounter.last))
         )
         candidate = f"{agency.code}/{year}-{result.scalar_one():05d}"
     return candidate
@@ -371,7 +381,7 @@ async def _publish(
     document.version += 1
     session.add(
         DocumentVersion(
-            document_id=document.id,
+            document_id=row_id(document),
             version=document.version,
             content=_content(document),
             reason=reason,
@@ -405,7 +415,7 @@ async def approve(
     actor: Principal,
     storage: Storage | None = None,
 ) -> Document:
-    document = await get_document(session, document_id)
+    document = await get_document(session, document_id, actor)
     _ensure_second_person(document, actor)
     check_transition(document, "approve")
     if not data.confidentiality_checked:
@@ -466,7 +476,7 @@ async def amend(
     *, session: AsyncSession, document_id: int, data: Amendment, actor: Principal
 ) -> DocumentAmendment:
     """Proposes a new version; a pending proposal of the same document is superseded by it."""
-    document = await get_document(session, document_id)
+    document = await get_document(session, document_id, actor)
     ensure_clerk_of(actor, document.agency_id)
     check_transition(document, "amend")
     changes = data.model_dump(mode="json", exclude_unset=True, exclude={"reason"})
@@ -535,7 +545,7 @@ async def personal_data_report(
     return PersonalDataReport(
         amendment_id=amendment_id,
         findings=[
-            PersonalDataFinding(field=name, kind=f.kind, start=f.start, end=f.end, masked=f.masked)  # type: ignore[arg-type]
+            PersonalDataFinding(field=name, kind=f.kind, start=f.start, end=f.end, masked=f.masked)
             for name, f in personal_data_in(content, texts)
         ],
         masked=masked_content(content),
@@ -573,7 +583,7 @@ async def approve_amendment(
 ) -> Document:
     """The amendment becomes the live version: a new version row, an event and an outbox row for
     search, in one transaction."""
-    document = await get_document(session, document_id)
+    document = await get_document(session, document_id, actor)
     amendment = await _pending_amendment(session, document, amendment_id)
     _ensure_amendment_reviewer(document, amendment, actor)
     check_transition(document, "amend")
@@ -582,7 +592,7 @@ async def approve_amendment(
             "confidentiality_checked", "发布前须完成保密审查", code="confidentiality_check_required"
         )
     exception = _check_personal_data({**_content(document), **amendment.changes}, data.personal_data_override)
-    changes = {
+    changes: dict[str, Any] = {
         name: date.fromisoformat(value) if name in DATE_FIELDS and value is not None else value
         for name, value in amendment.changes.items()
     }
@@ -593,7 +603,7 @@ async def approve_amendment(
     document.reviewed_by = actor.subject
     session.add(
         DocumentVersion(
-            document_id=document.id,
+            document_id=row_id(document),
             version=document.version,
             content=_content(document),
             reason=amendment.reason,
@@ -632,7 +642,7 @@ async def return_amendment(
     *, session: AsyncSession, document_id: int, amendment_id: int, reason: str, actor: Principal
 ) -> DocumentAmendment:
     """The reviewer sends the amendment back; the live version stays as it is."""
-    document = await get_document(session, document_id)
+    document = await get_document(session, document_id, actor)
     amendment = await _pending_amendment(session, document, amendment_id)
     _ensure_amendment_reviewer(document, amendment, actor)
     amendment.status, amendment.decided_by, amendment.decided_at = (
@@ -658,7 +668,7 @@ async def return_amendment(
 async def change_validity(
     *, session: AsyncSession, document_id: int, data: ValidityChange, actor: Principal
 ) -> Document:
-    document = await get_document(session, document_id)
+    document = await get_document(session, document_id, actor)
     ensure_clerk_of(actor, document.agency_id)
     check_transition(document, "change_validity")
     if document.validity == data.validity:
@@ -669,7 +679,7 @@ async def change_validity(
         raise InvalidField("effective_on", "生效日期不能晚于今天（到期后再变更有效性）")
     since = (
         await session.exec(
-            select(ValidityEntry.effective_on)
+            select(col(ValidityEntry.effective_on))
             .where(ValidityEntry.document_id == document.id)
             .order_by(col(ValidityEntry.effective_on).desc(), col(ValidityEntry.id).desc())
             .limit(1)
@@ -700,7 +710,7 @@ async def change_validity(
 
 async def revoke(*, session: AsyncSession, document_id: int, reason: str, actor: Principal) -> Document:
     """Leaves public lists and search; stays in the history for clerks and inspectors."""
-    document = await get_document(session, document_id)
+    document = await get_document(session, document_id, actor)
     ensure_clerk_of(actor, document.agency_id)
     check_transition(document, "revoke")
     before = _state(document)
@@ -747,7 +757,7 @@ async def import_published(*, session: AsyncSession, batch: ImportBatch, actor: 
             ) from exc
         session.add(
             DocumentVersion(
-                document_id=document.id,
+                document_id=row_id(document),
                 version=1,
                 content=_content(document),
                 reason="从原系统迁移",

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import sqlmodel
 from sqlalchemy import case, delete, func, insert, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col
@@ -40,7 +41,7 @@ from services.catalog.schemas import (
 from services.catalog.search.analysis import normalize_query
 from services.catalog.search.base import SearchQuery
 from shared.calendar import local_date, start_of_local_day
-from shared.db import utcnow
+from shared.db import table_of, utcnow
 from shared.errors import InvalidField
 
 log = logging.getLogger("gongkai.catalog.analytics")
@@ -55,8 +56,8 @@ MAX_REPORT_DAYS = 366
 # A query counts as "unclicked" once it found something this many times and nobody opened a result.
 UNCLICKED_MIN_SEARCHES = 2
 
-_LOG_INSERT = insert(SearchLogEntry.__table__)  # type: ignore[attr-defined]  # compiled once, rows bound
-_CLICK_INSERT = insert(SearchClick.__table__)  # type: ignore[attr-defined]
+_LOG_INSERT = insert(table_of(SearchLogEntry))  # compiled once, rows bound
+_CLICK_INSERT = insert(table_of(SearchClick))
 
 
 def _filters(query: SearchQuery) -> dict[str, Any]:
@@ -195,7 +196,7 @@ async def record_click(session: AsyncSession, analytics: SearchAnalytics, data: 
     """Queues a click on a document the public can see (others name nothing a search could show)."""
     found = (
         await session.exec(
-            select(Document.status, Document.scope).where(col(Document.id) == data.document_id)  # type: ignore[call-overload]
+            sqlmodel.select(Document.status, Document.scope).where(col(Document.id) == data.document_id)
         )
     ).first()
     if found is None or tuple(found) != (DocumentStatus.PUBLISHED, Scope.PUBLIC):
@@ -234,7 +235,7 @@ async def report(
     """Figures and lists for a period, each from one grouped query (no log row is loaded)."""
     first, last = report_period(from_date, to_date, today or local_date(utcnow()))
     start, end = start_of_local_day(first), start_of_local_day(last + timedelta(days=1))
-    log_t, click_t = SearchLogEntry.__table__, SearchClick.__table__  # type: ignore[attr-defined]
+    log_t, click_t = table_of(SearchLogEntry), table_of(SearchClick)
     in_period = (log_t.c.searched_at >= start) & (log_t.c.searched_at < end)
     clicked_in_period = (click_t.c.clicked_at >= start) & (click_t.c.clicked_at < end)
     zero = func.coalesce(func.sum(case((log_t.c.total == 0, 1), else_=0)), 0)

@@ -125,6 +125,12 @@ def _regex_literal(text: str) -> str:
     return "".join("\\" + ch if ch in _REGEX_SPECIAL else ch for ch in text)
 
 
+def _stored_document(searcher: tantivy.Searcher, address: tantivy.DocAddress) -> IndexedDocument:
+    data = searcher.doc(address).get_first("data")
+    assert data is not None  # every indexed document stores its data field
+    return decode_document(json.loads(bytes(data)))
+
+
 def _facet_key(key: Any) -> str:
     if isinstance(key, float) and key.is_integer():
         key = int(key)
@@ -449,12 +455,12 @@ class EmbeddedEngine:
                 top.append((must, match))
         text_clauses = [c for c in words if c.kind in ("word", "phrase") and c.alternatives]
         for left, right in itertools.pairwise(text_clauses):
-            pair = [*left.alternatives[0], *right.alternatives[0]]
+            pair: list[str | tuple[int, str]] = [*left.alternatives[0], *right.alternatives[0]]
             for field, boost in PROXIMITY_BOOST.items():
                 near = tantivy.Query.phrase_query(self._schema, field, pair, slop=PROXIMITY_SLOP)
                 top.append((should, tantivy.Query.boost_query(near, boost)))
         if len(text_clauses) > 1 and len(parsed.phrase) > 1:
-            phrase = list(parsed.phrase)
+            phrase: list[str | tuple[int, str]] = list(parsed.phrase)
             for field, boost in (("title_seg", TITLE_PHRASE_BOOST), ("body_seg", BODY_PHRASE_BOOST)):
                 query = tantivy.Query.phrase_query(self._schema, field, phrase, slop=PHRASE_SLOP)
                 top.append((should, tantivy.Query.boost_query(query, boost)))
@@ -548,7 +554,8 @@ class EmbeddedEngine:
         if run.total < RELAX_BELOW and len(passes) > 1:
             for candidate in passes[1:-1]:  # a middle pass is only counted: kept if it finds enough
                 relaxed = self.build_query(query, parsed, *candidate)
-                if int(searcher.search(relaxed, 1, count=True).count or 0) >= RELAX_BELOW:
+                found = searcher.search(relaxed, 1, count=True).count  # type: ignore[attr-defined]  # tantivy's stub omits count
+                if int(found or 0) >= RELAX_BELOW:
                     (optional, pieces), tq = candidate, relaxed
                     break
             else:
@@ -598,7 +605,7 @@ class EmbeddedEngine:
             if beyond
             else [(0.0 if by_date else float(key), address) for key, address in result.hits[:size]]
         )
-        return _Run(int(result.count or 0), hits, facets)
+        return _Run(int(result.count or 0), hits, facets)  # type: ignore[attr-defined]  # tantivy's stub omits count
 
     def _hit(
         self,
@@ -608,8 +615,7 @@ class EmbeddedEngine:
         score: float,
         by_date: bool,
     ) -> SearchHit:
-        stored = searcher.doc(address).get_first("data")
-        doc = decode_document(json.loads(bytes(stored)))
+        doc = _stored_document(searcher, address)
         terms = parsed.highlight_terms
         latin = [
             alt[0]
@@ -678,7 +684,7 @@ class EmbeddedEngine:
             pattern = _regex_literal(number_prefix) + ".*"
             query = within(tantivy.Query.regex_query(self._schema, "doc_number", pattern))
             for _, address in searcher.search(query, SUGGEST_DOCS, order_by_field="published_ts").hits:
-                doc = decode_document(json.loads(bytes(searcher.doc(address).get_first("data"))))
+                doc = _stored_document(searcher, address)
                 add(Suggestion(doc.doc_number or "", "doc_number", doc.id))
         compact = text.replace(" ", "")
         in_scope = scope[0] if scope else None
@@ -687,7 +693,7 @@ class EmbeddedEngine:
         ):
             if term != compact and len(term) > 1 and not term.isdigit():
                 add(Suggestion(term, "term"))
-        for term in analysis.lexicon.terms_with_prefix(compact, limit):
+        for term in lexicon.terms_with_prefix(compact, limit):
             if self._indexed(searcher, term):
                 add(Suggestion(term, "term"))
         words = analysis.words(text, folded=True)
@@ -700,7 +706,7 @@ class EmbeddedEngine:
             parts.append((tantivy.Occur.Must, last_query))
             query = within(tantivy.Query.boolean_query(parts))
             for _, address in searcher.search(query, SUGGEST_DOCS, order_by_field="published_ts").hits:
-                doc = decode_document(json.loads(bytes(searcher.doc(address).get_first("data"))))
+                doc = _stored_document(searcher, address)
                 add(Suggestion(doc.title, "title", doc.id))
         return analysis.rank_suggestions(list(out.values()), limit)
 

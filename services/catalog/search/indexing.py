@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import col, select
@@ -76,7 +77,9 @@ async def sync_documents(session: AsyncSession, engine: SearchEngine, document_i
     await engine.delete(sorted(set(ids) - {d.id for d in visible if d.id is not None}))
 
 
-def outbox_handler(sessionmaker: async_sessionmaker[AsyncSession], engine: SearchEngine):  # type: ignore[no-untyped-def]
+def outbox_handler(
+    sessionmaker: async_sessionmaker[AsyncSession], engine: SearchEngine
+) -> Callable[[list[OutboxMessage]], Awaitable[None]]:
     async def handle(messages: list[OutboxMessage]) -> None:
         async with sessionmaker() as session:
             await sync_documents(session, engine, [int(m.key) for m in messages])
