@@ -11,6 +11,7 @@ from services.feedback import lifecycle
 from services.feedback.models import Attachment, CaseState, FeedbackCase
 from services.feedback.schemas import AttachmentPublic
 from shared.auth import Principal, Role
+from shared.db import row_id
 from shared.errors import Conflict, InvalidField, NotFound
 from shared.events import record_event
 from shared.files import stored_file
@@ -44,7 +45,7 @@ async def add_attachment(
     if count >= MAX_ATTACHMENTS:
         raise InvalidField("file", f"每个事项最多 {MAX_ATTACHMENTS} 个附件", code="too_many_files")
     row = Attachment(
-        case_id=case.id,  # type: ignore[arg-type]
+        case_id=row_id(case),
         uploaded_by=actor.subject if actor is not None else None,
         **stored_file(filename, data, max_bytes),
     )
@@ -64,7 +65,7 @@ async def add_attachment(
 
 def attachment_public(row: Attachment) -> AttachmentPublic:
     return AttachmentPublic(
-        id=row.id,  # type: ignore[arg-type]
+        id=row_id(row),
         filename=row.filename,
         content_type=row.content_type,
         size=row.size,

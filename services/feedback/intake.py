@@ -27,7 +27,8 @@ from shared import idempotency
 from shared.agencies import AgencyLookup, parent_in_path
 from shared.auth import Principal, Role
 from shared.calendar import WorkingCalendar
-from shared.deadlines import ClockEvent, ClockEventKind
+from shared.db import row_id
+from shared.deadlines import ClockEvent, ClockEventKind, compute_deadline
 from shared.errors import Forbidden, InvalidField
 from shared.events import append_event
 from shared.personal_data import PersonalDataCipher
@@ -89,7 +90,7 @@ async def _refuse_duplicate(session: AsyncSession, digest: str, now: datetime) -
 
 
 def _due(case: FeedbackCase, facts: list[ClockEvent], calendar: WorkingCalendar, today: date) -> None:
-    found = lifecycle.compute_deadline(facts, lifecycle.rule_set_of(case), calendar, today)
+    found = compute_deadline(facts, lifecycle.rule_set_of(case), calendar, today)
     case.due_on, case.due_provisional = found.due, found.provisional
 
 
@@ -122,7 +123,7 @@ async def create_case(
 
 def receipt_of(case: FeedbackCase, code: str) -> MessageReceipt:
     return MessageReceipt(
-        id=case.id,  # type: ignore[arg-type]
+        id=row_id(case),
         tracking_no=case.tracking_no,
         query_code=code,
         received_on=case.received_on,
@@ -140,7 +141,7 @@ async def submit_message(
 ) -> MessageReceipt:
     """A message to the mailbox: routed, checked for duplicates, its sender encrypted; a retry
     with the same `Idempotency-Key` gets the first receipt."""
-    return await idempotency.run_once(
+    receipt = await idempotency.run_once(
         session,
         service="feedback",
         owner=actor.subject if actor is not None else idempotency.ANONYMOUS,
@@ -150,6 +151,8 @@ async def submit_message(
         answer_type=MessageReceipt,
         create=lambda: _new_message(session, data=data, actor=actor, **ctx),
     )
+    await session.commit()  # the unit of work: the new rows and the remembered answer
+    return receipt
 
 
 async def _new_message(

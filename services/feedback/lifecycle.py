@@ -31,7 +31,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from services.feedback.models import DEFAULT_LEVEL, STATE_LABELS, CaseState, FeedbackCase
 from shared.auth import Principal
 from shared.calendar import WorkingCalendar
-from shared.db import utcnow
+from shared.db import row_id, utcnow
 from shared.deadlines import (
     RULE_SETS,
     ClockEvent,
@@ -191,7 +191,8 @@ async def perform(
     _, target = TRANSITIONS[step.action]
     target = step.target or target
     assert target is not None, step.action
-    history = (await events_of(session, [case.id]))[case.id]  # type: ignore[list-item]
+    case_id = row_id(case)
+    history = (await events_of(session, [case_id]))[case_id]
     values = dict(step.values)
     round_ = values.get("round", case.round)
     rules = rules_for(case.rule_set, values.get("level", case.level))
@@ -203,7 +204,7 @@ async def perform(
     values.update(
         state=str(target), updated_at=step.at or utcnow(), due_on=found.due, due_provisional=found.provisional
     )
-    changed = await session.exec(  # type: ignore[call-overload]
+    changed = await session.exec(
         update(FeedbackCase)
         .where(col(FeedbackCase.id) == case.id)
         .where(col(FeedbackCase.state) == old_state)

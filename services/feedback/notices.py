@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 
 import httpx
-from sqlalchemy import update
+from sqlalchemy import and_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -46,6 +46,7 @@ from shared import pdf
 from shared.agencies import parent_in_path
 from shared.audit import record_read
 from shared.auth import Principal, Role
+from shared.db import row_id
 from shared.errors import NotFound, ServiceUnavailable
 from shared.http import ServiceClient
 from shared.personal_data import PersonalDataCipher
@@ -125,16 +126,16 @@ def notice_number(agency_name: str, kind: NoticeKind, year: int, seq: int) -> st
 
 async def next_seq(session: AsyncSession, agency_id: int, year: int) -> int:
     """The agency's next notice number in the year (in the caller's transaction)."""
-    key = (NoticeCounter.agency_id == agency_id) & (NoticeCounter.year == year)
+    key = and_(col(NoticeCounter.agency_id) == agency_id, col(NoticeCounter.year) == year)
     bump = update(NoticeCounter).where(key).values(last=NoticeCounter.last + 1)
-    changed = await session.exec(bump)  # type: ignore[call-overload]
+    changed = await session.exec(bump)
     if changed.rowcount == 0:
         try:
             async with session.begin_nested():
                 session.add(NoticeCounter(agency_id=agency_id, year=year, last=1))
             return 1
         except IntegrityError:  # another notice created the year's counter first
-            await session.exec(bump)  # type: ignore[call-overload]
+            await session.exec(bump)
     return int((await session.exec(select(NoticeCounter.last).where(key))).one())
 
 
@@ -180,7 +181,7 @@ async def _issue(
     )
     session.add(
         FeedbackNotice(
-            case_id=case.id,  # type: ignore[arg-type]
+            case_id=row_id(case),
             kind=str(kind),
             round=case.round,
             agency_id=case.agency_id,
@@ -316,7 +317,7 @@ async def list_for(
     )
     return [
         NoticeListItem(
-            id=n.id,  # type: ignore[arg-type]
+            id=row_id(n),
             kind=NoticeKind(n.kind),
             label=NOTICE_KIND_LABELS[NoticeKind(n.kind)],
             number=n.number,
@@ -360,7 +361,7 @@ async def get(
                 purpose=f"查阅{NOTICE_KIND_LABELS[NoticeKind(notice.kind)]}",
             )
             await session.commit()
-    return NoticePublic(id=notice.id, case_id=notice.case_id, **content.model_dump())  # type: ignore[arg-type]
+    return NoticePublic(id=row_id(notice), case_id=notice.case_id, **content.model_dump())
 
 
 def filename(notice: NoticePublic) -> str:

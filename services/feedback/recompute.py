@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import ColumnElement
 from sqlmodel import and_, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.feedback import lifecycle
 from services.feedback.models import CalendarState, FeedbackCase
 from shared.calendar import WorkingCalendar
-from shared.db import utcnow
+from shared.db import row_id, utcnow
 from shared.deadlines import DeadlineRuleViolation
 from shared.events import record_event
 
@@ -33,7 +34,7 @@ async def follow_calendar(
     if recorded and since is None:
         await session.rollback()
         return None
-    which = col(FeedbackCase.state).in_([str(s) for s in lifecycle.OPEN])
+    which: ColumnElement[bool] = col(FeedbackCase.state).in_([str(s) for s in lifecycle.OPEN])
     if recorded:
         which = and_(which, col(FeedbackCase.updated_at) >= since)
     moved, last_id = 0, 0
@@ -49,17 +50,17 @@ async def follow_calendar(
         ).all()
         if not batch:
             break
-        events = await lifecycle.events_of(session, [c.id for c in batch])  # type: ignore[misc]
+        events = await lifecycle.events_of(session, [row_id(c) for c in batch])
         for case in batch:
             try:
-                found = lifecycle.deadline(case, events[case.id], calendar, today)  # type: ignore[index]
+                found = lifecycle.deadline(case, events[row_id(case)], calendar, today)
             except DeadlineRuleViolation:
                 continue  # a history that breaks a rule keeps its due date; the case view names the problem
             if (found.due, found.provisional) != (case.due_on, case.due_provisional):
                 case.due_on, case.due_provisional = found.due, found.provisional
                 session.add(case)
                 moved += 1
-        last_id = batch[-1].id  # type: ignore[assignment]
+        last_id = row_id(batch[-1])
     if stored is None:
         session.add(CalendarState(id=1, fingerprint=fingerprint))
     elif not recorded:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, Field
 
@@ -351,7 +352,7 @@ class TimelineEntry(BaseModel):
     actor_role: str | None
     actor_id: str | None
     reason: str | None
-    details: dict
+    details: dict[str, Any]
 
 
 class TrackingStatus(BaseModel):
