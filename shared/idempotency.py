@@ -116,12 +116,13 @@ async def run_once(
     answer_type: type[T],
     create: Callable[[], Awaitable[T]],
 ) -> T:
-    """Runs `create` (which adds rows without committing) and commits its rows with the remembered
-    answer in one transaction — or answers what the first request with this key got."""
+    """Runs `create` (which adds rows without committing) and adds the remembered answer to the same
+    transaction, which the caller commits — or answers what the first request with this key got.
+
+    A retry racing in with the same key fails here, on the unique key as the rows are flushed: its
+    transaction is rolled back (nothing of it was to be written) and the first answer is read."""
     if key is None:
-        answer = await create()
-        await session.commit()
-        return answer
+        return await create()
     digest = body_hash(data)
 
     async def first_answer() -> T | None:
@@ -141,7 +142,7 @@ async def run_once(
     answer = await create()
     remember(session, service=service, owner=owner, key=key, digest=digest, answer=answer, cipher=cipher)
     try:
-        await session.commit()
+        await session.flush()
     except IntegrityError:  # the same key raced in from a retry: answer what the first one got
         await session.rollback()
         earlier = await first_answer()

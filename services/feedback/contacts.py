@@ -52,7 +52,7 @@ async def record_contact(
     **ctx: Any,
 ) -> ContactRecordReceipt:
     """A call, letter or visit as received; one that needs follow-up opens a case linked to it."""
-    return await idempotency.run_once(
+    receipt = await idempotency.run_once(
         session,
         service="feedback",
         owner=actor.subject,
@@ -62,6 +62,8 @@ async def record_contact(
         answer_type=ContactRecordReceipt,
         create=lambda: _new_contact(session, data=data, actor=actor, **ctx),
     )
+    await session.commit()  # the unit of work: the new rows and the remembered answer
+    return receipt
 
 
 async def _new_contact(

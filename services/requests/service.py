@@ -242,7 +242,7 @@ async def apply(
             action="applied",
         )
 
-    return await idempotency.run_once(
+    receipt = await idempotency.run_once(
         session,
         service="requests",
         owner=actor.subject,
@@ -252,6 +252,8 @@ async def apply(
         answer_type=TrackingReceipt,
         create=create,
     )
+    await session.commit()  # the unit of work: the new rows and the remembered answer
+    return receipt
 
 
 async def register(
