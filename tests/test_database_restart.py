@@ -26,6 +26,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 from fastapi import FastAPI
+from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from shared.db import make_engine
@@ -34,7 +35,8 @@ from shared.errors import DatabaseUnreachable, install_error_handlers
 from shared.observability import UnexpectedErrorMiddleware
 from tests.conftest import CI, cluster_env
 from tests.test_e2e import agency_id, bearer, token
-from tests.test_requests_lifecycle import body
+from tests.test_requests_lifecycle import URL, World, body
+from tests.test_requests_lifecycle import world as world  # the fixture
 
 PG_BIN = Path(os.environ.get("GONGKAI_PG_BIN", "/usr/lib/postgresql/15/bin"))
 THREADS = 4
@@ -127,6 +129,41 @@ async def test_a_refused_database_connection_is_named_and_still_an_os_error() ->
         )
     finally:
         await engine.dispose()
+
+
+@pytest.mark.parametrize("reached", [False, True], ids=["rolled-back", "committed-unanswered"])
+async def test_a_submission_cut_at_its_commit_is_a_503_and_its_retry_is_done_once(
+    world: World, monkeypatch: pytest.MonkeyPatch, reached: bool
+) -> None:
+    """The connection is lost at the commit: before it reached the database (nothing written), or
+    after (written, but its answer lost). Either way a 503, and the retry with the same key ends
+    with one application, the one the retry's answer names."""
+    real_commit = AsyncSession.commit
+    cut = {"done": False}
+
+    async def commit_then_lose_the_connection(self: AsyncSession) -> None:
+        if cut["done"]:
+            return await real_commit(self)
+        cut["done"] = True
+        if reached:
+            await real_commit(self)
+        else:
+            await self.rollback()
+        raise _lost("invalidated")
+
+    monkeypatch.setattr(AsyncSession, "commit", commit_then_lose_the_connection)
+    headers = {**world.citizen(), "Idempotency-Key": f"cut-{reached}"}
+    payload = body()
+    first = await world.client.post(URL, json=payload, headers=headers)
+    assert first.status_code == 503 and first.json()["code"] == "database_unavailable", first.text
+    assert int(first.headers["Retry-After"]) > 0
+    retried = await world.client.post(URL, json=payload, headers=headers)
+    again = await world.client.post(URL, json=payload, headers=headers)
+    assert retried.status_code == again.status_code == 201, retried.text
+    assert retried.json()["id"] == again.json()["id"]
+    async with world.client.app.state.sessionmaker() as session:  # type: ignore[attr-defined]
+        rows = (await session.exec(sa.text("SELECT id FROM applications"))).all()
+    assert [row[0] for row in rows] == [retried.json()["id"]]
 
 
 def _skip_or_fail(reason: str) -> None:
