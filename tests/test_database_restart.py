@@ -38,7 +38,22 @@ from tests.test_e2e import agency_id, bearer, token
 from tests.test_requests_lifecycle import URL, World, body
 from tests.test_requests_lifecycle import world as world  # the fixture
 
-PG_BIN = Path(os.environ.get("GONGKAI_PG_BIN", "/usr/lib/postgresql/15/bin"))
+
+def _pg_bin() -> Path:
+    """PostgreSQL's server programs: GONGKAI_PG_BIN, else Debian's newest, else the PATH's initdb."""
+    if os.environ.get("GONGKAI_PG_BIN"):
+        return Path(os.environ["GONGKAI_PG_BIN"])
+    found = sorted(
+        (p for p in Path("/usr/lib/postgresql").glob("*/bin/initdb") if p.parts[-3].isdigit()),
+        key=lambda p: int(p.parts[-3]),
+    )
+    if found:
+        return found[-1].parent
+    on_path = shutil.which("initdb")
+    return Path(on_path).parent if on_path else Path("/usr/lib/postgresql/15/bin")
+
+
+PG_BIN = _pg_bin()
 THREADS = 4
 RETRY_PAUSE = 0.2  # seconds between retries of a key (clients wait Retry-After; this test is short)
 OUTAGE = 2.6  # seconds the database is away in the second restart: the issue's measured restart
@@ -249,7 +264,7 @@ class ThrowawayPostgres:
 
 
 @pytest.fixture(scope="module")
-def restartable() -> Iterator[tuple[ThrowawayPostgres, Cluster]]:
+def restartable(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ThrowawayPostgres, Cluster]]:
     """The four processes on a throwaway PostgreSQL cluster, demo data seeded through the API."""
     from gateway.demo import seed
 
@@ -263,7 +278,7 @@ def restartable() -> Iterator[tuple[ThrowawayPostgres, Cluster]]:
         pg.create()
         urls = pg.create_databases(ORDER)
         ports = {name: free_port() for name in ORDER}
-        tmp = Path(tempfile.mkdtemp(prefix="gongkai-restart-"))
+        tmp = tmp_path_factory.mktemp("restart-cluster")  # logs of the four processes
         running = Cluster(ports=ports, env=cluster_env(tmp, ports, urls), cwd=tmp, log_dir=tmp)
         running.start_all()
         seed(running.url())
