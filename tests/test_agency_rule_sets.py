@@ -284,7 +284,7 @@ async def test_a_change_from_today_or_before_an_unknown_key_or_no_change_is_refu
 async def test_a_rule_set_looser_than_the_regulation_is_refused(
     setup: Setup, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # Seed 003 as written: an extension of up to 30 working days, beyond 条例第三十三条's 20.
+    # The local rule as written (第八条): an extension of up to 30 working days, beyond 条例第三十三条's 20.
     seed = replace(LOCAL_LEGACY, key="seed-003", extension_max_days=30)
     monkeypatch.setitem(APPLICATION_RULE_SETS, seed.key, seed)
     refused = await setup.set_rule_set(seed.key, "2026-11-25")
