@@ -17,10 +17,10 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, case, extract
-from sqlmodel import col, func, or_, select
+from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from services.feedback import lifecycle
+from services.feedback import lifecycle, queries
 from services.feedback.models import CaseState, FeedbackCase, Rating
 from services.feedback.schemas import AgencyCount, Durations, FeedbackStats
 from shared.agencies import AgencyLookup
@@ -55,7 +55,7 @@ async def _scope(
     """(the agency counted, the path prefix of its subtree), checked against the caller's scope.
     A clerk counts the own agency only (what its queue holds); inspectors and admins a subtree."""
     if principal.role == Role.CLERK:
-        if agency_id is not None and agency_id != principal.agency_id:
+        if agency_id is not None and not in_scope(principal, agency_id, None):
             raise Forbidden("经办人员只能统计本机关", code="agency_scope")
         return principal.agency_id, None
     if principal.role == Role.INSPECTOR:
@@ -89,12 +89,7 @@ async def compute(
 
     def scoped(query: Any) -> Any:
         if clerk:  # the clerk's own agency's cases, as its queue shows them
-            query = query.where(FeedbackCase.agency_id == agency_id).where(
-                or_(
-                    col(FeedbackCase.accused_agency_id).is_(None),
-                    col(FeedbackCase.accused_agency_id) != agency_id,
-                )
-            )
+            query = queries.scope(query, principal)
         elif prefix is not None:  # the agency and all below it
             query = query.where(subtree_condition(agency_id, col(FeedbackCase.agency_path)))
         if from_date is not None:
