@@ -1,4 +1,5 @@
-"""Who may see and act on which agency's documents (one place for the rule).
+"""Who may see and act on which agency's documents: the rule of `shared.scope` over the catalog's
+agencies.
 
 Clerks act on their own agency only; inspectors read everything in their region (the region
 agency and all below it); the public and admins see only what is published to everyone.

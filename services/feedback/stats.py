@@ -84,13 +84,13 @@ async def compute(
 ) -> FeedbackStats:
     if from_date is not None and to_date is not None and from_date > to_date:
         raise InvalidField("from", "开始日期不能晚于结束日期")
-    agency_id, prefix = await _scope(principal, agency_id, lookup)
+    agency_id, _path = await _scope(principal, agency_id, lookup)  # the path: checked, counted by id
     clerk = principal.role == Role.CLERK
 
     def scoped(query: Any) -> Any:
         if clerk:  # the clerk's own agency's cases, as its queue shows them
             query = queries.scope(query, principal)
-        elif prefix is not None:  # the agency and all below it
+        elif agency_id is not None:  # the agency and all below it
             query = query.where(subtree_condition(agency_id, col(FeedbackCase.agency_path)))
         if from_date is not None:
             query = query.where(col(FeedbackCase.received_on) >= from_date)
