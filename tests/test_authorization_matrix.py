@@ -1596,3 +1596,192 @@ def test_staff_tokens_and_profiles_carry_their_agency_scope(env: Env) -> None:
         assert profile["username"] == username
         assert profile["id"] == env.state["users"][username]
         assert {k: profile[k] for k in scope} == scope, f"{username}'s /auth/me"
+
+
+# --- cross-scope cells: a clerk of another agency, an inspector of another region -------------------
+
+# Each row's request is built as for clerk1 (东湖县, 990121) or the city's inspector (青山市, whose
+# region holds 东湖县), then sent by clerk2 (西岭县, 990122) or by an inspector of 西岭县's region:
+# the same target, a caller outside its scope. What is public (published documents, agencies,
+# guides, published replies; a tracked item to whoever holds its code) answers as to anyone; an
+# action on a public object outside the caller's scope is 403 `agency_scope`; anything the public
+# cannot see (drafts, documents in review, applications, cases, contact records, review cases) is a
+# 404 exactly like a missing one, so that its existence does not leak. A role that may never call the
+# route is 403 `role_forbidden` before any object is looked at.
+Cell = tuple[int, str | None]
+ROLE: Cell = (403, "role_forbidden")
+SCOPE: Cell = (403, "agency_scope")
+NO_DOCUMENT: Cell = (404, "document_not_found")
+NO_APPLICATION: Cell = (404, "application_not_found")
+NO_CASE: Cell = (404, "case_not_found")
+
+
+def ok(status: int = 200) -> Cell:
+    return (status, None)
+
+
+def both(cell: Cell) -> tuple[Cell, Cell]:
+    return (cell, cell)
+
+
+def clerk_step(cell: Cell) -> tuple[Cell, Cell]:
+    """A clerk's step: the other agency's clerk gets `cell`, an inspector is refused by role."""
+    return (cell, ROLE)
+
+
+ADMIN_ONLY = both(ROLE)
+
+# (method, path) → (clerk of another agency, inspector of another region)
+CROSS_SCOPE: dict[tuple[str, str], tuple[Cell, Cell]] = {
+    ("POST", "/api/v1/admin/users/{user_id}/disable"): ADMIN_ONLY,
+    ("POST", "/api/v1/admin/users/{user_id}/enable"): ADMIN_ONLY,
+    ("POST", "/api/v1/admin/users/{user_id}/password"): ADMIN_ONLY,
+    ("PATCH", "/api/v1/admin/sites/{site_id}"): ADMIN_ONLY,
+    ("POST", "/api/v1/admin/sites/{site_id}/rotate-key"): ADMIN_ONLY,
+    ("PUT", "/api/v1/admin/calendar/{year}"): ADMIN_ONLY,
+    ("DELETE", "/api/v1/admin/calendar/{year}"): ADMIN_ONLY,
+    ("PATCH", f"{CATALOG}/agencies/{{agency_id}}"): ADMIN_ONLY,
+    ("PUT", f"{CATALOG}/agencies/{{agency_id}}/rule-set"): ADMIN_ONLY,
+    # Public catalog reads.
+    ("GET", f"{CATALOG}/agencies/{{agency_id}}"): both(ok()),
+    ("GET", f"{DOCUMENTS}/{{document_id}}"): both(ok()),
+    ("GET", f"{CATALOG}/attachments/{{attachment_id}}"): both(ok()),
+    ("GET", f"{CATALOG}/agencies/{{agency_id}}/guide"): both(ok()),
+    ("GET", f"{CATALOG}/agencies/{{agency_id}}/catalog"): both(ok()),
+    # A draft or a document in review: not public.
+    ("PATCH", f"{DOCUMENTS}/{{document_id}}"): clerk_step(NO_DOCUMENT),
+    ("POST", f"{DOCUMENTS}/{{document_id}}/attachments"): clerk_step(NO_DOCUMENT),
+    ("POST", f"{DOCUMENTS}/{{document_id}}/submit"): clerk_step(NO_DOCUMENT),
+    ("POST", f"{DOCUMENTS}/{{document_id}}/approve"): clerk_step(NO_DOCUMENT),
+    ("POST", f"{DOCUMENTS}/{{document_id}}/return"): clerk_step(NO_DOCUMENT),
+    # A published document (public), or the agency itself: another agency may not act on it.
+    ("POST", f"{DOCUMENTS}/{{document_id}}/amend"): clerk_step(SCOPE),
+    ("POST", f"{DOCUMENTS}/{{document_id}}/amendments/{{amendment_id}}/approve"): clerk_step(SCOPE),
+    ("POST", f"{DOCUMENTS}/{{document_id}}/amendments/{{amendment_id}}/return"): clerk_step(SCOPE),
+    ("POST", f"{DOCUMENTS}/{{document_id}}/validity"): clerk_step(SCOPE),
+    ("POST", f"{DOCUMENTS}/{{document_id}}/revoke"): clerk_step(SCOPE),
+    ("PUT", f"{CATALOG}/agencies/{{agency_id}}/guide"): clerk_step(SCOPE),
+    ("PUT", f"{APPLICATIONS}/reports/annual/{{agency_id}}/{{year}}/texts"): clerk_step(SCOPE),
+    ("POST", f"{APPLICATIONS}/reports/annual/{{agency_id}}/{{year}}/publication"): clerk_step(SCOPE),
+    # A published document's internal records: its versions, amendments, personal data, history.
+    ("GET", f"{DOCUMENTS}/{{document_id}}/versions"): both(SCOPE),
+    ("GET", f"{DOCUMENTS}/{{document_id}}/amendments"): both(SCOPE),
+    ("GET", f"{DOCUMENTS}/{{document_id}}/personal-data"): both(SCOPE),
+    ("GET", f"{DOCUMENTS}/{{document_id}}/history"): both(SCOPE),
+    # Applications: never public; tracked by whoever holds the code.
+    ("GET", f"{APPLICATIONS}/track/{{tracking_no}}"): both(ok()),
+    ("GET", APPLICATION): both(NO_APPLICATION),
+    ("GET", f"{APPLICATION}/timeline"): both(NO_APPLICATION),
+    ("GET", f"{APPLICATION}/personal-data"): clerk_step(NO_APPLICATION),
+    ("POST", f"{APPLICATION}/correction-request"): clerk_step(NO_APPLICATION),
+    ("POST", f"{APPLICATION}/correction"): clerk_step(NO_APPLICATION),
+    ("POST", f"{APPLICATION}/correction/attachments"): clerk_step(NO_APPLICATION),
+    ("GET", f"{APPLICATION}/correction/attachments"): both(NO_APPLICATION),
+    ("GET", f"{APPLICATION}/correction/attachments/{{attachment_id}}"): both(NO_APPLICATION),
+    ("POST", f"{APPLICATION}/consultation"): clerk_step(NO_APPLICATION),
+    ("POST", f"{APPLICATION}/consultation/end"): clerk_step(NO_APPLICATION),
+    ("POST", f"{APPLICATION}/extension"): clerk_step(NO_APPLICATION),
+    ("POST", f"{APPLICATION}/decision"): clerk_step(NO_APPLICATION),
+    ("POST", f"{APPLICATION}/referral"): clerk_step(NO_APPLICATION),
+    ("POST", f"{APPLICATION}/withdrawal"): clerk_step(NO_APPLICATION),
+    ("POST", f"{APPLICATION}/withdrawal/attachments"): clerk_step(NO_APPLICATION),
+    ("GET", f"{APPLICATION}/withdrawal/attachments"): both(NO_APPLICATION),
+    ("GET", f"{APPLICATION}/withdrawal/attachments/{{attachment_id}}"): both(NO_APPLICATION),
+    ("POST", f"{APPLICATION}/abandonment"): clerk_step(NO_APPLICATION),
+    ("GET", f"{APPLICATION}/notice"): both(NO_APPLICATION),
+    ("GET", f"{APPLICATION}/notice.html"): both(NO_APPLICATION),
+    ("GET", f"{APPLICATION}/notice.pdf"): both(NO_APPLICATION),
+    ("GET", f"{APPLICATION}/extension-notices"): both(NO_APPLICATION),
+    ("GET", f"{APPLICATION}/extension-notices/{{notice_id}}.html"): both(NO_APPLICATION),
+    ("GET", f"{APPLICATION}/notices"): both(NO_APPLICATION),
+    ("GET", f"{APPLICATION}/notices/{{notice_id}}.html"): both(NO_APPLICATION),
+    ("GET", f"{APPLICATION}/notices/{{notice_id}}.pdf"): both(NO_APPLICATION),
+    ("POST", f"{APPLICATION}/fee-notice"): clerk_step(NO_APPLICATION),
+    ("POST", f"{APPLICATION}/fee-receipt"): clerk_step(NO_APPLICATION),
+    ("POST", f"{APPLICATION}/fee-relief"): clerk_step(NO_APPLICATION),
+    ("POST", f"{APPLICATION}/fee-paid"): clerk_step(NO_APPLICATION),
+    ("POST", f"{APPLICATION}/assignment"): clerk_step(NO_APPLICATION),
+    ("POST", f"{APPLICATION}/review-cases"): clerk_step(NO_APPLICATION),
+    ("GET", f"{APPLICATION}/review-cases"): both(NO_APPLICATION),
+    ("PATCH", f"{APPLICATIONS}/review-cases/{{case_id}}"): clerk_step((404, "review_case_not_found")),
+    # Feedback cases and contact records: never public; tracked by whoever holds the code.
+    ("GET", MESSAGE): both(NO_CASE),
+    ("GET", f"{MESSAGE}/timeline"): both(NO_CASE),
+    ("GET", f"{MESSAGE}/personal-data"): both(NO_CASE),
+    ("POST", f"{MESSAGE}/take"): clerk_step(NO_CASE),
+    ("POST", f"{MESSAGE}/hand-over"): both(NO_CASE),  # an inspector hands over within the region
+    ("POST", f"{MESSAGE}/extension"): clerk_step(NO_CASE),
+    ("POST", f"{MESSAGE}/reply"): clerk_step(NO_CASE),
+    ("POST", f"{MESSAGE}/close"): clerk_step(NO_CASE),
+    ("POST", f"{MESSAGE}/return-visit"): clerk_step(NO_CASE),
+    ("POST", f"{MESSAGE}/publication"): clerk_step(NO_CASE),
+    ("POST", f"{MESSAGE}/rating"): ADMIN_ONLY,  # the sender's step: staff are refused by role
+    ("POST", f"{MESSAGE}/attachments"): clerk_step(NO_CASE),
+    ("GET", f"{MESSAGE}/attachments/{{attachment_id}}"): both(NO_CASE),
+    ("POST", f"{MESSAGE}/refusal"): clerk_step(NO_CASE),
+    ("GET", f"{MESSAGE}/notices"): both(NO_CASE),
+    ("GET", f"{MESSAGE}/notices/{{notice_id}}.html"): both(NO_CASE),
+    ("GET", f"{MESSAGE}/notices/{{notice_id}}.pdf"): both(NO_CASE),
+    ("GET", f"{CONTACTS}/{{record_id}}"): both((404, "contact_record_not_found")),
+    ("POST", f"{FEEDBACK}/track/{{tracking_no}}/attachments"): both(ok(201)),
+    ("GET", f"{FEEDBACK}/track/{{tracking_no}}"): both(ok()),
+    ("POST", f"{FEEDBACK}/track/{{tracking_no}}/rating"): both(ok()),
+    ("GET", f"{FEEDBACK}/track/{{tracking_no}}/notices/{{notice_id}}.html"): both(ok()),
+    ("GET", f"{FEEDBACK}/track/{{tracking_no}}/notices/{{notice_id}}.pdf"): both(ok()),
+    ("POST", f"{FEEDBACK}/track/{{tracking_no}}/review"): both(ok(201)),
+    ("GET", f"{FEEDBACK}/replies/{{reply_id}}"): both(ok()),
+}
+OUTSIDERS = ("other_clerk", "other_inspector")
+REPLAYS = {"other_clerk": "clerk", "other_inspector": "inspector"}  # whose request each sends
+
+
+def test_every_operation_that_takes_an_id_has_a_cross_scope_row() -> None:
+    taking_ids = {key for key in MATRIX if "{" in key[1]}
+    assert not taking_ids - CROSS_SCOPE.keys(), (
+        "operations taking an id without a cross-scope row: "
+        + ", ".join(f"{m} {p}" for m, p in sorted(taking_ids - CROSS_SCOPE.keys()))
+    )
+    assert not CROSS_SCOPE.keys() - taking_ids, (
+        f"stale cross-scope rows: {sorted(CROSS_SCOPE.keys() - taking_ids)}"
+    )
+
+
+def _outsider_tokens(env: Env) -> dict[str, str]:
+    """clerk2 (西岭县) and an inspector whose region is 西岭县, made once per cluster."""
+
+    def make() -> dict[str, str]:
+        username = unique("mx_west_inspector_")
+        staff = {
+            "username": username,
+            "password": PASSWORD,
+            "display_name": "西岭县监察人员",
+            "role": "inspector",
+            "region_id": env.state["agencies"]["990122"],
+        }
+        env.ok(env.client.post("/api/v1/admin/users", headers=env.auth("admin"), json=staff), 201)
+        return {
+            "other_clerk": login(env.client, "clerk2")["access_token"],
+            "other_inspector": login(env.client, username)["access_token"],
+        }
+
+    return env.once("outsiders", make)
+
+
+@pytest.mark.parametrize(("method", "path"), list(CROSS_SCOPE), ids=[f"{m} {p}" for m, p in CROSS_SCOPE])
+def test_callers_outside_the_scope_get_what_the_design_says(env: Env, method: str, path: str) -> None:
+    tokens = _outsider_tokens(env)
+    problems: list[str] = []
+    for who, (want, code) in zip(OUTSIDERS, CROSS_SCOPE[(method, path)], strict=True):
+        request = REQUESTS[(method, path)](env, REPLAYS[who])
+        request["headers"] = {**(request.get("headers") or {}), "Authorization": f"Bearer {tokens[who]}"}
+        response = env.client.request(method, **request)
+        got = (
+            response.json().get("code")
+            if response.headers.get("content-type", "").startswith(PROBLEM)
+            else None
+        )
+        if (response.status_code, got) != (want, code):
+            problems.append(
+                f"{who}: expected {want} {code}, got {response.status_code} {response.text[:300]}"
+            )
+    assert not problems, f"{method} {path}:\n  " + "\n  ".join(problems)

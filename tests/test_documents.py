@@ -33,7 +33,8 @@ async def test_a_second_clerk_approves_and_the_document_gets_a_stable_index_numb
     other_agency = await world.act(
         doc["id"], "approve", "201", {"confidentiality_checked": True}, agency="west"
     )
-    assert other_agency.status_code == 403
+    # A document in review is not public: to another agency it is as missing as one that does not exist.
+    assert (other_agency.status_code, other_agency.json()["code"]) == (404, "document_not_found")
     unchecked = await world.act(doc["id"], "approve", "102", {"confidentiality_checked": False})
     assert (
         unchecked.status_code == 422 and unchecked.json()["errors"][0]["field"] == "confidentiality_checked"
