@@ -1785,3 +1785,20 @@ def test_callers_outside_the_scope_get_what_the_design_says(env: Env, method: st
                 f"{who}: expected {want} {code}, got {response.status_code} {response.text[:300]}"
             )
     assert not problems, f"{method} {path}:\n  " + "\n  ".join(problems)
+
+
+def test_a_draft_and_its_records_are_missing_to_callers_outside_its_scope(env: Env) -> None:
+    """The rows above read a published document's records (403); a draft's are not announced at all."""
+    tokens = _outsider_tokens(env)
+    draft = env.shared_draft()
+    problems = []
+    for suffix in ("", "/versions", "/amendments", "/personal-data", "/history"):
+        url = f"{DOCUMENTS}/{draft}{suffix}"
+        inside = env.client.get(url, headers=env.auth("inspector"))
+        if inside.status_code != 200:
+            problems.append(f"the region's inspector: GET {url} → {inside.status_code} {inside.text[:200]}")
+        for who in OUTSIDERS:
+            response = env.client.get(url, headers={"Authorization": f"Bearer {tokens[who]}"})
+            if (response.status_code, response.json().get("code")) != NO_DOCUMENT:
+                problems.append(f"{who}: GET {url} → {response.status_code} {response.text[:200]}")
+    assert not problems, "\n  ".join(problems)
