@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import ColumnElement, SQLColumnExpression, or_
 
 from shared.auth import Principal, Role, region_marker
 
@@ -33,15 +33,21 @@ def in_scope(principal: Principal, agency_id: int | None, agency_path: str | Non
     return False
 
 
-def subtree_condition(root_id: int, agency_path: Any, agency_id: Any | None = None) -> Any:
+# An item's agency columns as the models give them (`col(Model.agency_id)`) or as Core columns.
+Column = SQLColumnExpression[Any]
+
+
+def subtree_condition(
+    root_id: int, agency_path: Column, agency_id: Column | None = None
+) -> ColumnElement[bool]:
     """SQL: `in_subtree` over a path column (and, where the path leaves the agency out, its id)."""
     inside = agency_path.contains(region_marker(root_id))
     return inside if agency_id is None else or_(agency_id == root_id, inside)
 
 
 def scope_condition(
-    principal: Principal, agency_id: Any, agency_path: Any, *, path_has_self: bool = True
-) -> Any | None:
+    principal: Principal, agency_id: Column, agency_path: Column, *, path_has_self: bool = True
+) -> ColumnElement[bool] | None:
     """SQL: `in_scope` over an item's agency id and path columns. None when the rule gives the caller
     no scope (another role, a clerk without an agency, an inspector without a region): the caller
     decides what that means (nothing, or the public's view)."""

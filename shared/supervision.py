@@ -13,12 +13,26 @@ from typing import Annotated, Literal
 from fastapi import Query
 from pydantic import BaseModel, Field
 
+from shared.deadlines import Flag
+
 MAX_ITEMS = 5000
 
 FlagFilter = Annotated[
     Literal["yellow", "red"] | None, Query(description="yellow 黄牌；red 红牌；不填为两者")
 ]
 Limit = Annotated[int, Query(ge=1, le=MAX_ITEMS, description=f"最多返回条数（最多 {MAX_ITEMS}）")]
+
+
+ListedFlag = Literal["yellow", "red"]
+
+
+def listed_flag(flag: Flag) -> ListedFlag:
+    """The flag of an item on a supervision list, which holds only yellow and red items."""
+    if flag == Flag.YELLOW:
+        return "yellow"
+    if flag == Flag.RED:
+        return "red"
+    raise ValueError(f"a {flag} item is not listed for supervision")
 
 
 class SupervisionItem(BaseModel):
@@ -31,7 +45,7 @@ class SupervisionItem(BaseModel):
     state: str
     state_label: str
     due: date
-    flag: Literal["yellow", "red"]
+    flag: ListedFlag
     provisional: bool
     owner_id: str | None
     url: str = Field(description="事项详情的 API 路径")

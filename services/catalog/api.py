@@ -288,7 +288,7 @@ async def draft_for_agency(
         session=session, agency_id=agency_id, data=data
     )
     return ServiceDraftResult(
-        action=action,  # type: ignore[arg-type]
+        action=action,
         document=await documents.present(session, document),
         amendment_id=amendment.id if amendment is not None else None,
     )
@@ -679,7 +679,8 @@ async def download_attachment(
     if attachment is None:
         raise NotFound("附件不存在", code="attachment_not_found")
     document = await documents.readable_document(session, attachment.document_id, principal)
-    return request.app.state.storage.response(
+    storage: attachments.Storage = request.app.state.storage
+    return storage.response(
         attachment.storage_key,
         attachment.content_type,
         {

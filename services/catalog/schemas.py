@@ -54,7 +54,7 @@ class AgencyPublic(BaseModel):
     created_at: datetime
     updated_at: datetime
 
-    @computed_field(description="层级的中文名称")  # type: ignore[prop-decorator]
+    @computed_field(description="层级的中文名称")  # type: ignore[prop-decorator]  # mypy refuses decorators over @property
     @property
     def level_label(self) -> str:
         return AGENCY_LEVEL_LABELS[self.level]
@@ -94,7 +94,7 @@ class RuleSetEntry(BaseModel):
     reason: str
     recorded_at: datetime
 
-    @computed_field(description="期限规则的名称")  # type: ignore[prop-decorator]
+    @computed_field(description="期限规则的名称")  # type: ignore[prop-decorator]  # mypy refuses decorators over @property
     @property
     def rule_set_title(self) -> str:
         return RULE_SETS[self.rule_set].title if self.rule_set in RULE_SETS else self.rule_set

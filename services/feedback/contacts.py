@@ -32,6 +32,7 @@ from shared import idempotency
 from shared.agencies import AgencyLookup
 from shared.auth import Principal
 from shared.calendar import WorkingCalendar, local_date
+from shared.db import row_id
 from shared.errors import Forbidden, InvalidField, NotFound
 from shared.events import record_event
 from shared.pagination import PageParams
@@ -198,7 +199,7 @@ def contact_public(
     if reporter_shown and record.contact_name:
         name = cipher.decrypt(record.contact_name, context=context + ":name")
     return ContactRecordPublic(
-        id=record.id,  # type: ignore[arg-type]
+        id=row_id(record),
         channel=Channel(record.channel),
         agency_id=record.agency_id,
         occurred_at=record.occurred_at,

@@ -162,7 +162,7 @@ async def hand_over(
         values: dict[str, Any] = {"owner_id": clerk}
         clock: list[ClockEvent] = []
         target = CaseState.ASSIGNED
-        details = {"to_clerk_id": clerk}
+        details: dict[str, Any] = {"to_clerk_id": clerk}
     else:
         assert data.to_agency_id is not None
         if data.to_agency_id == case.agency_id:

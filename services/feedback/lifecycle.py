@@ -158,6 +158,12 @@ async def events_of(session: AsyncSession, case_ids: list[int]) -> dict[int, lis
     return found
 
 
+async def history_of(session: AsyncSession, case: FeedbackCase) -> list[Event]:
+    """One case's events, oldest first."""
+    case_id = row_id(case)
+    return (await events_of(session, [case_id]))[case_id]
+
+
 def deadline(case: FeedbackCase, events: list[Event], calendar: WorkingCalendar, today: date) -> Deadline:
     """Raises `DeadlineRuleViolation` for a history that breaks a rule."""
     return compute_deadline(clock_events(events, case.round), rule_set_of(case), calendar, today)
@@ -191,8 +197,7 @@ async def perform(
     _, target = TRANSITIONS[step.action]
     target = step.target or target
     assert target is not None, step.action
-    case_id = row_id(case)
-    history = (await events_of(session, [case_id]))[case_id]
+    history = await history_of(session, case)
     values = dict(step.values)
     round_ = values.get("round", case.round)
     rules = rules_for(case.rule_set, values.get("level", case.level))

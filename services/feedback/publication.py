@@ -19,6 +19,7 @@ from services.feedback.models import (
 from services.feedback.schemas import PublicationIn, PublishedReplyPublic
 from services.feedback.service import require_handler, sender_context
 from shared.auth import Principal
+from shared.db import row_id
 from shared.errors import Conflict, NotFound
 from shared.events import record_event
 from shared.pagination import PageParams
@@ -60,7 +61,7 @@ async def publish(
     if exists is not None:
         raise Conflict("该事项的答复已公开", code="already_published")
     row = PublishedReply(
-        case_id=case.id,  # type: ignore[arg-type]
+        case_id=row_id(case),
         agency_id=case.agency_id,
         agency_path=case.agency_path,
         kind=case.kind,
@@ -88,7 +89,7 @@ async def publish(
 
 def published_public(row: PublishedReply) -> PublishedReplyPublic:
     return PublishedReplyPublic(
-        id=row.id,  # type: ignore[arg-type]
+        id=row_id(row),
         agency_id=row.agency_id,
         kind=FeedbackKind(row.kind),
         kind_label=KIND_LABELS[FeedbackKind(row.kind)],

@@ -4,8 +4,9 @@ and red cases for supervision (电子监察)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
+from sqlalchemy import Select
 from sqlmodel import col, func, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -22,15 +23,19 @@ from services.feedback.models import (
 from services.feedback.schemas import CaseSummary
 from shared.auth import Principal, Role
 from shared.calendar import WorkingCalendar
+from shared.db import row_id
 from shared.deadlines import Flag, flag_for_due
 from shared.pagination import PageParams
 from shared.scope import scope_condition
-from shared.supervision import OverdueList, SupervisionItem
+from shared.supervision import OverdueList, SupervisionItem, listed_flag
+
+# Any select over feedback cases: the rows themselves, or counts grouped by their columns.
+Query = TypeVar("Query", bound=Select[Any])
 
 
-def scope(query: Any, principal: Principal) -> Any:
+def scope(query: Query, principal: Principal) -> Query:
     if principal.role == Role.PUBLIC:
-        return query.where(FeedbackCase.sender_user_id == principal.subject)
+        return query.where(col(FeedbackCase.sender_user_id) == principal.subject)
     own = scope_condition(principal, col(FeedbackCase.agency_id), col(FeedbackCase.agency_path))
     if own is None:
         return query.where(col(FeedbackCase.id) < 0)
@@ -45,6 +50,7 @@ def scope(query: Any, principal: Principal) -> Any:
     accused = scope_condition(
         principal, col(FeedbackCase.accused_agency_id), col(FeedbackCase.accused_agency_path)
     )
+    assert accused is not None  # the rule that scoped `own` scopes this too
     return query.where(or_(own, accused))
 
 
@@ -94,7 +100,7 @@ async def list_cases(
     staff = principal.role != Role.PUBLIC
     items = [
         CaseSummary(
-            id=c.id,  # type: ignore[arg-type]
+            id=row_id(c),
             tracking_no=c.tracking_no,
             kind=FeedbackKind(c.kind),
             channel=Channel(c.channel),
@@ -132,22 +138,23 @@ async def overdue(
     rows = (
         await session.exec(query.order_by(col(FeedbackCase.due_on), col(FeedbackCase.id)).limit(limit))
     ).all()
-    items = [
-        SupervisionItem(
-            service="feedback",
-            item_type=lifecycle.AGGREGATE,
-            id=c.id,  # type: ignore[arg-type]
-            tracking_no=c.tracking_no,
-            agency_id=c.agency_id,
-            title=f"{KIND_LABELS[FeedbackKind(c.kind)]}：{c.subject}",
-            state=c.state,
-            state_label=STATE_LABELS[CaseState(c.state)],
-            due=c.due_on,  # type: ignore[arg-type]
-            flag=str(_flag(c, calendar, today)),  # type: ignore[arg-type]
-            provisional=c.due_provisional,
-            owner_id=c.owner_id,
-            url=f"/api/v1/feedback/messages/{c.id}",
-        )
-        for c in rows
-    ]
-    return OverdueList(items=items, total=total)
+    return OverdueList(items=[_supervision_item(c, calendar, today) for c in rows], total=total)
+
+
+def _supervision_item(c: FeedbackCase, calendar: WorkingCalendar, today: date) -> SupervisionItem:
+    assert c.due_on is not None  # a yellow or red case has a due date
+    return SupervisionItem(
+        service="feedback",
+        item_type=lifecycle.AGGREGATE,
+        id=row_id(c),
+        tracking_no=c.tracking_no,
+        agency_id=c.agency_id,
+        title=f"{KIND_LABELS[FeedbackKind(c.kind)]}：{c.subject}",
+        state=c.state,
+        state_label=STATE_LABELS[CaseState(c.state)],
+        due=c.due_on,
+        flag=listed_flag(_flag(c, calendar, today)),
+        provisional=c.due_provisional,
+        owner_id=c.owner_id,
+        url=f"/api/v1/feedback/messages/{c.id}",
+    )

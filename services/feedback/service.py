@@ -48,6 +48,7 @@ from services.feedback.schemas import (
 from shared.audit import record_read
 from shared.auth import Principal, Role
 from shared.calendar import WorkingCalendar
+from shared.db import row_id
 from shared.deadlines import DeadlineRuleViolation
 from shared.errors import Forbidden, NotFound
 from shared.events import Event
@@ -205,7 +206,7 @@ def _link(case: FeedbackCase | None) -> ReviewLink | None:
     if case is None:
         return None
     return ReviewLink(
-        id=case.id,  # type: ignore[arg-type]
+        id=row_id(case),
         tracking_no=case.tracking_no,
         agency_id=case.agency_id,
         review_level=ReviewLevel(case.review_level) if case.review_level else None,
@@ -226,7 +227,7 @@ async def view(
 ) -> CasePublic:
     """The sender sees their own data; staff see it masked, a report's reporter only the handler
     and inspectors (unmasked through `personal_data`, audited)."""
-    events = (await lifecycle.events_of(session, [case.id]))[case.id]  # type: ignore[list-item]
+    events = await lifecycle.history_of(session, case)
     published = (
         await session.exec(select(PublishedReply.id).where(PublishedReply.case_id == case.id))
     ).first()
@@ -236,7 +237,7 @@ async def view(
         await session.exec(select(FeedbackCase).where(FeedbackCase.reviewed_case_id == case.id))
     ).first()
     return CasePublic(
-        id=case.id,  # type: ignore[arg-type]
+        id=row_id(case),
         tracking_no=case.tracking_no,
         kind=FeedbackKind(case.kind),
         channel=Channel(case.channel),
@@ -262,7 +263,7 @@ async def view(
         return_visited_on=case.return_visited_on,
         contact_record_id=case.contact_record_id if staff else None,
         published_reply_id=published,
-        attachments=await attachments.attachments_of(session, case.id),  # type: ignore[arg-type]
+        attachments=await attachments.attachments_of(session, row_id(case)),
         refusal=refusal_of(case),
         review_level=ReviewLevel(case.review_level) if case.review_level else None,
         reviewed=_link(reviewed),
@@ -298,7 +299,7 @@ async def personal_data(
 
 
 async def timeline(session: AsyncSession, case: FeedbackCase, principal: Principal) -> list[TimelineEntry]:
-    events = (await lifecycle.events_of(session, [case.id]))[case.id]  # type: ignore[list-item]
+    events = await lifecycle.history_of(session, case)
     staff = principal.role in (Role.CLERK, Role.INSPECTOR)
     return [
         TimelineEntry(
