@@ -25,6 +25,7 @@ from shared.db import SessionDep
 from shared.errors import PROBLEM_RESPONSES, Conflict, Forbidden, InvalidField, ServiceUnavailable
 from shared.pagination import Page, PageDep
 from shared.schemas import MAX_ID, IdPath
+from shared.scope import in_scope
 
 auth = APIRouter(prefix="/api/v1/auth", tags=["auth"], responses=PROBLEM_RESPONSES)
 admin = APIRouter(prefix="/api/v1/admin", tags=["admin"], responses=PROBLEM_RESPONSES)
@@ -112,7 +113,7 @@ async def colleagues(
     agency_id: Annotated[int | None, Query(ge=1, le=MAX_ID, description="机关编号")] = None,
 ) -> list[Colleague]:
     if actor.role == Role.CLERK:
-        if agency_id not in (None, actor.agency_id):
+        if agency_id is not None and not in_scope(actor, agency_id, None):
             raise Forbidden("经办人员只能查看本机关的经办人员", code="agency_scope")
         agency_id = actor.agency_id
     if agency_id is None:
