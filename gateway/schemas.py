@@ -261,6 +261,13 @@ class SitePublic(BaseModel):
     updated_at: datetime
 
 
+class SiteStatus(BaseModel):
+    """What the search widget learns about the page it is on, so it can say why it cannot search."""
+
+    origin: str = Field(description="网页所在来源（浏览器发出的 Origin）")
+    registered: bool = Field(description="true：该来源已登记，检索挂件可以调用检索接口")
+
+
 class SiteWithKey(SitePublic):
     api_key: str | None = Field(
         default=None, description="API 密钥：只在创建和轮换时显示这一次，请求时放在 `X-Api-Key` 头中"

@@ -6,8 +6,12 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Header, Request, Response
+
+from gateway.schemas import SiteStatus, normalise_origin
+from shared.errors import PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES, Forbidden, Problem
 
 SCRIPT_PATH = Path(__file__).parent / "static" / "search.js"
 MEDIA_TYPE = "text/javascript; charset=utf-8"
@@ -55,3 +59,45 @@ async def search_script(request: Request) -> Response:
     ):
         return Response(status_code=304, headers=headers)
     return Response(script.body, media_type=MEDIA_TYPE, headers=headers)
+
+
+@widget.get(
+    "/widget/site",
+    response_model=SiteStatus,
+    summary="检索挂件所在网站是否已登记",
+    description="检索挂件在检索失败时调用，以区分“本站点尚未登记”与“检索服务暂不可用”。按浏览器发出的 "
+    "`Origin` 判断：已登记（或在网关的跨域许可名单中）的来源 200；未登记、已停用或没有来源（如本地文件打开的网页）"
+    "403 `site_not_registered`。任何来源都可跨域读取这一回答（`Access-Control-Allow-Origin: *`），"
+    "它只说明调用者自己的来源是否已登记。",
+    responses={
+        403: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}, "description": "该来源未登记"},
+        422: PROBLEM_RESPONSES[422],
+    },
+)
+async def site_status(
+    request: Request,
+    origin: Annotated[
+        str | None, Header(max_length=300, description="网页所在来源，由浏览器自动发送")
+    ] = None,
+) -> SiteStatus:
+    seen = _normalised(origin)
+    if seen is not None and await _registered(request, seen):
+        return SiteStatus(origin=seen, registered=True)
+    raise Forbidden(
+        "本站点尚未登记，请联系网站管理员",
+        code="site_not_registered",
+        headers={"Access-Control-Allow-Origin": "*"},  # a registered origin gets its own from the middleware
+    )
+
+
+def _normalised(origin: str | None) -> str | None:
+    try:
+        return normalise_origin(origin) if origin and origin != "null" else None
+    except ValueError:
+        return None
+
+
+async def _registered(request: Request, origin: str) -> bool:
+    """The same two sources of CORS permission as `SiteAccessMiddleware`: the settings, the registry."""
+    static = {_normalised(o) for o in request.app.state.settings.cors_origins}
+    return origin in static or await request.app.state.sites.by_origin(origin) is not None

@@ -153,7 +153,7 @@ async def test_the_script_is_served_small_cacheable_and_self_contained(gateway: 
     etag = response.headers["etag"]
     assert re.fullmatch(r'"[0-9a-f]{32}"', etag)
     body = response.text
-    assert len(response.content) < 30 * 1024, f"widget is {len(response.content)} bytes"
+    assert len(response.content) < 31 * 1024, f"widget is {len(response.content)} bytes"
     assert response.content == SCRIPT_PATH.read_bytes()
     assert "customElements.define(TAG" in body and '"gongkai-search"' in body
     assert "attachShadow" in body and "document.currentScript" in body
@@ -164,6 +164,29 @@ async def test_the_script_is_served_small_cacheable_and_self_contained(gateway: 
     cached = await gateway.get("/widget/search.js", headers={"If-None-Match": etag})
     assert cached.status_code == 304 and cached.content == b"" and cached.headers["etag"] == etag
     assert (await gateway.get("/widget/search.js", headers={"If-None-Match": '"other"'})).status_code == 200
+
+
+async def test_the_gateway_tells_a_page_whether_its_origin_is_registered(gateway: httpx.AsyncClient) -> None:
+    from tests.conftest import login
+
+    admin = {"Authorization": f"Bearer {(await login(gateway, 'admin'))['access_token']}"}
+    site = "https://www.donghu.example.gov.cn"
+    created = await gateway.post(
+        "/api/v1/admin/sites", headers=admin, json={"origin": site, "name": "东湖县门户"}
+    )
+    assert created.status_code == 201, created.text
+    known = await gateway.get("/widget/site", headers={"Origin": site})
+    assert known.status_code == 200 and known.json() == {"origin": site, "registered": True}
+    assert known.headers["access-control-allow-origin"] == site
+    for origin in ("https://evil.example.com", "null", None):
+        refused = await gateway.get("/widget/site", headers={"Origin": origin} if origin else {})
+        assert refused.status_code == 403, (origin, refused.text)
+        assert refused.headers["content-type"] == "application/problem+json"
+        assert refused.json()["code"] == "site_not_registered"
+        assert refused.json()["detail"] == "本站点尚未登记，请联系网站管理员"
+        # Readable by the refused page's script, and never kept: a registration takes effect at once.
+        assert refused.headers["access-control-allow-origin"] == "*"
+        assert refused.headers["cache-control"] == "private, no-store"
 
 
 # --- Chromium -----------------------------------------------------------------------------------
@@ -513,10 +536,24 @@ async def test_an_unregistered_origin_is_refused_by_cors_and_the_widget_says_so(
     widget = page.locator("gongkai-search")
     await widget.locator("input[type=search]").fill(QUERY)
     await widget.locator("input[type=search]").press("Enter")
-    await _status(page, re.compile(r"^检索服务暂不可用"))
+    await _status(page, "本站点尚未登记，请联系网站管理员")
     assert await widget.locator(".status").evaluate("el => el.classList.contains('error')")
     assert await widget.locator(".hit").count() == 0
     assert any("/api/v1/catalog/search" in url for url in refused), refused
+
+
+@one_cluster
+async def test_a_registered_page_whose_search_fails_says_the_service_is_unavailable(
+    world: World, page: Any
+) -> None:
+    """The same failure in the script's eyes, a different cause: the page is registered, the network is down."""
+    await page.route(re.compile(r".*/api/v1/catalog/search.*"), lambda route: route.abort())
+    await page.goto(world.registered.origin + "/")
+    widget = page.locator("gongkai-search")
+    await widget.locator("input[type=search]").fill(QUERY)
+    await widget.locator("input[type=search]").press("Enter")
+    await _status(page, re.compile(r"^检索服务暂不可用"))
+    assert await widget.locator(".status").evaluate("el => el.classList.contains('error')")
 
 
 async def _expect_text(locator: Any, pattern: re.Pattern[str] | str) -> None:

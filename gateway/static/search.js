@@ -492,11 +492,12 @@ mark{padding:0 .05em;color:inherit;background:#ffe58a}
     }
 
     async fetchJson(path, signal) {
-      const response = await fetch(this.api + path, {
-        headers: this.headers(),
-        signal,
-        mode: "cors",
-        credentials: "omit",
+      const init = { headers: this.headers(), signal, mode: "cors", credentials: "omit" };
+      const response = await fetch(this.api + path, init).catch(async (error) => {
+        // Refused by CORS or the network down? The gateway tells.
+        const site = signal.aborted ? null : await fetch(`${this.api}/widget/site`).catch(() => null);
+        if (site && site.status === 403) error.code = (await site.json()).code;
+        throw error;
       });
       if (!response.ok) {
         const error = new Error(`HTTP ${response.status}`);
@@ -509,6 +510,7 @@ mark{padding:0 .05em;color:inherit;background:#ffe58a}
 
     showError(error) {
       let message = UNAVAILABLE;
+      if (error && error.code === "site_not_registered") message = "本站点尚未登记，请联系网站管理员";
       if (error && error.status === 429) {
         const seconds = parseInt(error.retryAfter || "", 10);
         message = seconds > 0 ? `检索过于频繁，请 ${seconds} 秒后再试` : "检索过于频繁，请稍后再试";
