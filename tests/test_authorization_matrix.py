@@ -1802,3 +1802,19 @@ def test_a_draft_and_its_records_are_missing_to_callers_outside_its_scope(env: E
             if (response.status_code, response.json().get("code")) != NO_DOCUMENT:
                 problems.append(f"{who}: GET {url} → {response.status_code} {response.text[:200]}")
     assert not problems, "\n  ".join(problems)
+
+
+def test_a_drafts_attachment_is_missing_to_callers_outside_its_scope(env: Env) -> None:
+    """An attachment is public with its published document, not before."""
+    tokens = _outsider_tokens(env)
+    attachment = env.once("draft_attachment", lambda: env.upload(env.draft()))
+    url = f"{CATALOG}/attachments/{attachment}"
+    assert env.client.get(url, headers=env.auth("clerk")).status_code == 200
+    callers = {"anonymous": {}, **{who: {"Authorization": f"Bearer {tokens[who]}"} for who in OUTSIDERS}}
+    never = env.client.get(f"{CATALOG}/attachments/2147483647")
+    assert (never.status_code, never.json()["code"]) == (404, "attachment_not_found"), never.text
+    for who, headers in callers.items():  # answered exactly as the attachment that never was
+        response = env.client.get(url, headers=headers)
+        assert (response.status_code, response.json()["code"]) == (404, "attachment_not_found"), (
+            f"{who}: {response.status_code} {response.text[:200]}"
+        )

@@ -676,9 +676,13 @@ async def download_attachment(
     request: Request, session: SessionDep, attachment_id: IdPath, principal: OptionalPrincipal
 ) -> Response:
     attachment = await session.get(Attachment, attachment_id)
+    missing = NotFound("附件不存在", code="attachment_not_found")
     if attachment is None:
-        raise NotFound("附件不存在", code="attachment_not_found")
-    document = await documents.readable_document(session, attachment.document_id, principal)
+        raise missing
+    try:
+        document = await documents.readable_document(session, attachment.document_id, principal)
+    except NotFound:  # a draft's attachment is as missing as one that never was: not "document_not_found"
+        raise missing from None
     storage: attachments.Storage = request.app.state.storage
     return storage.response(
         attachment.storage_key,
