@@ -40,7 +40,7 @@ async def overdue(
 ) -> SupervisionPage:
     limit = page.page * page.page_size
     if limit > MAX_ITEMS:
-        raise InvalidField("page", f"最多列出前 {MAX_ITEMS} 条，请按 flag 缩小范围")
+        raise InvalidField("query.page", f"最多列出前 {MAX_ITEMS} 条，请按 flag 缩小范围")
     settings = request.app.state.settings
     params: dict[str, str | int] = {"limit": limit, **({"flag": flag} if flag else {})}
     headers = {"Authorization": request.headers["authorization"]}

@@ -277,3 +277,30 @@ def test_a_bad_query_parameter_gets_its_specific_answer(on_cluster: Env, case: C
     verdict = Verdict(case)  # type: ignore[arg-type]
     verdict.judge(_send(env, case, params), _expected(case))
     assert not verdict.problems, f"{case.id}:\n  " + "\n  ".join(verdict.problems)
+
+
+# Parameters each valid alone but wrong together: the rule beyond the schema names the parameter,
+# with its location, as the schema's own errors do.
+COMBINED: list[tuple[str, dict[str, Any], str]] = [
+    (
+        "/api/v1/catalog/documents",
+        {"repealed_from": "2026-02-01", "repealed_to": "2026-01-01"},
+        "query.repealed_to",
+    ),
+    ("/api/v1/catalog/search/report", {"from": "2026-02-01", "to": "2026-01-01"}, "query.from"),
+    ("/api/v1/supervision/overdue", {"page": 51, "page_size": 100}, "query.page"),  # past 5,000 items
+]
+
+
+@pytest.mark.parametrize(("path", "params", "field"), COMBINED, ids=[f"GET {p} {f}" for p, _, f in COMBINED])
+def test_parameters_wrong_together_name_the_parameter(
+    on_cluster: Env,  # noqa: F811
+    path: str,
+    params: dict[str, Any],
+    field: str,
+) -> None:
+    case = Case(QueryRoute(path, ()), "combined")
+    verdict = Verdict(case)  # type: ignore[arg-type]
+    response = on_cluster.client.get(path, params=params, headers=on_cluster.auth(VALID[path].caller))
+    verdict.judge(response, refused(field))
+    assert not verdict.problems, "\n  ".join(verdict.problems)

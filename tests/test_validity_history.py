@@ -109,7 +109,7 @@ async def test_a_published_document_is_valid_from_its_publication_day(world: Wor
 async def test_bad_dates_are_422_naming_the_parameter(world: World, params: dict[str, str]) -> None:
     response = await world.client.get(DOCS, params=params)
     assert response.status_code == 422
-    assert response.json()["errors"][0]["field"].removeprefix("query.") in params
+    assert response.json()["errors"][0]["field"] in {f"query.{name}" for name in params}
 
 
 async def test_the_migration_fills_history_from_publication_and_recorded_changes(

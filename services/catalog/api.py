@@ -204,7 +204,7 @@ async def list_documents(
     ] = None,
 ) -> Page[DocumentSummary]:
     if repealed_from is not None and repealed_to is not None and repealed_to < repealed_from:
-        raise InvalidField("repealed_to", "repealed_to 不能早于 repealed_from")
+        raise InvalidField("query.repealed_to", "repealed_to 不能早于 repealed_from")
     rows, total = await documents.list_documents(
         session=session,
         principal=principal,
