@@ -10,6 +10,8 @@ import sys
 
 import httpx
 
+from gateway.demo_guides import guide
+
 DEMO_PASSWORD = "gongkai-demo"
 
 # (code, name, level, parent code)
@@ -33,12 +35,21 @@ DEMO_USERS = [
     ("clerk2", "西岭县人民政府 经办人员"),
     ("inspector", "青山市 监察人员"),
     ("citizen", "公众用户"),
+    ("gongkai990000", "江南省人民政府 经办人员（其他机关的经办人员同样以 gongkai+机关代码 登录）"),
 ]
 DEMO_STAFF = [
     ("clerk1", "王晓明", "clerk", "990121"),
     ("reviewer1", "孙丽", "clerk", "990121"),
     ("clerk2", "李芳", "clerk", "990122"),
     ("inspector", "赵建国", "inspector", "990100"),
+    # One clerk for each other agency: a guide is written by a clerk of its own agency.
+    ("gongkai990000", "周文静", "clerk", "990000"),
+    ("gongkai990100", "吴海涛", "clerk", "990100"),
+    ("gongkai990101", "郑雅琴", "clerk", "990101"),
+    ("gongkai990102", "冯志强", "clerk", "990102"),
+    ("gongkai99012101", "陈思远", "clerk", "99012101"),
+    ("gongkai99012102", "褚晓燕", "clerk", "99012102"),
+    ("gongkai99012201", "卫国栋", "clerk", "99012201"),
 ]
 
 
@@ -49,6 +60,23 @@ def admin_token(base_url: str, password: str = DEMO_PASSWORD) -> str:
     login.raise_for_status()
     token: str = login.json()["access_token"]
     return token
+
+
+def seed_guides(base_url: str, ids: dict[str, int], password: str = DEMO_PASSWORD) -> bool:
+    """Writes the 政府信息公开指南 of every demo agency that has none, as a clerk of that agency."""
+    writers = {code: username for username, _, role, code in reversed(DEMO_STAFF) if role == "clerk"}
+    added = False
+    with httpx.Client(base_url=base_url, timeout=30.0) as client:
+        for code, name, _, _ in DEMO_AGENCIES:
+            url = f"/api/v1/catalog/agencies/{ids[code]}/guide"
+            if client.get(url).status_code != 404:
+                continue
+            login = client.post("/api/v1/auth/token", data={"username": writers[code], "password": password})
+            login.raise_for_status()
+            headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+            client.put(url, json=guide(code, name), headers=headers).raise_for_status()
+            added = True
+    return added
 
 
 def seed(base_url: str, password: str = DEMO_PASSWORD) -> bool:
@@ -104,7 +132,7 @@ def seed(base_url: str, password: str = DEMO_PASSWORD) -> bool:
                 },
             ).raise_for_status()
             added = True
-    return added
+    return seed_guides(base_url, ids, password) or added
 
 
 def main(argv: list[str]) -> None:

@@ -133,6 +133,7 @@ def test_tokens_and_personal_data_are_never_stored_and_public_reads_stay_public(
     for path, params in (
         ("/api/v1/catalog/agencies", {}),
         ("/api/v1/catalog/search", {"q": "最低生活保障"}),
+        (f"/api/v1/catalog/agencies/{county}/guide", {}),
     ):
         public = httpx.get(f"{base}{path}", params=params)
         assert public.status_code == 200, (path, public.text)

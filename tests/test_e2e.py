@@ -202,3 +202,20 @@ def test_a_service_that_hangs_is_a_504_within_the_timeout(cluster: Cluster) -> N
     assert hung.headers["content-type"] == "application/problem+json"
     assert elapsed < 10, f"took {elapsed:.1f}s"
     assert httpx.get(f"{base}/api/v1/requests/outcomes", timeout=10).status_code == 200
+
+
+def test_every_demo_agency_publishes_its_disclosure_guide(cluster: Cluster) -> None:
+    from gateway.demo import DEMO_AGENCIES
+    from gateway.demo_guides import FACTS
+
+    base = cluster.url()
+    for code, name, _, _ in DEMO_AGENCIES:
+        response = httpx.get(f"{base}/api/v1/catalog/agencies/{agency_id(base, code)}/guide")
+        assert response.status_code == 200, (code, response.text)
+        guide = response.json()
+        text = guide["how_to_apply"]
+        for section in ("受理机构", "申请方式", "办理时限", "救济途径"):
+            assert section in text, (code, section)
+        assert FACTS[code].office in text and name in text and f"向{FACTS[code].reconsideration}" in text
+        assert "20个工作日" in text and guide["office_address"] == FACTS[code].address
+        assert "信息处理费" in guide["fees_note"] and guide["phone"] and guide["office_hours"]
