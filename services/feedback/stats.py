@@ -115,7 +115,7 @@ async def compute(
     rows = (
         await session.exec(
             scoped(
-                select(
+                select(  # type: ignore[call-overload]  # sqlmodel's select() is typed for at most four columns
                     *keys,
                     func.count(),
                     flagged(and_(closed, col(FeedbackCase.on_time).is_(True))),

@@ -20,7 +20,7 @@ from services.requests.models import Application, CorrectionFile, FilePurpose
 from services.requests.schemas import CorrectionFilePublic, CorrectionIn, CorrectionRequestIn
 from shared.auth import Principal
 from shared.calendar import WorkingCalendar
-from shared.db import utcnow
+from shared.db import row_id, utcnow
 from shared.deadlines import Deadline
 from shared.errors import Conflict, InvalidField, NotFound
 from shared.events import record_event
@@ -35,7 +35,7 @@ FILE_STEPS = {FilePurpose.CORRECTION: "submit_correction", FilePurpose.WITHDRAWA
 def public(row: CorrectionFile) -> CorrectionFilePublic:
     folder = "withdrawal" if row.purpose == FilePurpose.WITHDRAWAL else "correction"
     return CorrectionFilePublic(
-        id=row.id,  # type: ignore[arg-type]
+        id=row_id(row),
         application_id=row.application_id,
         filename=row.filename,
         content_type=row.content_type,
@@ -73,7 +73,7 @@ async def add_file(
             "file", f"每件申请最多 {MAX_FILES} 个{FILE_LABELS[purpose]}", code="too_many_files"
         )
     row = CorrectionFile(
-        application_id=application.id,  # type: ignore[arg-type]
+        application_id=row_id(application),
         purpose=str(purpose),
         uploaded_by=actor.subject,
         **stored_file(filename, data, max_bytes),
@@ -145,7 +145,7 @@ def submit_writer(files: list[CorrectionFile]) -> Any:
     async def write(session: AsyncSession, application: Application) -> None:
         if not ids:
             return
-        changed = await session.exec(  # type: ignore[call-overload]
+        changed = await session.exec(
             update(CorrectionFile)
             .where(col(CorrectionFile.application_id) == application.id)
             .where(col(CorrectionFile.id).in_(ids))

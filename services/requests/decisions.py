@@ -17,6 +17,7 @@ from services.requests.models import Application, ApplicationState, Outcome
 from services.requests.schemas import DOCUMENT_REFERRALS, DecisionIn, ReferralIn, ReferralKind
 from shared.auth import Principal
 from shared.calendar import WorkingCalendar
+from shared.db import row_id
 from shared.deadlines import Deadline
 from shared.errors import Conflict, InvalidField
 from shared.http import ServiceClient
@@ -76,7 +77,7 @@ async def check_fee_state(
                 code="fee_notice_pending",
             )
         return
-    notice = await fees.latest(session, application.id) if notified else None  # type: ignore[arg-type]
+    notice = await fees.latest(session, row_id(application)) if notified else None
     if notice is None or notice.paid_on is not None or notice.amount_due == 0:
         raise Conflict("没有未缴费的收费通知，不能以“逾期未缴费”终止办理", code="fee_not_notified")
     fees.check_unpaid_period_over(notice, today)

@@ -27,6 +27,7 @@ from services.requests.schemas import (
 from shared.audit import record_read
 from shared.auth import Principal, Role
 from shared.calendar import WorkingCalendar
+from shared.db import row_id
 from shared.deadlines import DeadlineRuleViolation, compute_deadline, get_rule_set
 from shared.errors import InvalidField, NotFound
 from shared.events import Event
@@ -101,7 +102,9 @@ def _dues(
 ) -> tuple[Any, Any]:
     """The due date just before and just after the extension at `history[index]`, from the record."""
     rules = get_rule_set(application.rule_set)
-    on = date.fromisoformat(history[index].after["clock"]["on"])  # type: ignore[index]
+    recorded = history[index].after
+    assert recorded is not None  # an extension's event records its clock fact
+    on = date.fromisoformat(recorded["clock"]["on"])
     try:
         before = compute_deadline(lifecycle.clock_events(history[:index]), rules, calendar, on).due
         after = compute_deadline(lifecycle.clock_events(history[: index + 1]), rules, calendar, on).due
@@ -122,7 +125,7 @@ def _notice(
     due_before, due_on = _dues(application, history, index, calendar)
     until = after.get("until")
     return ExtensionNoticePublic(
-        id=event.id,  # type: ignore[arg-type]
+        id=row_id(event),
         number=extension.get("number") or "",
         title=f"{agency_name}政府信息公开申请延期答复告知书",
         agency=NoticeAgency(id=application.agency_id, name=agency_name),
@@ -157,7 +160,7 @@ async def list_notices(
     the masked name for inspectors."""
     from services.requests.service import RECORD_TYPE, applicant_of  # the service imports this module
 
-    history = (await lifecycle.events_of(session, [application.id]))[application.id]  # type: ignore[list-item]
+    history = await lifecycle.history_of(session, application)
     indexes = [i for i, e in enumerate(history) if e.action == "extend"]
     if not indexes:
         return []

@@ -56,7 +56,7 @@ from services.requests.schemas import (
 )
 from shared.auth import Principal
 from shared.calendar import WorkingCalendar
-from shared.db import utcnow
+from shared.db import row_id, utcnow
 from shared.deadlines import fee_payment_due, get_rule_set
 from shared.errors import Conflict, InvalidField
 from shared.events import record_event
@@ -154,7 +154,7 @@ async def open_notice(session: AsyncSession, application: Application) -> FeeNot
     the payment (neither paid nor waived)."""
     notice = None
     if application.state == str(ApplicationState.FEE_NOTIFIED):
-        notice = await latest(session, application.id)  # type: ignore[arg-type]
+        notice = await latest(session, row_id(application))
     if notice is None or notice.paid_on is not None or notice.relief is FeeRelief.WAIVED:
         raise Conflict("没有待缴费的收费通知", code="fee_not_notified")
     return notice
@@ -253,7 +253,7 @@ def payment_terms(notice: FeeNotice, days: int) -> str:
 def public(notice: FeeNotice, application: Application) -> FeeNoticePublic:
     relief = notice.relief
     return FeeNoticePublic(
-        id=notice.id,  # type: ignore[arg-type]
+        id=row_id(notice),
         application_id=notice.application_id,
         method=FeeMethod(notice.method),
         method_label=FEE_METHOD_LABELS[FeeMethod(notice.method)],
@@ -280,7 +280,7 @@ def public(notice: FeeNotice, application: Application) -> FeeNoticePublic:
 
 async def status(session: AsyncSession, application: Application) -> FeeStatus | None:
     """The latest fee notice as the applicant's views show it (None: no fee was asked)."""
-    notice = await latest(session, application.id)  # type: ignore[arg-type]
+    notice = await latest(session, row_id(application))
     if notice is None:
         return None
     return FeeStatus(
@@ -322,7 +322,7 @@ async def notify(
     received_on = today if data.delivery in FEE_RECEIVED_ON_ISSUE else None
     due = fee_payment_due(received_on, get_rule_set(application.rule_set), calendar) if received_on else None
     notice = FeeNotice(
-        application_id=application.id,  # type: ignore[arg-type]
+        application_id=row_id(application),
         method=str(data.method),
         applications_this_month=place,
         pages=pages,
@@ -359,7 +359,7 @@ async def _claim(session: AsyncSession, application: Application) -> None:
     """Guards a write to an open notice that does not move the clock: the application must still be
     waiting for the payment (else someone acted first); `_update_notice` guards the notice itself."""
     now = utcnow()
-    waiting = await session.exec(  # type: ignore[call-overload]
+    waiting = await session.exec(
         update(Application)
         .where(col(Application.id) == application.id)
         .where(col(Application.state) == str(ApplicationState.FEE_NOTIFIED))
@@ -371,7 +371,7 @@ async def _claim(session: AsyncSession, application: Application) -> None:
 
 
 async def _update_notice(session: AsyncSession, notice_id: int, where: list[Any], **values: Any) -> None:
-    changed = await session.exec(  # type: ignore[call-overload]
+    changed = await session.exec(
         update(FeeNotice).where(col(FeeNotice.id) == notice_id, *where).values(**values)
     )
     if changed.rowcount != 1:
@@ -405,7 +405,7 @@ async def record_receipt(
         raise InvalidField("received_on", f"不能早于收费通知发出的日期 {notice.notified_on}")
     due = fee_payment_due(data.received_on, get_rule_set(application.rule_set), calendar)
     assert due is not None  # the notice exists, so the rule set has a payment period
-    notice_id: int = notice.id  # type: ignore[assignment]
+    notice_id = row_id(notice)
     await _claim(session, application)
     await _update_notice(
         session,
@@ -468,7 +468,7 @@ async def grant_relief(
         )
     _check_period_running(notice, today)
     taken_off = relief_amount(notice, data)
-    notice_id: int = notice.id  # type: ignore[assignment]
+    notice_id = row_id(notice)
     values = {
         "relief_amount": taken_off,
         "relief_reason_code": str(data.reason_code),
@@ -520,7 +520,7 @@ async def record_payment(
 ) -> FeeNoticePublic:
     """The applicant paid within the period: the clock runs again from the day of payment."""
     lifecycle.check_transition(application, "fee_paid")
-    notice = await latest(session, application.id)  # type: ignore[arg-type]
+    notice = await latest(session, row_id(application))
     paid_on = payment_date(notice, data.paid_on, today)
     assert notice is not None
     notice_id = notice.id

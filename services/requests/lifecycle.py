@@ -28,7 +28,7 @@ from services.requests.models import STATE_LABELS, Application, ApplicationState
 from shared import deadlines
 from shared.auth import Principal
 from shared.calendar import WorkingCalendar
-from shared.db import utcnow
+from shared.db import row_id, utcnow
 from shared.deadlines import (
     ClockEvent,
     ClockEventKind,
@@ -191,6 +191,12 @@ async def events_of(session: AsyncSession, application_ids: list[int]) -> dict[i
     return found
 
 
+async def history_of(session: AsyncSession, application: Application) -> list[Event]:
+    """One application's events, oldest first."""
+    application_id = row_id(application)
+    return (await events_of(session, [application_id]))[application_id]
+
+
 def deadline(
     application: Application, events: list[Event], calendar: WorkingCalendar, today: date
 ) -> Deadline:
@@ -292,7 +298,8 @@ async def refresh_stored(
 ) -> int:
     """Rewrites the deadline columns of the applications matching `where` from their events (after
     a calendar change), in the caller's transaction; returns how many were rewritten."""
-    ids = list((await session.exec(select(Application.id).where(where).order_by(col(Application.id)))).all())
+    found = await session.exec(select(Application.id).where(where).order_by(col(Application.id)))
+    ids = [i for i in found.all() if i is not None]  # stored rows: never None
     for start in range(0, len(ids), batch):
         chunk = ids[start : start + batch]
         rule_sets = dict(
@@ -302,11 +309,11 @@ async def refresh_stored(
                 )
             ).all()
         )
-        histories = await events_of(session, chunk)  # type: ignore[arg-type]
+        histories = await events_of(session, chunk)
         rows = [
             {"id": i, **stored_deadline(rule_sets[i], clock_events(histories[i]), calendar)} for i in chunk
         ]
-        await session.exec(update(Application), params=rows)  # type: ignore[call-overload]  # by primary key
+        await session.exec(update(Application), params=rows)  # by primary key
     return len(ids)
 
 
@@ -360,7 +367,7 @@ async def perform(
     `check(application, deadline_before)` may refuse the step for reasons of its own (e.g. the
     correction period has not passed)."""
     check_transition(application, step.action)
-    history = (await events_of(session, [application.id]))[application.id]  # type: ignore[list-item]
+    history = await history_of(session, application)
     before = deadline(application, history, calendar, today)
     if check is not None:
         check(application, before)
@@ -390,7 +397,7 @@ async def perform(
         values["outcome"] = str(step.outcome)
     if step.action in CLOSING_ACTIONS:
         values["closed_on"] = step.on
-    changed = await session.exec(  # type: ignore[call-overload]
+    changed = await session.exec(
         update(Application)
         .where(col(Application.id) == application.id)
         .where(col(Application.state) == old_state)

@@ -38,6 +38,7 @@ from services.requests.schemas import NOTICE_KIND_LABELS, NoticeKind, NoticeList
 from shared.audit import record_read
 from shared.auth import Principal, Role
 from shared.calendar import WorkingCalendar
+from shared.db import row_id
 from shared.deadlines import (
     Deadline,
     DeadlineRuleViolation,
@@ -111,12 +112,12 @@ def _issued(history: list[Event], answer: DecisionNotice | None) -> list[Issued]
             # day its event counts from.
             on = date.fromisoformat(fact.get("issued_on") or after["clock"]["on"])
         to = str(after.get("party") or "") if kind is K.CONSULTATION else APPLICANT
-        found.append(Issued(event.id, kind, number, on, index, to))  # type: ignore[arg-type]
+        found.append(Issued(row_id(event), kind, number, on, index, to))
     return found
 
 
 async def _record(session: AsyncSession, application: Application) -> tuple[list[Event], list[Issued]]:
-    history = (await lifecycle.events_of(session, [application.id]))[application.id]  # type: ignore[list-item]
+    history = await lifecycle.history_of(session, application)
     answer = (
         await session.exec(select(DecisionNotice).where(DecisionNotice.application_id == application.id))
     ).first()
@@ -216,10 +217,10 @@ async def _fee_notice(
     rows = await session.exec(
         select(FeeNotice).where(FeeNotice.application_id == application.id).order_by(col(FeeNotice.id))
     )
-    found = list(rows.all())
-    if k >= len(found):
+    notices_in_order = list(rows.all())
+    if k >= len(notices_in_order):
         raise NotFound("没有该收费通知书", code="notice_not_found")
-    return found[k]
+    return notices_in_order[k]
 
 
 # --- the pages ----------------------------------------------------------------------------------
@@ -267,7 +268,9 @@ def _deadline_after(
     application: Application, history: list[Event], found: Issued, calendar: WorkingCalendar
 ) -> Deadline | None:
     """Where the clock stood right after the notice's event, on its day (None: the history breaks a rule)."""
-    on = date.fromisoformat(history[found.index].after["clock"]["on"])  # type: ignore[index]
+    recorded = history[found.index].after
+    assert recorded is not None  # a notice's event records its clock fact
+    on = date.fromisoformat(recorded["clock"]["on"])
     try:
         return compute_deadline(
             lifecycle.clock_events(history[: found.index + 1]),

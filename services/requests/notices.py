@@ -22,9 +22,9 @@ from enum import StrEnum
 from typing import Any
 
 import httpx
-from sqlalchemy import update
+from sqlalchemy import and_, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from services.requests.models import (
@@ -49,6 +49,7 @@ from services.requests.schemas import (
 from shared import pdf
 from shared.audit import record_read
 from shared.auth import Principal, Role
+from shared.db import row_id
 from shared.errors import NotFound, ServiceUnavailable
 from shared.http import ServiceClient
 from shared.personal_data import PersonalDataCipher
@@ -229,16 +230,16 @@ async def names(info: AgencyInfo | None, agency_id: int) -> tuple[str, str]:
 
 async def next_seq(session: AsyncSession, agency_id: int, year: int) -> int:
     """The agency's next notice number in the year (in the caller's transaction)."""
-    key = (NoticeCounter.agency_id == agency_id) & (NoticeCounter.year == year)
+    key = and_(col(NoticeCounter.agency_id) == agency_id, col(NoticeCounter.year) == year)
     bump = update(NoticeCounter).where(key).values(last=NoticeCounter.last + 1)
-    changed = await session.exec(bump)  # type: ignore[call-overload]
+    changed = await session.exec(bump)
     if changed.rowcount == 0:
         try:
             async with session.begin_nested():
                 session.add(NoticeCounter(agency_id=agency_id, year=year, last=1))
             return 1
         except IntegrityError:  # another decision created the year's counter first
-            await session.exec(bump)  # type: ignore[call-overload]
+            await session.exec(bump)
     return int((await session.exec(select(NoticeCounter.last).where(key))).one())
 
 
@@ -300,7 +301,7 @@ async def issue(
         remedies=remedies(reconsideration_body, OUTCOME_RULES[outcome].remedy),
     )
     notice = DecisionNotice(
-        application_id=application.id,  # type: ignore[arg-type]
+        application_id=row_id(application),
         agency_id=application.agency_id,
         year=issued_on.year,
         seq=seq,
@@ -339,7 +340,7 @@ async def get(
             purpose="查阅答复告知书",
         )
         await session.commit()
-    return NoticePublic(id=notice.id, application_id=notice.application_id, **content.model_dump())  # type: ignore[arg-type]
+    return NoticePublic(id=row_id(notice), application_id=notice.application_id, **content.model_dump())
 
 
 # The Windows and macOS faces a printing browser has; the PDF (shared.pdf) falls through to the Noto

@@ -158,7 +158,7 @@ async def _applications(session: AsyncSession, agency_id: int, year: int) -> lis
     )
     rows = (
         await session.exec(
-            select(  # type: ignore[call-overload]
+            select(  # type: ignore[call-overload]  # sqlmodel's select() is typed for at most four columns
                 Application.applicant_type,
                 received_in_year,
                 closed_in_year,
@@ -253,7 +253,7 @@ async def table4(session: AsyncSession, agency_id: int, year: int) -> Table4:
     )
     rows = (
         await session.exec(
-            select(ReviewCase.kind, ReviewCase.result, ReviewCase.concluded_on)
+            select(ReviewCase.kind, ReviewCase.result, col(ReviewCase.concluded_on))
             .join(Application, col(Application.id) == col(ReviewCase.application_id))
             .where(subtree_condition(agency_id, col(Application.agency_path)))
             .where(or_(closed_in_year, open_at_end))
@@ -305,7 +305,7 @@ async def _count(client: ServiceClient, agency_id: int, **filters: Any) -> int:
 
 
 async def from_catalog(client: ServiceClient, agency_id: int, year: int) -> tuple[str, Table2]:
-    queries = [("name", {})]
+    queries: list[tuple[str, dict[str, Any]]] = [("name", {})]
     for doc_type in DOC_TYPES:
         queries += [
             (f"{doc_type}.issued", {"doc_type": doc_type, "year": year}),

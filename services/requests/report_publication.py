@@ -34,7 +34,7 @@ from shared.deadlines import Flag, flag_for_due
 from shared.errors import Conflict, InvalidField, NotFound, ServiceUnavailable
 from shared.events import record_event
 from shared.http import ServiceClient
-from shared.supervision import OverdueList, SupervisionItem, order_key
+from shared.supervision import OverdueList, SupervisionItem, listed_flag, order_key
 
 logger = logging.getLogger(__name__)
 
@@ -259,7 +259,7 @@ async def overdue(
             state="sent" if (a.id, y) in sent else "not_sent",
             state_label="已送交目录，待审核发布" if (a.id, y) in sent else "未送交发布",
             due=d,
-            flag=str(f),  # type: ignore[arg-type]
+            flag=listed_flag(f),
             provisional=False,
             owner_id=None,
             url=f"/api/v1/requests/reports/annual?year={y}&agency_id={a.id}",

@@ -19,7 +19,7 @@ from services.requests.models import (
 )
 from services.requests.schemas import ReviewCaseIn, ReviewCasePublic, ReviewCaseResultIn
 from shared.auth import Principal
-from shared.db import utcnow
+from shared.db import row_id, utcnow
 from shared.errors import InvalidField, NotFound
 from shared.events import record_event
 
@@ -28,7 +28,7 @@ AGGREGATE = "review_case"
 
 def public(case: ReviewCase) -> ReviewCasePublic:
     return ReviewCasePublic(
-        id=case.id,  # type: ignore[arg-type]
+        id=row_id(case),
         application_id=case.application_id,
         kind=ReviewKind(case.kind),
         kind_label=REVIEW_KIND_LABELS[ReviewKind(case.kind)],
@@ -60,7 +60,7 @@ async def create(
     if data.filed_on < application.received_on:
         raise InvalidField("filed_on", f"不能早于收到申请的日期 {application.received_on}")
     case = ReviewCase(
-        application_id=application.id,  # type: ignore[arg-type]
+        application_id=row_id(application),
         kind=str(data.kind),
         filed_on=data.filed_on,
         result=str(ReviewResult.PENDING),

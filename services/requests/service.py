@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import and_, insert, or_
+from sqlalchemy import ColumnElement, and_, insert, or_
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -37,7 +37,6 @@ from services.requests.schemas import (
     ApplicationPublic,
     ApplicationSummary,
     AssignmentIn,
-    DeadlinePublic,
     OutcomePublic,
     ReferralKind,
     RegistrationIn,
@@ -51,7 +50,7 @@ from shared.agencies import AgencyLookup, rule_set_on
 from shared.audit import record_read
 from shared.auth import Principal, Role
 from shared.calendar import WorkingCalendar, local_date
-from shared.db import utcnow
+from shared.db import row_id, table_of, utcnow
 from shared.deadlines import (
     ClockEvent,
     ClockEventKind,
@@ -71,14 +70,15 @@ from shared.personal_data import (
     mask_phone,
     validate_resident_id,
 )
+from shared.schemas import DeadlinePublic
 from shared.scope import in_scope, scope_condition
 from shared.staff import ClerkCheck
-from shared.supervision import OverdueList, SupervisionItem, order_key
+from shared.supervision import OverdueList, SupervisionItem, listed_flag, order_key
 from shared.tracking import code_matches, hash_code, new_query_code, new_tracking_no
 
 # One compiled statement, the values bound as parameters (`insert(…).values(**row)` builds and
 # compiles a new statement for every submission).
-_INSERT = insert(Application.__table__).returning(Application.__table__.c.id)  # type: ignore[attr-defined]
+_INSERT = insert(table_of(Application)).returning(table_of(Application).c.id)
 RECORD_TYPE = "application"
 PERSONAL_FIELDS = ["applicant_name", "id_number", "phone", "email", "address"]
 EARLIEST_RECEIPT_DAYS = 366  # a registration may record a receipt at most this long ago
@@ -476,10 +476,10 @@ async def view(
     today: date,
 ) -> ApplicationPublic:
     """The applicant sees their own data; staff see it masked (the unmasked read is audited)."""
-    events = (await lifecycle.events_of(session, [application.id]))[application.id]  # type: ignore[list-item]
+    events = await lifecycle.history_of(session, application)
     deadline = _deadline(application, events, calendar, today)
     return ApplicationPublic(
-        id=application.id,  # type: ignore[arg-type]
+        id=row_id(application),
         tracking_no=application.tracking_no,
         agency_id=application.agency_id,
         applicant_type=ApplicantType(application.applicant_type),
@@ -522,7 +522,7 @@ async def personal_data(
 async def timeline(
     session: AsyncSession, application: Application, principal: Principal
 ) -> list[TimelineEntry]:
-    events = (await lifecycle.events_of(session, [application.id]))[application.id]  # type: ignore[list-item]
+    events = await lifecycle.history_of(session, application)
     staff = principal.role in (Role.CLERK, Role.INSPECTOR)
     return [
         TimelineEntry(
@@ -574,7 +574,7 @@ async def list_applications(
     standings = await _standings(session, rows, calendar, today)
     items = [
         ApplicationSummary(
-            id=a.id,  # type: ignore[arg-type]
+            id=row_id(a),
             tracking_no=a.tracking_no,
             agency_id=a.agency_id,
             applicant_type=ApplicantType(a.applicant_type),
@@ -583,9 +583,9 @@ async def list_applications(
             received_on=a.received_on,
             state=a.state,
             outcome=Outcome(a.outcome) if a.outcome else None,
-            due=standings[a.id].due,  # type: ignore[index]
-            flag=standings[a.id].flag,  # type: ignore[index]
-            provisional=standings[a.id].provisional,  # type: ignore[index]
+            due=standings[row_id(a)].due,
+            flag=standings[row_id(a)].flag,
+            provisional=standings[row_id(a)].provisional,
             labels=_labels(a),
         )
         for a in rows
@@ -626,26 +626,27 @@ async def overdue(
         ).all()
     )
     standings = await _standings(session, rows, calendar, today)
-    items = [
-        SupervisionItem(
-            service="requests",
-            item_type=lifecycle.AGGREGATE,
-            id=a.id,  # type: ignore[arg-type]
-            tracking_no=a.tracking_no,
-            agency_id=a.agency_id,
-            title=f"政府信息公开申请：{a.description[:40]}",
-            state=a.state,
-            state_label=STATE_LABELS[ApplicationState(a.state)],
-            due=standings[a.id].due,  # type: ignore[arg-type,index]
-            flag=standings[a.id].flag,  # type: ignore[arg-type,index]
-            provisional=standings[a.id].provisional,  # type: ignore[index]
-            owner_id=a.assigned_to,
-            url=f"/api/v1/requests/{a.id}",
-        )
-        for a in rows
-        if standings[a.id].due is not None  # type: ignore[index]
-    ]
+    items = [_supervision_item(a, standings[row_id(a)]) for a in rows if standings[row_id(a)].due is not None]
     return OverdueList(items=sorted(items, key=order_key), total=total)
+
+
+def _supervision_item(a: Application, standing: lifecycle.Standing) -> SupervisionItem:
+    assert standing.due is not None and standing.flag is not None  # a yellow or red application
+    return SupervisionItem(
+        service="requests",
+        item_type=lifecycle.AGGREGATE,
+        id=row_id(a),
+        tracking_no=a.tracking_no,
+        agency_id=a.agency_id,
+        title=f"政府信息公开申请：{a.description[:40]}",
+        state=a.state,
+        state_label=STATE_LABELS[ApplicationState(a.state)],
+        due=standing.due,
+        flag=listed_flag(Flag(standing.flag)),
+        provisional=standing.provisional,
+        owner_id=a.assigned_to,
+        url=f"/api/v1/requests/{a.id}",
+    )
 
 
 async def _deadline_filter(
@@ -661,7 +662,7 @@ async def _deadline_filter(
     were never computed) are judged from their events first and named by id."""
     is_open = col(Application.state).not_in([str(s) for s in CLOSED_STATES])
     due_on = col(Application.due_on)
-    tests = [
+    tests: list[ColumnElement[bool]] = [
         col(Application.deadline_stage).in_(lifecycle.RUNNING_STAGES),
         col(Application.paused_since).is_(None),
     ]
@@ -679,10 +680,10 @@ async def _deadline_filter(
     candidates = list((await session.exec(unsure)).all())
     judged = await _deadlines(session, candidates, calendar, today)
     kept = [
-        a.id
+        row_id(a)
         for a in candidates
-        if (flag is None or judged[a.id].flag == flag)  # type: ignore[index]
-        and (due_before is None or (judged[a.id].due or due_before) < due_before)  # type: ignore[index]
+        if (flag is None or judged[row_id(a)].flag == flag)
+        and (due_before is None or (judged[row_id(a)].due or due_before) < due_before)
     ]
     by_columns = and_(*tests)
     return and_(is_open, or_(by_columns, col(Application.id).in_(kept)) if kept else by_columns)
@@ -691,11 +692,12 @@ async def _deadline_filter(
 async def _standings(
     session: AsyncSession, rows: list[Application], calendar: WorkingCalendar, today: date
 ) -> dict[int, lifecycle.Standing]:
-    found = {a.id: lifecycle.standing(a, calendar, today) for a in rows}
-    unsure = [a for a in rows if found[a.id] is None]
-    for application_id, d in (await _deadlines(session, unsure, calendar, today)).items():
-        found[application_id] = lifecycle.Standing(d.due, d.flag, d.provisional)
-    return found  # type: ignore[return-value]
+    stored = {row_id(a): lifecycle.standing(a, calendar, today) for a in rows}
+    judged = await _deadlines(session, [a for a in rows if stored[row_id(a)] is None], calendar, today)
+    return {
+        i: s if s is not None else lifecycle.Standing(judged[i].due, judged[i].flag, judged[i].provisional)
+        for i, s in stored.items()
+    }
 
 
 def _shown_name(application: Application, name: str) -> str:
@@ -717,8 +719,8 @@ async def _deadlines(
 ) -> dict[int, DeadlinePublic]:
     if not rows:
         return {}
-    events = await lifecycle.events_of(session, [a.id for a in rows])  # type: ignore[misc]
-    return {a.id: _deadline(a, events[a.id], calendar, today) for a in rows}  # type: ignore[index]
+    events = await lifecycle.events_of(session, [row_id(a) for a in rows])
+    return {row_id(a): _deadline(a, events[row_id(a)], calendar, today) for a in rows}
 
 
 async def track(
@@ -730,7 +732,7 @@ async def track(
     ).first()
     if not code_matches(code, application.query_code_hash if application else None) or application is None:
         raise NotFound("申请编号或查询码不正确", code="tracking_not_found")
-    events = (await lifecycle.events_of(session, [application.id]))[application.id]  # type: ignore[list-item]
+    events = await lifecycle.history_of(session, application)
     found = _deadline(application, events, calendar, today)
     return TrackingStatus(
         tracking_no=application.tracking_no,
