@@ -57,9 +57,11 @@ bench: setup
 	$(BIN)/python bench/requests.py $(PG_BENCH)
 	$(BIN)/python bench/feedback.py $(PG_BENCH)
 
+## ruff, then mypy as configured in pyproject.toml (strict on shared/ and the domain modules).
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: setup
 	$(BIN)/ruff format .

@@ -15,7 +15,8 @@ def test_ci_runs_the_lint_then_the_tests_after_starting_postgresql() -> None:
     assert commands[0].startswith("pg_ctlcluster") and "set -euo pipefail" in script
 
 
-def test_make_lint_checks_and_checks_the_format() -> None:
+def test_make_lint_checks_the_format_and_the_types() -> None:
     makefile = (ROOT / "Makefile").read_text("utf-8")
     recipe = makefile.split("\nlint:", 1)[1].split("\n\n", 1)[0]
     assert "ruff check ." in recipe and "ruff format --check ." in recipe
+    assert "mypy" in recipe  # configured in pyproject.toml: which modules, how strict
