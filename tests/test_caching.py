@@ -132,6 +132,7 @@ def test_tokens_and_personal_data_are_never_stored_and_public_reads_stay_public(
 
     for path, params in (
         ("/api/v1/catalog/agencies", {}),
+        ("/api/v1/catalog/documents", {}),
         ("/api/v1/catalog/search", {"q": "最低生活保障"}),
         (f"/api/v1/catalog/agencies/{county}/guide", {}),
     ):
@@ -140,3 +141,18 @@ def test_tokens_and_personal_data_are_never_stored_and_public_reads_stay_public(
         assert public.headers["cache-control"].startswith("public, max-age="), path
         again = httpx.get(f"{base}{path}", params=params, headers={"If-None-Match": public.headers["etag"]})
         assert again.status_code == 304, path
+
+
+async def test_the_public_document_list_is_cacheable_and_a_staff_list_is_not(world: World) -> None:
+    await world.publish()
+    public = await world.client.get("/api/v1/catalog/documents")
+    assert public.status_code == 200 and public.json()["total"] == 1
+    assert public.headers["cache-control"].startswith("public")
+    again = await world.client.get(
+        "/api/v1/catalog/documents", headers={"If-None-Match": public.headers["etag"]}
+    )
+    assert again.status_code == 304
+    drafts = await world.client.get(
+        "/api/v1/catalog/documents", params={"status": "draft"}, headers=world.clerk("101")
+    )
+    assert drafts.status_code == 200 and drafts.headers["cache-control"] == "private, no-store"

@@ -183,6 +183,7 @@ async def add_doc_type(session: SessionDep, data: VocabularyTermIn, actor: Admin
     description="默认列出已发布、社会公开的文件（按发布时间倒序）。经办人员和监察人员可加 `status` 查看本机关 / 本地区的草稿、待审核、已撤销等文件。",
 )
 async def list_documents(
+    request: Request,
     session: SessionDep,
     page: PageDep,
     principal: OptionalPrincipal,
@@ -202,7 +203,7 @@ async def list_documents(
     repealed_to: Annotated[
         OfficialDate | None, Query(description="废止生效日期不晚于此日（按有效性变更记录）")
     ] = None,
-) -> Page[DocumentSummary]:
+) -> Response:
     if repealed_from is not None and repealed_to is not None and repealed_to < repealed_from:
         raise InvalidField("query.repealed_to", "repealed_to 不能早于 repealed_from")
     rows, total = await documents.list_documents(
@@ -219,12 +220,15 @@ async def list_documents(
         repealed_from=repealed_from,
         repealed_to=repealed_to,
     )
-    return Page[DocumentSummary](
+    answer = Page[DocumentSummary](
         items=[DocumentSummary.model_validate(r) for r in rows],
         total=total,
         page=page.page,
         page_size=page.page_size,
     )
+    if status is None:  # published public documents only: the same answer for everyone
+        return public_json(request, answer, max_age=30)
+    return private_json(answer)
 
 
 @router.get(
