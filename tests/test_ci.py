@@ -20,3 +20,9 @@ def test_make_lint_checks_the_format_and_the_types() -> None:
     recipe = makefile.split("\nlint:", 1)[1].split("\n\n", 1)[0]
     assert "ruff check ." in recipe and "ruff format --check ." in recipe
     assert "mypy" in recipe  # configured in pyproject.toml: which modules, how strict
+
+
+def test_ci_starts_redis_when_it_is_down() -> None:
+    """The Redis variants (shared rate limits, the revocation set) fail under CI=true without it."""
+    script = (ROOT / ".ci" / "run").read_text("utf-8")
+    assert "redis-server" in script and script.index("redis-server") < script.index("make test")
