@@ -127,6 +127,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("PATCH", "/api/v1/admin/sites/{site_id}"): admin_only(200),
     ("POST", "/api/v1/admin/sites/{site_id}/rotate-key"): admin_only(200),
     ("GET", "/widget/search.js"): everyone(200),
+    ("GET", "/widget/site"): everyone(200),
     ("GET", "/api/v1/catalog/agencies"): everyone(200),
     ("POST", "/api/v1/catalog/agencies"): admin_only(201),
     ("GET", "/api/v1/catalog/agencies/{agency_id}"): everyone(200),
@@ -687,6 +688,17 @@ Builder = Callable[[Env, str], dict[str, Any]]
 
 def _plain(path: str) -> Builder:
     return lambda env, role: {"url": path, "headers": env.auth(role)}
+
+
+def _site_status(env: Env, role: str) -> dict[str, Any]:
+    """Asked from a registered site's page: 200 whoever asks (the widget sends no token)."""
+    origin = env.once(
+        "site_origin",
+        lambda: env.ok(
+            env.client.post("/api/v1/admin/sites", headers=env.auth("admin"), json=_site_body()), 201
+        )["origin"],
+    )
+    return {"url": "/widget/site", "headers": {**env.auth(role), "Origin": origin}}
 
 
 def _register(env: Env, role: str) -> dict[str, Any]:
@@ -1300,6 +1312,7 @@ REQUESTS: dict[tuple[str, str], Builder] = {
     ("PATCH", "/api/v1/admin/sites/{site_id}"): _update_site,
     ("POST", "/api/v1/admin/sites/{site_id}/rotate-key"): _rotate_site_key,
     ("GET", "/widget/search.js"): _plain("/widget/search.js"),
+    ("GET", "/widget/site"): _site_status,
     ("GET", "/api/v1/catalog/agencies"): _plain("/api/v1/catalog/agencies"),
     ("POST", "/api/v1/catalog/agencies"): _create_agency,
     ("GET", "/api/v1/catalog/agencies/{agency_id}"): _agency,
