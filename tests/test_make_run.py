@@ -22,12 +22,12 @@ pytestmark = pytest.mark.e2e
 README = Path(__file__).resolve().parent.parent / "README.md"
 
 
-def readme_search_examples() -> list[str]:
-    """The README's public search examples (GET lines with no token)."""
-    pattern = r"^curl -s '(http://127\.0\.0\.1:8000/api/v1/catalog/search[^']*)'$"
+def readme_search_examples() -> list[tuple[str, dict[str, str]]]:
+    """The README's public search examples (GET lines with no token, the query encoded by curl)."""
+    pattern = r"^curl -s -G (http://127\.0\.0\.1:8000/api/v1/catalog/search\S*) --data-urlencode '([a-z_]+)=([^']*)'$"
     found = re.findall(pattern, README.read_text("utf-8"), flags=re.MULTILINE)
     assert len(found) >= 4
-    return found
+    return [(url, {name: value}) for url, name, value in found]
 
 
 def launch(cwd: Path, ports: dict[str, int], extra: dict[str, str] | None = None) -> subprocess.Popen[str]:
@@ -82,8 +82,8 @@ def test_the_launcher_seeds_once_and_ctrl_c_stops_all_four(tmp_path: Path) -> No
     while httpx.get(f"{base}/api/v1/catalog/search", params={"q": "最低生活保障"}).json()["total"] == 0:
         assert time.monotonic() < deadline, "a newcomer's first search finds nothing"
         time.sleep(0.2)
-    for url in readme_search_examples():  # what a newcomer pastes from the README
-        answer = httpx.get(url.replace("http://127.0.0.1:8000", base))
+    for url, params in readme_search_examples():  # what a newcomer pastes from the README
+        answer = httpx.get(url.replace("http://127.0.0.1:8000", base), params=params)
         assert answer.status_code == 200, (url, answer.text)
         assert "hits" in answer.json() or "items" in answer.json()
     question = httpx.get(f"{base}/api/v1/catalog/search", params={"q": "低保申请需要什么材料"}).json()
