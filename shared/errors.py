@@ -321,7 +321,7 @@ def install_error_handlers(app: FastAPI) -> None:
             exc.code,
             exc.title,
             exc.detail,
-            errors=exc.errors,
+            errors=_located_errors(exc, request),
             headers=exc.headers,
             instance=request.url.path,
         )
@@ -369,6 +369,30 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         return unexpected_problem(exc, instance=request.url.path)
+
+
+LOCATIONS = ("body", "query", "path", "header")
+
+
+def _located_errors(exc: DomainError, request: Request) -> list[dict[str, str]]:
+    """An `InvalidField` names a field of the request; other errors may name a stored record's fields
+    (the personal data found in a document's `body_text` at approval), which were not sent."""
+    if not isinstance(exc, InvalidField):
+        return exc.errors
+    return [{**e, "field": _located(e["field"], request)} for e in exc.errors]
+
+
+def _located(field: str, request: Request) -> str:
+    """A rule checked beyond the schema names its field where it was sent, as the schema's own errors
+    do (`body.days.0.day`, `query.from`, `path.year`): one convention for every `errors[].field`."""
+    name = field.split(".", 1)[0]
+    if name in LOCATIONS:
+        return field
+    if name in request.path_params:
+        return f"path.{field}"
+    if name in request.query_params:
+        return f"query.{field}"
+    return f"body.{field}"
 
 
 def _has_path_error(exc: RequestValidationError) -> bool:

@@ -85,7 +85,7 @@ async def test_levels_must_follow_the_hierarchy(catalog, tokens) -> None:
     ids = await tree(catalog, tokens)
     county_under_province = await make(catalog, tokens, "999999", "county", ids["330000"])
     assert county_under_province.status_code == 422
-    assert county_under_province.json()["errors"][0]["field"] == "parent_id"
+    assert county_under_province.json()["errors"][0]["field"] == "body.parent_id"
     city_without_parent = await make(catalog, tokens, "999998", "city")
     assert city_without_parent.json()["code"] == "parent_required"
     missing_parent = await make(catalog, tokens, "999997", "city", 99999)

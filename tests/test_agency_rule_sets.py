@@ -254,11 +254,11 @@ async def test_a_change_from_today_or_before_an_unknown_key_or_no_change_is_refu
     for key in ("feedback-local", "petition-2022", "provincial-2030"):
         unknown = await setup.set_rule_set(key, "2026-11-25")
         assert unknown.status_code == 422 and unknown.json()["code"] == "unknown_rule_set", key
-        assert unknown.json()["errors"][0]["field"] == "rule_set"
+        assert unknown.json()["errors"][0]["field"] == "body.rule_set"
     for day in ("2026-11-24", "2026-11-01"):  # applications received up to today keep theirs
         early = await setup.set_rule_set("local-legacy", day)
         assert early.status_code == 422 and early.json()["code"] == "rule_set_effective_too_early", day
-        assert early.json()["errors"][0]["field"] == "effective_on"
+        assert early.json()["errors"][0]["field"] == "body.effective_on"
     unchanged = await setup.set_rule_set("national-2019", "2026-12-01")
     assert unchanged.status_code == 409 and unchanged.json()["code"] == "rule_set_unchanged"
     assert (await setup.agency())["rule_set_history"] == []
@@ -268,7 +268,7 @@ async def test_a_change_from_today_or_before_an_unknown_key_or_no_change_is_refu
     assert again.status_code == 200 and len(again.json()["rule_set_history"]) == 1
     earlier = await setup.set_rule_set("national-2019", "2026-12-09")
     assert earlier.status_code == 422 and earlier.json()["code"] == "rule_set_effective_before_last_change"
-    assert earlier.json()["errors"][0]["field"] == "effective_on"
+    assert earlier.json()["errors"][0]["field"] == "body.effective_on"
     missing = await setup.set_rule_set("local-legacy", "2026-12-10", agency=99999)
     assert missing.status_code == 404 and missing.json()["code"] == "agency_not_found"
     # A scheduled change is cancelled by recording the Regulation from the same day.
@@ -289,7 +289,9 @@ async def test_a_rule_set_looser_than_the_regulation_is_refused(
     monkeypatch.setitem(APPLICATION_RULE_SETS, seed.key, seed)
     refused = await setup.set_rule_set(seed.key, "2026-11-25")
     assert refused.status_code == 422 and refused.json()["code"] == "rule_set_looser_than_regulation"
-    assert refused.json()["errors"][0]["field"] == "rule_set" and "延长答复期限" in refused.json()["detail"]
+    assert (
+        refused.json()["errors"][0]["field"] == "body.rule_set" and "延长答复期限" in refused.json()["detail"]
+    )
     assert (await setup.agency())["rule_set_history"] == []
 
 

@@ -60,7 +60,7 @@ async def test_files_that_are_not_what_they_claim_are_refused(
     doc = await world.draft()
     response = await upload(world, doc["id"], name, data)
     assert response.status_code == 422 and response.json()["code"] == code
-    assert response.json()["errors"][0]["field"] == "file"
+    assert response.json()["errors"][0]["field"] == "body.file"
 
 
 async def test_only_the_agencys_clerks_attach_and_only_to_drafts(world: World) -> None:

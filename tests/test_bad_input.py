@@ -1276,8 +1276,8 @@ def env(cluster: Cluster, gateway_client: httpx.Client) -> Iterator[Env]:
 @dataclass(frozen=True)
 class Expect:
     """The one answer a case must get: its status, the problem's `code`, and the fields `errors[]`
-    names (`body.x` or, for a rule checked beyond the schema, `x`; with `in_message`, a `body` error
-    whose message names them: the NUL check reads the whole body)."""
+    names (`x` is `body.x`, whether the schema or a rule beyond it refused it; with `in_message`, a
+    `body` error whose message names them: the NUL check reads the whole body)."""
 
     status: int
     code: str | None = None
@@ -1326,7 +1326,8 @@ class Verdict:
             if expect.in_message:
                 named = any(e.get("field") == "body" and name in e.get("message", "") for e in errors)
             else:
-                named = any(e.get("field") in (name, f"body.{name}") for e in errors)
+                where = name if name.split(".", 1)[0] in ("body", "query", "path") else f"body.{name}"
+                named = any(e.get("field") == where for e in errors)
             if not named:
                 found = [(e.get("field", ""), e.get("message", "")[:40]) for e in errors]
                 self.problems.append(f"{what}: errors[] does not name {name!r}: {found}")

@@ -192,10 +192,10 @@ async def test_a_day_outside_the_year_is_named(world: World) -> None:
     days = [*NEW_YEAR_2027, {"day": "2028-01-01", "working": False, "name": "元旦"}]
     response = await world.client.put(f"{CALENDAR}/2027", json={"days": days}, headers=admin(world))
     assert response.status_code == 422
-    assert response.json()["errors"][0]["field"] == "days.3.day"
+    assert response.json()["errors"][0]["field"] == "body.days.3.day"
     twice = [*NEW_YEAR_2027, NEW_YEAR_2027[0]]
     response = await world.client.put(f"{CALENDAR}/2027", json={"days": twice}, headers=admin(world))
-    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "days.3.day"
+    assert response.status_code == 422 and response.json()["errors"][0]["field"] == "body.days.3.day"
     shown = await world.client.get(CALENDAR, params={"year": 2027}, headers=admin(world))
     assert shown.json()["days"] == [], "a refused write changes nothing"
 

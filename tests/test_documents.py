@@ -37,7 +37,8 @@ async def test_a_second_clerk_approves_and_the_document_gets_a_stable_index_numb
     assert (other_agency.status_code, other_agency.json()["code"]) == (404, "document_not_found")
     unchecked = await world.act(doc["id"], "approve", "102", {"confidentiality_checked": False})
     assert (
-        unchecked.status_code == 422 and unchecked.json()["errors"][0]["field"] == "confidentiality_checked"
+        unchecked.status_code == 422
+        and unchecked.json()["errors"][0]["field"] == "body.confidentiality_checked"
     )
     published = await world.act(doc["id"], "approve", "102", {"confidentiality_checked": True})
     body = published.json()
@@ -578,7 +579,9 @@ async def test_an_admin_imports_documents_published_by_the_old_system(world: Wor
         headers=admin,
         json={"documents": [{**item, "published_on": "2099-01-01"}]},
     )
-    assert future.status_code == 422 and future.json()["errors"][0]["field"] == "documents.0.published_on"
+    assert (
+        future.status_code == 422 and future.json()["errors"][0]["field"] == "body.documents.0.published_on"
+    )
     assert (
         await world.client.post(
             "/api/v1/catalog/documents/import", headers=world.clerk("101"), json={"documents": [item]}

@@ -181,18 +181,18 @@ async def test_the_mailbox_refuses_what_it_cannot_accept_naming_the_field(world:
     anonymous_complaint = await world.client.post(
         f"{URL}/messages", json=message(anonymous=True, sender=None)
     )
-    assert anonymous_complaint.status_code == 422 and field_of(anonymous_complaint) == "anonymous"
+    assert anonymous_complaint.status_code == 422 and field_of(anonymous_complaint) == "body.anonymous"
     no_sender = await world.client.post(f"{URL}/messages", json=message(sender=None))
-    assert no_sender.status_code == 422 and field_of(no_sender) == "sender"
+    assert no_sender.status_code == 422 and field_of(no_sender) == "body.sender"
     both = await world.client.post(f"{URL}/messages", json=message(region_id=CITY))
     assert both.status_code == 422 and [e["field"] for e in both.json()["errors"]] == [
-        "agency_id",
-        "region_id",
+        "body.agency_id",
+        "body.region_id",
     ]
     unknown = await world.client.post(f"{URL}/messages", json=message(agency_id=77))
-    assert unknown.status_code == 422 and field_of(unknown) == "agency_id"
+    assert unknown.status_code == 422 and field_of(unknown) == "body.agency_id"
     accused_in_complaint = await world.client.post(f"{URL}/messages", json=message(accused_agency_id=BUREAU))
-    assert field_of(accused_in_complaint) == "accused_agency_id"
+    assert field_of(accused_in_complaint) == "body.accused_agency_id"
     too_long = await world.client.post(f"{URL}/messages", json=message(content="长" * 5001))
     assert too_long.status_code == 422 and "content" in too_long.text
     staff = await world.client.post(f"{URL}/messages", json=message(), headers=world.clerk())
@@ -205,7 +205,7 @@ async def test_the_same_message_twice_within_a_day_is_refused_as_a_duplicate(wor
         f"{URL}/messages", json=message(content=message()["content"].replace("，", " ，"))
     )
     assert again.status_code == 422 and again.json()["code"] == "duplicate_message"
-    assert field_of(again) == "content"
+    assert field_of(again) == "body.content"
     elsewhere = await world.client.post(f"{URL}/messages", json=message(agency_id=WEST))
     assert elsewhere.status_code == 201  # another agency: not the same message
     world.clock.now += timedelta(hours=25)
@@ -283,7 +283,7 @@ async def test_contact_records_are_checked_and_listed_in_scope(world: World) -> 
         },
         headers=world.clerk(),
     )
-    assert transferred.status_code == 422 and field_of(transferred) == "transferred_to"
+    assert transferred.status_code == 422 and field_of(transferred) == "body.transferred_to"
     letter_with_duration = await world.client.post(
         f"{URL}/contact-records",
         json={
@@ -296,7 +296,7 @@ async def test_contact_records_are_checked_and_listed_in_scope(world: World) -> 
         },
         headers=world.clerk(),
     )
-    assert field_of(letter_with_duration) == "duration_seconds"
+    assert field_of(letter_with_duration) == "body.duration_seconds"
     future = await world.client.post(
         f"{URL}/contact-records",
         json={
@@ -308,7 +308,7 @@ async def test_contact_records_are_checked_and_listed_in_scope(world: World) -> 
         },
         headers=world.clerk(),
     )
-    assert future.status_code == 422 and field_of(future) == "occurred_at"
+    assert future.status_code == 422 and field_of(future) == "body.occurred_at"
     other_agency = await world.client.post(
         f"{URL}/contact-records",
         json={
@@ -341,7 +341,7 @@ async def test_a_letter_follows_the_petition_rule_acceptance_then_sixty_days_and
     case_id = recorded["case"]["id"]
     assert recorded["case"]["due"] == "2026-12-09"  # 15 days to decide on acceptance
     level = await world.act(case_id, "take", {"level": "own_authority"}, world.clerk())
-    assert level.status_code == 422 and field_of(level) == "level"
+    assert level.status_code == 422 and field_of(level) == "body.level"
     world.clock.set(date(2026, 11, 30))
     taken = await world.ok(case_id, "take", {}, world.clerk())
     assert (
@@ -406,7 +406,9 @@ async def test_first_contact_owns_the_case_until_a_recorded_hand_over(world: Wor
     stranger = await world.act(
         case_id, "hand-over", {"to_clerk_id": "201", "reason": "请他办"}, world.clerk()
     )
-    assert stranger.status_code == 422 and field_of(stranger) == "to_clerk_id", "a clerk of another agency"
+    assert stranger.status_code == 422 and field_of(stranger) == "body.to_clerk_id", (
+        "a clerk of another agency"
+    )
     handed = await world.ok(case_id, "hand-over", {"to_clerk_id": "102", "reason": "本人出差"}, world.clerk())
     assert handed["owner_id"] == "102" and handed["state"] == "assigned"
     assert (await world.act(case_id, "reply", {"reply": "好的"}, world.clerk())).status_code == 403
@@ -500,7 +502,7 @@ async def test_a_report_by_phone_or_letter_naming_an_agency_is_routed_away_from_
         },
         headers=world.clerk(BUREAU, "601"),
     )
-    assert complaint.status_code == 422 and field_of(complaint) == "accused_agency_id"
+    assert complaint.status_code == 422 and field_of(complaint) == "body.accused_agency_id"
     bureau = world.clerk(BUREAU, "601")
     recorded = await world.call(bureau, kind="report", accused_agency_id=BUREAU)
     case_id, record_id = recorded["case"]["id"], recorded["record"]["id"]
@@ -810,7 +812,7 @@ async def test_statistics_agree_with_a_known_set_of_cases(world: World) -> None:
     backwards = await world.client.get(
         f"{URL}/stats", params={"from": "2026-11-10", "to": "2026-11-03"}, headers=east
     )
-    assert backwards.status_code == 422 and field_of(backwards) == "from"
+    assert backwards.status_code == 422 and field_of(backwards) == "query.from"
 
 
 async def test_a_retry_with_the_same_idempotency_key_gets_the_first_answer(world: World) -> None:

@@ -211,7 +211,7 @@ async def test_review_within_thirty_days_at_the_level_above_then_final_review_th
 
     world.clock.set(date(2026, 11, 19))  # day 31
     late = await ask(world, case, "review")
-    assert late.status_code == 422 and field_of(late) == "received_on"
+    assert late.status_code == 422 and field_of(late) == "body.received_on"
     assert late.json()["code"] == "review_period_over" and "2026-11-18" in late.json()["detail"]
     world.clock.set(date(2026, 11, 18))  # day 30
     skipped = await ask(world, case, "final_review")
@@ -259,7 +259,7 @@ async def test_review_within_thirty_days_at_the_level_above_then_final_review_th
     assert "向江南省人民政府请求复核（《信访工作条例》第三十六条）" in html
 
     wrong_level = await ask(world, review, "review")
-    assert wrong_level.status_code == 422 and field_of(wrong_level) == "level"
+    assert wrong_level.status_code == 422 and field_of(wrong_level) == "body.level"
     final = await ask(world, review, "final_review")
     assert final.status_code == 201, final.text
     final_case = final.json()
@@ -291,7 +291,7 @@ async def test_review_needs_an_opinion_and_a_receipt_date_no_earlier_than_it(wor
     assert unanswered.status_code == 409 and unanswered.json()["code"] == "no_opinion"
     answered = await answered_letter(world)
     early = await ask(world, answered, "review", received_on="2026-10-18")
-    assert early.status_code == 422 and field_of(early) == "received_on"
+    assert early.status_code == 422 and field_of(early) == "body.received_on"
     world.clock.set(date(2026, 11, 23))  # day 35 from the opinion, day 28 from its receipt by post
     by_post = await ask(world, answered, "review", received_on="2026-10-26")
     assert by_post.status_code == 201 and by_post.json()["due"] == "2026-12-23"

@@ -118,7 +118,7 @@ async def test_only_readers_of_the_application_see_the_files_and_only_the_applic
 async def test_files_are_checked_by_their_bytes_and_size(world: World) -> None:
     app_id = await awaiting_correction(world)
     fake = await upload(world, app_id, "report.pdf", b"MZ\x90\x00 not a pdf")
-    assert fake.status_code == 422 and fake.json()["errors"][0]["field"] == "file"
+    assert fake.status_code == 422 and fake.json()["errors"][0]["field"] == "body.file"
     assert fake.json()["code"] == "file_type_not_allowed"
     renamed = await upload(world, app_id, "report.docx", PDF)
     assert renamed.status_code == 422 and renamed.json()["code"] == "file_type_not_allowed"

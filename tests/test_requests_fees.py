@@ -23,7 +23,7 @@ async def test_on_site_inspection_is_never_charged_by_pages(world: NoticeWorld) 
     refused = await world.act(inspection, "fee-notice", BY_PAGES, world.clerk())
     assert refused.status_code == 422, refused.text
     assert refused.headers["content-type"].startswith("application/problem+json")
-    assert refused.json()["errors"][0]["field"] == "method"
+    assert refused.json()["errors"][0]["field"] == "body.method"
     timeline = (await world.get(inspection, world.clerk(), "/timeline")).json()
     assert [e["action"] for e in timeline] == ["applied"]
     for form in ("paper", "electronic", "email"):
@@ -81,7 +81,7 @@ async def test_a_notice_sent_by_post_is_due_20_working_days_from_its_return_rece
     for bad in ("2026-09-21", "2026-12-02"):
         refused = await world.act(app_id, "fee-receipt", {"received_on": bad}, world.clerk())
         assert refused.status_code == 422, refused.text
-        assert refused.json()["errors"][0]["field"] == "received_on"
+        assert refused.json()["errors"][0]["field"] == "body.received_on"
     other_agency = await world.act(
         app_id, "fee-receipt", {"received_on": "2026-09-25"}, world.clerk(WEST, "201")
     )
@@ -149,9 +149,9 @@ async def test_a_reduction_must_be_less_than_the_amount_and_leaves_the_rest_to_p
             app_id, "fee-relief", {"kind": "reduced", "amount": amount, **HARDSHIP}, world.clerk()
         )
         assert refused.status_code == 422, refused.text
-        assert refused.json()["errors"][0]["field"] == "amount"
+        assert refused.json()["errors"][0]["field"] == "body.amount"
     no_amount = await world.act(app_id, "fee-relief", {"kind": "reduced", **HARDSHIP}, world.clerk())
-    assert no_amount.status_code == 422 and no_amount.json()["errors"][0]["field"] == "amount"
+    assert no_amount.status_code == 422 and no_amount.json()["errors"][0]["field"] == "body.amount"
     no_reason = await world.act(
         app_id, "fee-relief", {"kind": "reduced", "amount": 600, "reason_code": "other"}, world.clerk()
     )
@@ -201,7 +201,7 @@ async def test_a_waiver_leaves_nothing_to_pay_and_the_clock_runs_again(world: No
     given = await world.act(
         app_id, "fee-relief", {"kind": "waived", "amount": 600, **HARDSHIP}, world.clerk()
     )
-    assert given.status_code == 422 and given.json()["errors"][0]["field"] == "amount"
+    assert given.status_code == 422 and given.json()["errors"][0]["field"] == "body.amount"
     waived = await world.ok(app_id, "fee-relief", {"kind": "waived", **HARDSHIP}, world.clerk())
     assert waived["relief"] == "waived" and waived["relief_amount"] == 1100 and waived["amount_due"] == 0
     assert waived["paid_on"] is None and "无需缴费" in waived["payment_terms"]

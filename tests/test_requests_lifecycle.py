@@ -112,7 +112,7 @@ async def test_apply_validates_the_resident_id_and_answers_a_tracking_number_and
     bad = await world.client.post(URL, json=body(id_number="110105194912310021"), headers=world.citizen())
     if resident_id() == "110105194912310021":  # pragma: no cover - the check digit happens to be 1
         bad = await world.client.post(URL, json=body(id_number="110105194912310022"), headers=world.citizen())
-    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "id_number"
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "body.id_number"
     unknown = await world.client.post(URL, json=body(agency_id=77), headers=world.citizen())
     assert unknown.status_code == 422 and unknown.json()["code"] == "agency_not_found"
     passport = await world.client.post(
@@ -316,7 +316,7 @@ async def test_still_unclear_is_refused_until_a_correction_was_answered(world: W
     assert at_once.status_code == 422, at_once.text
     assert at_once.headers["content-type"].startswith("application/problem+json")
     assert at_once.json()["code"] == "still_unclear_without_correction"
-    assert [e["field"] for e in at_once.json()["errors"]] == ["outcome"]
+    assert [e["field"] for e in at_once.json()["errors"]] == ["body.outcome"]
     assert (await world.get(app_id, world.clerk())).json()["state"] == "registered"
     world.clock.today = date(2026, 11, 25)
     asked = await world.act(
@@ -355,7 +355,7 @@ async def test_withdrawal_registration_and_tracking(world: World) -> None:
     missing = await world.client.post(
         f"{URL}/registrations", json={**letter, "signed_for_on": None}, headers=world.clerk()
     )
-    assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "signed_for_on"
+    assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "body.signed_for_on"
     foreign = await world.client.post(f"{URL}/registrations", json=letter, headers=world.clerk(WEST))
     assert foreign.status_code == 403
     visit = await world.client.post(
@@ -440,7 +440,7 @@ def test_work_is_assigned_only_to_a_working_clerk_of_the_agency(cluster: Cluster
         assert client.get(colleagues, params={"agency_id": west}, headers=clerk1).status_code == 403
         assert client.get(colleagues, headers=citizen).status_code == 403
         missing = client.get(colleagues, headers=inspector)
-        assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "agency_id"
+        assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "body.agency_id"
         west_clerks = client.get(colleagues, params={"agency_id": west}, headers=inspector).json()
         assert [c["username"] for c in west_clerks] == ["clerk2"]
         served = client.get(
@@ -461,7 +461,7 @@ def test_work_is_assigned_only_to_a_working_clerk_of_the_agency(cluster: Cluster
                 assignment, json={"clerk_id": str(stranger), "reason": "分派"}, headers=clerk1
             )
             assert refused.status_code == 422, refused.text
-            assert refused.json()["errors"][0]["field"] == "clerk_id"
+            assert refused.json()["errors"][0]["field"] == "body.clerk_id"
         done = client.post(
             assignment, json={"clerk_id": str(names["reviewer1"]), "reason": "分派"}, headers=clerk1
         )
@@ -480,7 +480,7 @@ async def test_an_application_handed_in_person_is_received_the_day_it_was_handed
     future = await world.client.post(
         f"{URL}/registrations", json={**visit, "received_on": "2026-11-25"}, headers=world.clerk()
     )
-    assert future.status_code == 422 and future.json()["errors"][0]["field"] == "received_on"
+    assert future.status_code == 422 and future.json()["errors"][0]["field"] == "body.received_on"
     letter = {
         **body(),
         "channel": "letter_registered",
@@ -488,7 +488,7 @@ async def test_an_application_handed_in_person_is_received_the_day_it_was_handed
         "received_on": "2026-11-19",
     }
     mixed = await world.client.post(f"{URL}/registrations", json=letter, headers=world.clerk())
-    assert mixed.status_code == 422 and mixed.json()["errors"][0]["field"] == "received_on"
+    assert mixed.status_code == 422 and mixed.json()["errors"][0]["field"] == "body.received_on"
 
 
 # --- extension (条例第三十三条第二款) and a longer period for mass applications (第三十五条) ---------
@@ -502,7 +502,7 @@ async def test_an_extension_without_its_approving_head_is_refused_naming_the_fie
     assert missing.headers["content-type"].startswith("application/problem+json")
     assert {e["field"] for e in missing.json()["errors"]} == {"body.approver_name", "body.approver_role"}
     no_days = await world.act(app_id, "extension", {"reason": "需要汇总", **APPROVER}, world.clerk())
-    assert no_days.status_code == 422 and no_days.json()["errors"][0]["field"] == "days"
+    assert no_days.status_code == 422 and no_days.json()["errors"][0]["field"] == "body.days"
     assert (await world.get(app_id, world.clerk())).json()["state"] == "registered"
 
 
@@ -548,11 +548,11 @@ async def test_mass_applications_allow_a_longer_period_to_the_day_the_agency_set
     assert ordinary.status_code == 422 and ordinary.json()["code"] == "extension_too_long"
     mass = {"basis": "mass_applications", "reason": "本月已提交 45 件申请，需逐件检索", **APPROVER}
     no_day = await world.act(app_id, "extension", mass, world.clerk())
-    assert no_day.status_code == 422 and no_day.json()["errors"][0]["field"] == "until"
+    assert no_day.status_code == 422 and no_day.json()["errors"][0]["field"] == "body.until"
     with_days = await world.act(
         app_id, "extension", {**mass, "days": 5, "until": "2027-02-26"}, world.clerk()
     )
-    assert with_days.status_code == 422 and with_days.json()["errors"][0]["field"] == "days"
+    assert with_days.status_code == 422 and with_days.json()["errors"][0]["field"] == "body.days"
     too_far = await world.act(app_id, "extension", {**mass, "until": "2027-06-30"}, world.clerk())
     assert too_far.status_code == 422 and too_far.json()["code"] == "longer_period_out_of_bounds"
     longer = await world.act(app_id, "extension", {**mass, "until": "2027-02-26"}, world.clerk())
@@ -604,7 +604,7 @@ async def test_a_clerk_records_a_correction_and_a_withdrawal_received_on_paper(w
         refused = await world.act(
             app_id, "correction", {"text": "低保资金", "received_on": wrong}, world.clerk()
         )
-        assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "received_on"
+        assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "body.received_on"
     assert refused.json()["code"] == "before_previous_step" and "2026-11-26" in refused.json()["detail"]
     corrected = await world.act(
         app_id,
@@ -623,7 +623,7 @@ async def test_a_clerk_records_a_correction_and_a_withdrawal_received_on_paper(w
     # Not without the applicant's letter: a withdrawal nobody put in writing is not recorded.
     unwritten = await world.act(other, "withdrawal", paper, world.clerk())
     assert unwritten.status_code == 422 and unwritten.json()["code"] == "withdrawal_document_required"
-    assert unwritten.json()["errors"][0]["field"] == "attachments"
+    assert unwritten.json()["errors"][0]["field"] == "body.attachments"
     letter_pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
     kept = await world.client.post(
         f"{URL}/{other}/withdrawal/attachments",

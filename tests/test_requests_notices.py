@@ -135,9 +135,9 @@ async def test_a_fee_notice_pauses_the_clock_for_exactly_the_working_days_until_
     free = await world.act(
         app_id, "fee-notice", {"method": "by_pages", "pages": 30, "reason": "r"}, world.clerk()
     )
-    assert free.status_code == 422 and free.json()["errors"][0]["field"] == "pages"
+    assert free.status_code == 422 and free.json()["errors"][0]["field"] == "body.pages"
     no_pages = await world.act(app_id, "fee-notice", {"method": "by_pages", "reason": "r"}, world.clerk())
-    assert no_pages.status_code == 422 and no_pages.json()["errors"][0]["field"] == "pages"
+    assert no_pages.status_code == 422 and no_pages.json()["errors"][0]["field"] == "body.pages"
     first = await world.act(app_id, "fee-notice", {"method": "by_count", "reason": "r"}, world.clerk())
     assert first.status_code == 422  # the 1st application of the month is free
     notice = await world.ok(
@@ -269,7 +269,9 @@ async def test_a_partial_disclosure_lists_what_was_withheld_and_why(world: Notic
         ({"withheld": [{"item": "姓名", "reason": "隐私"}]}, "disclosed"),
     ):
         refused = await world.act(app_id, "decision", {**partial, **extra}, world.clerk())
-        assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == field, refused.text
+        assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == f"body.{field}", (
+            refused.text
+        )
     stray = {**DISCLOSED, "withheld": [{"item": "姓名", "reason": "隐私"}]}
     assert (await world.act(app_id, "decision", stray, world.clerk())).status_code == 422
     withheld = [
@@ -359,7 +361,7 @@ async def test_assignment_and_the_assigned_to_me_queue(world: NoticeWorld) -> No
     assert (await world.get(mine, world.citizen())).json()["assigned_to"] is None
     stranger = await world.act(mine, "assignment", {"clerk_id": "201", "reason": "r"}, world.clerk())
     assert stranger.status_code == 422, "a clerk of another agency"
-    assert stranger.json()["errors"][0]["field"] == "clerk_id"
+    assert stranger.json()["errors"][0]["field"] == "body.clerk_id"
     assert stranger.json()["code"] == "not_a_clerk_of_agency"
     world.client.app.state.clerk_check = gateway_with_clerks({}, down=True)  # type: ignore[attr-defined]
     unknown = await world.act(mine, "assignment", {"clerk_id": "101", "reason": "r"}, world.clerk())

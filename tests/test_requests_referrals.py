@@ -137,14 +137,14 @@ async def test_the_document_must_exist_be_published_and_for_proactive_be_the_age
 ) -> None:
     app_id = await requests_app.apply()
     missing = await requests_app.refer(app_id, kind="should_have_been_proactive")
-    assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "document_id"
+    assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "body.document_id"
     unknown = await requests_app.refer(app_id, kind="should_have_been_proactive", document_id=999_999)
     assert unknown.status_code == 422 and unknown.json()["code"] == "document_not_published"
     draft = await world.draft("111")
     for kind in ("should_have_been_proactive", "already_published"):
         unpublished = await requests_app.refer(app_id, kind=kind, document_id=draft["id"])
         assert unpublished.status_code == 422 and unpublished.json()["code"] == "document_not_published"
-        assert unpublished.json()["errors"][0]["field"] == "document_id"
+        assert unpublished.json()["errors"][0]["field"] == "body.document_id"
 
     west = await published_by(world, "west", "西岭县2025年最低生活保障资金发放情况")
     foreign = await requests_app.refer(app_id, kind="should_have_been_proactive", document_id=west["id"])

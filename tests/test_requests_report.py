@@ -379,7 +379,7 @@ async def test_review_cases_and_table_four(world: ReportWorld) -> None:
     ]
     for data in bad_dates:
         response = await world.client.post(cases.format(ids["B1"]), json=data, headers=world.clerk())
-        assert response.status_code == 422 and response.json()["errors"][0]["field"] == "filed_on"
+        assert response.status_code == 422 and response.json()["errors"][0]["field"] == "body.filed_on"
     pending_with_date = await world.client.patch(
         f"{URL}/review-cases/{r1}",
         json={"result": "pending", "concluded_on": "2025-05-01"},
@@ -699,7 +699,7 @@ async def test_who_may_write_the_sections_and_what_is_refused(world: ReportWorld
     missing = await world.client.put(url, json={"overview": "总体情况"}, headers=world.clerk())
     assert missing.status_code == 422
     future = await world.client.put(texts_url(EAST, 2027), json=TEXTS, headers=world.clerk())
-    assert future.status_code == 422 and future.json()["errors"][0]["field"] == "year"
+    assert future.status_code == 422 and future.json()["errors"][0]["field"] == "path.year"
     unknown = await world.client.put(texts_url(77, 2025), json=TEXTS, headers=world.tokens.header("admin"))
     assert unknown.status_code == 422 and unknown.json()["code"] == "agency_not_found"
     assert (
@@ -816,7 +816,7 @@ async def test_publication_is_a_catalog_draft_live_only_after_a_second_persons_r
     await w.client.put(texts_url(EAST, 2026), json=TEXTS, headers=w.clerk())
 
     not_over = await w.client.post(publication_url(EAST, 2027), headers=w.clerk())
-    assert not_over.status_code == 422 and not_over.json()["errors"][0]["field"] == "year"
+    assert not_over.status_code == 422 and not_over.json()["errors"][0]["field"] == "path.year"
     assert (await w.client.post(publication_url(EAST, 2026), headers=w.clerk(WEST))).status_code == 403
     assert (await w.client.post(publication_url(EAST, 2026), headers=w.inspector())).status_code == 403
 
@@ -949,7 +949,7 @@ async def test_the_catalog_takes_drafts_for_an_agency_from_the_service_token_onl
         json=body | {"document_id": document["id"]},
         headers=service,
     )
-    assert other.status_code == 422 and other.json()["errors"][0]["field"] == "document_id"
+    assert other.status_code == 422 and other.json()["errors"][0]["field"] == "body.document_id"
     missing = await catalog.post("/api/v1/catalog/agencies/77/drafts", json=body, headers=service)
     assert missing.status_code == 404
     unknown_type = await catalog.post(url, json=body | {"doc_type": "nonsense"}, headers=service)

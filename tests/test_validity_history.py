@@ -90,9 +90,9 @@ async def test_a_published_document_is_valid_from_its_publication_day(world: Wor
     assert await count(world.client, doc_type="regulation", in_force_on="2020-12-31") == 0
     # A repeal cannot take effect before publication, nor in the future.
     early = await change(world, doc["id"], "repealed", "2020-01-01")
-    assert early.status_code == 422 and early.json()["errors"][0]["field"] == "effective_on"
+    assert early.status_code == 422 and early.json()["errors"][0]["field"] == "body.effective_on"
     future = await change(world, doc["id"], "repealed", "2099-01-01")
-    assert future.status_code == 422 and future.json()["errors"][0]["field"] == "effective_on"
+    assert future.status_code == 422 and future.json()["errors"][0]["field"] == "body.effective_on"
     assert (await change(world, doc["id"], "repealed", None)).status_code == 200
     assert await count(world.client, doc_type="regulation", repealed_from="2020-01-01") == 1
     assert await count(world.client, doc_type="regulation", repealed_to="2020-01-01") == 0
