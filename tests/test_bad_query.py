@@ -288,6 +288,7 @@ COMBINED: list[tuple[str, dict[str, Any], str]] = [
         "query.repealed_to",
     ),
     ("/api/v1/catalog/search/report", {"from": "2026-02-01", "to": "2026-01-01"}, "query.from"),
+    (f"{FEEDBACK}/stats", {"from": "2026-02-01", "to": "2026-01-01"}, "query.from"),
     ("/api/v1/supervision/overdue", {"page": 51, "page_size": 100}, "query.page"),  # past 5,000 items
 ]
 
