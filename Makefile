@@ -42,9 +42,12 @@ browser:
 	  || { echo "*** chromium could not be installed: the widget's browser test will not run ***"; \
 	       [ "$$CI" != true ]; }; }
 
-## Run the whole test suite (with CI=true also against PostgreSQL on 127.0.0.1:5432).
+## Run the whole test suite (with CI=true also against PostgreSQL on 127.0.0.1:5432), in parallel:
+## each pytest-xdist worker has its own databases and its own cluster of processes on free ports.
+## Much of the suite waits on databases and subprocesses, so twice the cores keeps them busy.
+TEST_WORKERS ?= $(shell $(BIN)/python -c 'import os; print(max(2, 2 * len(os.sched_getaffinity(0))))')
 test: setup browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 ## Benchmarks: medians and ratios against a baseline measured in the same run. The requests and
 ## feedback benches run on PostgreSQL when it answers on 127.0.0.1:5432 (their targets are stated

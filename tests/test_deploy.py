@@ -597,16 +597,15 @@ def test_the_installed_package_carries_every_non_python_file_the_processes_read(
 
     patterns = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["*"]
     needed = [
-        *ROOT.glob("gateway/static/*"),
+        *ROOT.glob("gateway/static/**/*"),
         *ROOT.glob("**/migrations/versions/*.py"),
         *ROOT.glob("**/migrations/*.mako"),
     ]
-    needed = [p for p in needed if ".venv" not in p.parts]
+    needed = [p for p in needed if ".venv" not in p.parts and p.is_file()]
     assert needed
     for path in needed:
-        package_dir = path.parent.parent if path.parent.name in ("versions", "static") else path.parent
-        if path.parent.name == "versions":
-            package_dir = path.parent.parent.parent
+        # the nearest enclosing Python package: package data is named relative to it
+        package_dir = next(d for d in path.parents if (d / "__init__.py").is_file())
         relative = path.relative_to(package_dir).as_posix()
         assert any(fnmatch.fnmatch(relative, pattern) for pattern in patterns), f"{path} not in package data"
 

@@ -209,11 +209,16 @@ def test_every_demo_agency_publishes_its_disclosure_guide(cluster: Cluster) -> N
     from gateway.demo_guides import FACTS
 
     base = cluster.url()
+    # The authorization matrix and the bad-input cases edit clerk1's guide (990121) on the cluster
+    # they share with this test: its seeded text is checked only while no test has written it.
+    edited_by_tests = "可当面、邮寄或在线提交"
     for code, name, _, _ in DEMO_AGENCIES:
         response = httpx.get(f"{base}/api/v1/catalog/agencies/{agency_id(base, code)}/guide")
         assert response.status_code == 200, (code, response.text)
         guide = response.json()
         text = guide["how_to_apply"]
+        if code == "990121" and edited_by_tests in text:
+            continue
         for section in ("受理机构", "申请方式", "办理时限", "救济途径"):
             assert section in text, (code, section)
         assert FACTS[code].office in text and name in text and f"向{FACTS[code].reconsideration}" in text
