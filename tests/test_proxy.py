@@ -114,7 +114,7 @@ async def gateway_app(
         not_proxied,
         upstreams={"catalog": url, "requests": url, "feedback": f"http://127.0.0.1:{free_port()}"},
         timeout=upstream_timeout,
-        connect_timeout=1.0,
+        connect_timeout=5.0,  # a busy machine (the suite runs in parallel) can be slow to accept
         ratelimits=limits,
     )
     try:
@@ -402,7 +402,7 @@ async def test_the_calendar_admin_prefix_goes_to_the_requests_service_only(upstr
         not_proxied,
         upstreams={"catalog": nowhere, "requests": upstream_url + "/", "feedback": nowhere},
         timeout=1.0,
-        connect_timeout=1.0,
+        connect_timeout=5.0,  # a busy machine (the suite runs in parallel) can be slow to accept
         ratelimits=limits,
     )
     try:
